@@ -1,0 +1,3 @@
+from gan_bench.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Image grids and the evaluation figures every run writes into its directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torchvision.utils import save_image
+
+from gan_bench.records import atomic_write, torch_save
+
+
+def save_grid(images: torch.Tensor, path: str | Path, nrow: int = 8) -> Path:
+    """Save images in [-1, 1] as one PNG grid, atomically."""
+    images = images.detach().float().cpu().clamp(-1, 1)
+    return atomic_write(path, lambda tmp: save_image(images, tmp, nrow=nrow, normalize=True,
+                                                     value_range=(-1, 1), format="png"))
+
+
+def class_grid(model, out_dir: Path, generator: torch.Generator, per_class: int = 10) -> Path:
+    """One row per class; column j uses the same noise in every row, so rows differ only by the label."""
+    k = model.num_classes
+    latent = model.sample_latent(per_class, generator)
+    latent = latent.repeat(k, *[1] * (latent.dim() - 1))
+    labels = torch.arange(k).repeat_interleave(per_class)
+    images = model.generate_batched(latent, labels)
+    return save_grid(images, Path(out_dir) / "class_grid.png", nrow=per_class)
+
+
+def latent_playground(model, out_dir: Path, generator: torch.Generator, steps: int = 10) -> list[Path]:
+    """Seed-reference §1's latent playground for unconditional models.
+
+    (0) a random batch whose z's are saved; (1) linear interpolation between saved z's;
+    (2) vector arithmetic mean(z_a) - mean(z_b) + mean(z_c) + 0.1 noise on three triples of z's.
+    """
+    out_dir = Path(out_dir)
+    z = model.sample_latent(64, generator)
+    paths = [torch_save(out_dir / "latents.pt", z),
+             save_grid(model.generate_batched(z), out_dir / "latent_batch.png")]
+
+    # (1) interpolation: four pairs (0,1), (2,3), ... one row each.
+    weights = torch.linspace(0, 1, steps).view(1, steps, *[1] * (z.dim() - 1))
+    starts, ends = z[0:8:2].unsqueeze(1), z[1:8:2].unsqueeze(1)
+    path = (starts + weights * (ends - starts)).reshape(-1, *z.shape[1:])
+    paths.append(save_grid(model.generate_batched(path), out_dir / "interpolation.png", nrow=steps))
+
+    # (2) arithmetic: rows a1..a3, b1..b3, c1..c3 then the results (with small noise).
+    a, b, c = z[8:11], z[11:14], z[14:17]
+    result = a.mean(0) - b.mean(0) + c.mean(0)
+    results = result.unsqueeze(0) + 0.1 * torch.randn(3, *z.shape[1:], generator=generator)
+    grid = torch.cat([a, b, c, results])
+    paths.append(save_grid(model.generate_batched(grid), out_dir / "vector_arithmetic.png", nrow=3))
+    return paths

@@ -1,0 +1,118 @@
+"""The dataset contract and the prepared-data file every run reads.
+
+A source turns whatever is on disk (IDX files, an image folder, a scikit-learn array) into one
+uint8 tensor. `prepare` resizes it once per (dataset, resolution) and caches it, so training
+batches come from memory by index instead of per-sample PIL transforms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import torch
+from torchvision.transforms.v2 import functional as TF
+
+from gan_bench.errors import GanBenchError
+from gan_bench.records import torch_save
+
+PREPARED_FORMAT = 1
+
+
+@dataclass
+class RawData:
+    images: torch.Tensor          # uint8 (N, C, H, W)
+    labels: torch.Tensor          # int64 (N,)
+    classes: list[str]
+    splits: dict[str, int] = field(default_factory=dict)  # official split name -> images taken from it
+    source: str = ""              # where the files were read from
+
+
+class DatasetSource:
+    """Base class of a registered dataset. `options` come from config.yaml `datasets.<name>`."""
+
+    option_defaults: ClassVar[dict] = {}
+
+    def __init__(self, name: str, options: dict | None, data_root: str | Path):
+        self.name = name
+        self.data_root = Path(data_root)
+        options = dict(options or {})
+        options.pop("kind", None)
+        unknown = sorted(set(options) - set(self.option_defaults))
+        if unknown:
+            valid = ", ".join(sorted(self.option_defaults)) or "(none)"
+            raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
+        self.options = {**self.option_defaults, **options}
+
+    def load(self) -> RawData:
+        raise NotImplementedError
+
+
+@dataclass
+class PreparedData:
+    """A dataset at one resolution, ready to train on."""
+
+    name: str
+    images: torch.Tensor   # uint8 (N, C, S, S)
+    labels: torch.Tensor   # int64 (N,)
+    classes: list[str]
+    splits: dict[str, int]
+    source: str
+
+    @property
+    def channels(self) -> int:
+        return self.images.shape[1]
+
+    @property
+    def image_size(self) -> int:
+        return self.images.shape[-1]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+
+def resize(images: torch.Tensor, size: int, chunk: int = 4096) -> torch.Tensor:
+    """Resize uint8 (N, C, H, W) images to size x size with antialiasing, in chunks to bound memory."""
+    if images.shape[-1] == size and images.shape[-2] == size:
+        return images.contiguous()
+    return torch.cat([TF.resize(images[i:i + chunk], [size, size], antialias=True)
+                      for i in range(0, images.shape[0], chunk)])
+
+
+def prepare(source: DatasetSource, resolution: int, out_path: str | Path) -> PreparedData:
+    raw = source.load()
+    _check_raw(raw, source.name)
+    data = PreparedData(source.name, resize(raw.images, resolution), raw.labels.long(), list(raw.classes),
+                        dict(raw.splits), raw.source)
+    torch_save(out_path, {"format": PREPARED_FORMAT, **data.__dict__})
+    return data
+
+
+def _check_raw(raw: RawData, name: str) -> None:
+    if raw.images.dtype != torch.uint8 or raw.images.dim() != 4:
+        raise GanBenchError(f"dataset {name}: expected uint8 images (N, C, H, W), got {raw.images.dtype} "
+                            f"{tuple(raw.images.shape)}")
+    if raw.images.shape[0] == 0:
+        raise GanBenchError(f"dataset {name}: no images found in {raw.source}")
+    if raw.labels.shape[0] != raw.images.shape[0]:
+        raise GanBenchError(f"dataset {name}: {raw.images.shape[0]} images but {raw.labels.shape[0]} labels "
+                            f"in {raw.source}")
+
+
+def load_prepared(path: str | Path) -> PreparedData:
+    """Read a prepared file, with a clear error when it is missing or damaged."""
+    path = Path(path)
+    if not path.exists():
+        raise GanBenchError(f"prepared data {path} does not exist; create it with "
+                            f"`python -m gan_bench prepare-data` (the workflow's prepare_data rule)")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+        if blob.get("format") != PREPARED_FORMAT:
+            raise ValueError(f"format {blob.get('format')!r}, expected {PREPARED_FORMAT}")
+        blob.pop("format")
+        return PreparedData(**blob)
+    except Exception as exc:  # any failure to unpickle means the file is unusable
+        raise GanBenchError(f"prepared data {path} is unreadable ({exc}); delete it and rerun the workflow "
+                            f"to prepare it again") from exc

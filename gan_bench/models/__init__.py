@@ -1,0 +1,1 @@
+"""GAN variants. Each variant is one module here plus one line in `gan_bench/registry.py`."""

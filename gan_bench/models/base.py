@@ -1,0 +1,184 @@
+"""The contract every GAN variant implements.
+
+The training loop knows nothing about losses: a model builds its own networks and optimizers
+and owns its update step (`train_step`), as in kwotsin/mimicry. The loop only feeds batches,
+records what `train_step` returns and asks for samples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import ClassVar
+
+import torch
+from torch import nn
+
+from gan_bench.errors import GanBenchError
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a model needs to know about its data to build its networks."""
+
+    name: str
+    channels: int
+    image_size: int
+    num_classes: int
+    num_images: int
+
+
+@dataclass
+class ModelConfig:
+    """Hyperparameters of a variant. Subclasses add fields whose defaults cite the source.
+
+    Every field can be overridden from config.yaml under `models.<name>`; unknown keys are an error.
+    """
+
+    image_size: int = 64
+
+    @classmethod
+    def from_options(cls, options: dict | None, where: str = "model options") -> "ModelConfig":
+        options = dict(options or {})
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            raise GanBenchError(
+                f"{where}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}"
+            )
+        hints = typing.get_type_hints(cls)
+        values = {name: _coerce(value, hints[name], f"{where}.{name}") for name, value in options.items()}
+        config = cls(**values)
+        config.validate(where)
+        return config
+
+    def validate(self, where: str) -> None:
+        """Check value ranges; subclasses extend. Raises GanBenchError naming the key."""
+        if self.image_size < 8 or self.image_size & (self.image_size - 1):
+            raise GanBenchError(f"{where}.image_size: must be a power of two >= 8, got {self.image_size}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _coerce(value, hint, where: str):
+    """Accept YAML/JSON values of the declared type; ints are fine where floats are expected."""
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(value, (list, tuple)):
+            raise GanBenchError(f"{where}: expected a list, got {value!r}")
+        return tuple(_coerce(v, item, where) for v in value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise GanBenchError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise GanBenchError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise GanBenchError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise GanBenchError(f"{where}: expected a string, got {value!r}")
+        return value
+    return value
+
+
+class GanModel:
+    """Base class of every variant.
+
+    Subclasses set `Config` (a ModelConfig subclass), `conditional`, and implement `build`,
+    `train_step`, `sample_latent` and `generate`.
+    """
+
+    Config: ClassVar[type[ModelConfig]] = ModelConfig
+    conditional: ClassVar[bool] = False
+
+    def __init__(self, config: ModelConfig, info: DatasetInfo, device: torch.device | str = "cpu"):
+        self.config = config
+        self.info = info
+        self.device = torch.device(device)
+        self.nets = nn.ModuleDict()
+        self.optimizers: dict[str, torch.optim.Optimizer] = {}
+        self.build()
+        self.nets.to(self.device)
+
+    # --- what a variant implements -------------------------------------------------------
+    def build(self) -> None:
+        """Create `self.nets[...]` and `self.optimizers[...]` (after the nets exist)."""
+        raise NotImplementedError
+
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One update of every network on a batch of real images in [-1, 1] and their labels.
+
+        Returns detached 0-d loss tensors; the loop converts them to numbers only at log
+        intervals, so a GPU step never waits for the host.
+        """
+        raise NotImplementedError
+
+    def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """Draw n latent vectors on the CPU from `generator` (so a seed gives the same noise on any device)."""
+        raise NotImplementedError
+
+    def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Map latents (and labels for conditional models) to images in [-1, 1]."""
+        raise NotImplementedError
+
+    # --- shared behaviour -------------------------------------------------------------
+    @property
+    def num_classes(self) -> int:
+        return self.info.num_classes
+
+    def sample_labels(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        return torch.randint(0, self.num_classes, (n,), generator=generator)
+
+    @torch.no_grad()
+    def sample(
+        self, n: int, labels: torch.Tensor | None = None, generator: torch.Generator | None = None,
+        batch_size: int = 500,
+    ) -> torch.Tensor:
+        """n images in [-1, 1] on the CPU, in eval mode so the result does not depend on batch composition."""
+        generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        latent = self.sample_latent(n, generator)
+        if self.conditional and labels is None:
+            labels = self.sample_labels(n, generator)
+        return self.generate_batched(latent, labels, batch_size)
+
+    @torch.no_grad()
+    def generate_batched(self, latent: torch.Tensor, labels: torch.Tensor | None = None, batch_size: int = 500):
+        was_training = self.nets.training
+        self.nets.eval()
+        try:
+            chunks = []
+            for start in range(0, latent.shape[0], batch_size):
+                z = latent[start:start + batch_size].to(self.device)
+                y = None if labels is None else labels[start:start + batch_size].to(self.device)
+                chunks.append(self.generate(z, y).float().cpu())
+            return torch.cat(chunks)
+        finally:
+            self.nets.train(was_training)
+
+    def evaluation_artifacts(self, out_dir: Path, generator: torch.Generator) -> list[Path]:
+        """Write the variant's evaluation figures (class grids, sweeps, interpolations); return their paths."""
+        from gan_bench import artifacts
+
+        if self.conditional:
+            return [artifacts.class_grid(self, out_dir, generator)]
+        return artifacts.latent_playground(self, out_dir, generator)
+
+    def state_dict(self) -> dict:
+        return {
+            "nets": self.nets.state_dict(),
+            "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.nets.load_state_dict(state["nets"])
+        for name, opt in self.optimizers.items():
+            opt.load_state_dict(state["optimizers"][name])

@@ -1,0 +1,94 @@
+"""Building blocks shared by several variants, so no variant copies another's layers."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+def dcgan_init(module: nn.Module) -> None:
+    """Seed-reference §1: conv weights N(0, 0.02); batch-norm weight N(1, 0.02), bias 0."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, (nn.BatchNorm2d, nn.BatchNorm1d)):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def _levels(image_size: int) -> int:
+    """Number of stride-2 stages between a 4x4 map and the image."""
+    levels = int(math.log2(image_size)) - 2
+    if 2 ** (levels + 2) != image_size or levels < 1:
+        raise ValueError(f"image_size must be a power of two >= 8, got {image_size}")
+    return levels
+
+
+class ConvGenerator(nn.Module):
+    """The DCGAN generator of seed-reference §1, for any power-of-two size.
+
+    At 64x64 and width 64: ConvT(z→512,4,1,0) BN ReLU, then 512→256→128→64 (BN ReLU), then
+    ConvT(64→C) Tanh. Smaller images drop middle stages; no conv has a bias (BN follows).
+    """
+
+    def __init__(self, in_features: int, channels: int, image_size: int, width: int = 64):
+        super().__init__()
+        levels = _levels(image_size)
+        widths = [width * 2 ** i for i in reversed(range(levels))]  # e.g. 512, 256, 128, 64
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(in_features, widths[0], 4, 1, 0, bias=False),
+            nn.BatchNorm2d(widths[0]),
+            nn.ReLU(True),
+        ]
+        for w_in, w_out in zip(widths, widths[1:]):
+            layers += [nn.ConvTranspose2d(w_in, w_out, 4, 2, 1, bias=False), nn.BatchNorm2d(w_out), nn.ReLU(True)]
+        layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()]
+        self.main = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.main(z.reshape(z.shape[0], -1, 1, 1))
+
+
+class ConvDiscriminator(nn.Module):
+    """The DCGAN discriminator of seed-reference §1 / §2, returning one logit per image.
+
+    Conv(C→w,4,2,1) LReLU, then stages doubling the width (BN unless `batch_norm=False`, as the
+    WGAN-GP critic needs), each optionally followed by Dropout (§2 uses 0.3), then Conv(→1,4,1,0).
+    The §1 Sigmoid is folded into the loss (BCE with logits): the same maths, numerically safer.
+    `features` gives the flattened last hidden map for variants that add heads (ACGAN).
+    """
+
+    def __init__(self, channels: int, image_size: int, width: int = 64, batch_norm: bool = True,
+                 dropout: float = 0.0):
+        super().__init__()
+        levels = _levels(image_size)
+        widths = [width * 2 ** i for i in range(levels)]  # e.g. 64, 128, 256, 512
+
+        def stage(w_in: int, w_out: int, norm: bool) -> list[nn.Module]:
+            block: list[nn.Module] = [nn.Conv2d(w_in, w_out, 4, 2, 1, bias=False)]
+            if norm:
+                block.append(nn.BatchNorm2d(w_out))
+            block.append(nn.LeakyReLU(0.2, inplace=True))
+            if dropout > 0:
+                block.append(nn.Dropout(dropout))
+            return block
+
+        layers = stage(channels, widths[0], norm=False)  # §1: no BN on D's input layer
+        for w_in, w_out in zip(widths, widths[1:]):
+            layers += stage(w_in, w_out, norm=batch_norm)
+        self.trunk = nn.Sequential(*layers)
+        self.feature_dim = widths[-1] * 4 * 4
+        self.head = nn.Conv2d(widths[-1], 1, 4, 1, 0, bias=False)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.trunk(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.trunk(x)).reshape(-1)
+
+
+def adam(params, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
+    return torch.optim.Adam(params, lr=lr, betas=betas)

@@ -1,0 +1,86 @@
+"""DCGAN (seed-reference §1), with the §2 one-sided noisy labels and dropout as options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from gan_bench.errors import GanBenchError
+from gan_bench.models.base import GanModel, ModelConfig
+from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, adam, dcgan_init
+
+
+@dataclass
+class DCGANConfig(ModelConfig):
+    image_size: int = 64      # §1: images resized to 64x64
+    latent_dim: int = 100     # §1: z is 100-d standard normal
+    width: int = 64           # §1: base width 64 (the source warns 128 over-fits D)
+    lr: float = 2e-4          # §1: Adam lr 2e-4
+    beta1: float = 0.5        # §1: betas (0.5, 0.999)
+    beta2: float = 0.999
+    label_noise: float = 0.0  # §2 flavour: 0.1 (real targets 1 - 0.1U, fake targets 0.1U)
+    d_dropout: float = 0.0    # §2 flavour: 0.3
+
+    def validate(self, where: str) -> None:
+        super().validate(where)
+        for key in ("latent_dim", "width"):
+            if getattr(self, key) < 1:
+                raise GanBenchError(f"{where}.{key}: must be >= 1, got {getattr(self, key)}")
+        if not 0 <= self.label_noise < 0.5:
+            raise GanBenchError(f"{where}.label_noise: must be in [0, 0.5), got {self.label_noise}")
+        if not 0 <= self.d_dropout < 1:
+            raise GanBenchError(f"{where}.d_dropout: must be in [0, 1), got {self.d_dropout}")
+        if self.lr <= 0:
+            raise GanBenchError(f"{where}.lr: must be > 0, got {self.lr}")
+
+
+class DCGAN(GanModel):
+    Config = DCGANConfig
+
+    def build(self) -> None:
+        c, info = self.config, self.info
+        self.nets["G"] = ConvGenerator(c.latent_dim, info.channels, c.image_size, c.width)
+        self.nets["D"] = ConvDiscriminator(info.channels, c.image_size, c.width, dropout=c.d_dropout)
+        self.nets.apply(dcgan_init)
+        betas = (c.beta1, c.beta2)
+        self.optimizers["G"] = adam(self.nets["G"].parameters(), c.lr, betas)
+        self.optimizers["D"] = adam(self.nets["D"].parameters(), c.lr, betas)
+
+    def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        return torch.randn(n, self.config.latent_dim, generator=generator)
+
+    def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.nets["G"](latent)
+
+    def _targets(self, n: int, real: bool) -> torch.Tensor:
+        noise = self.config.label_noise * torch.rand(n, device=self.device) if self.config.label_noise else 0.0
+        return (torch.ones(n, device=self.device) - noise) if real else (torch.zeros(n, device=self.device) + noise)
+
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        G, D = self.nets["G"], self.nets["D"]
+        n = real.shape[0]
+        z = torch.randn(n, self.config.latent_dim, device=self.device)
+        fake = G(z)
+
+        # §1 step order: D on real, D on G(z).detach(), one D update; then G on the same fake.
+        self.optimizers["D"].zero_grad(set_to_none=True)
+        d_real = D(real)
+        d_fake = D(fake.detach())
+        loss_d = (F.binary_cross_entropy_with_logits(d_real, self._targets(n, True))
+                  + F.binary_cross_entropy_with_logits(d_fake, self._targets(n, False)))
+        loss_d.backward()
+        self.optimizers["D"].step()
+
+        self.optimizers["G"].zero_grad(set_to_none=True)
+        loss_g = F.binary_cross_entropy_with_logits(D(fake), torch.ones(n, device=self.device))
+        loss_g.backward()
+        self.optimizers["G"].step()
+
+        return {
+            "loss_d": loss_d.detach(),
+            "loss_g": loss_g.detach(),
+            "d_real": torch.sigmoid(d_real).mean().detach(),
+            "d_fake": torch.sigmoid(d_fake).mean().detach(),
+        }
