@@ -99,6 +99,9 @@ class GanModel:
 
     Config: ClassVar[type[ModelConfig]] = ModelConfig
     conditional: ClassVar[bool] = False
+    # Variants with a part trained before the GAN (StackedGAN's encoder) set this; the workflow then
+    # runs `pretrain` once per (dataset, resolution, options) as its own cached step.
+    needs_pretraining: ClassVar[bool] = False
 
     def __init__(self, config: ModelConfig, info: DatasetInfo, device: torch.device | str = "cpu"):
         self.config = config
@@ -128,6 +131,16 @@ class GanModel:
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Map latents (and labels for conditional models) to images in [-1, 1]."""
+        raise NotImplementedError
+
+    @classmethod
+    def pretrain(cls, config: ModelConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
+                 device: torch.device, seed: int) -> dict:
+        """Train the pre-trained part on real data (uint8 images) and return its state to cache."""
+        raise NotImplementedError(f"{cls.__name__} sets needs_pretraining but does not implement pretrain")
+
+    def load_pretrained(self, state: dict) -> None:
+        """Install the state returned by `pretrain` (called after `build`, before training)."""
         raise NotImplementedError
 
     # --- shared behaviour -------------------------------------------------------------

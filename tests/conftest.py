@@ -1,0 +1,19 @@
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("GAN_BENCH_TEST_DATA", ROOT.parent / "shared" / "data")).resolve()
+
+# Two cores on CI: one thread per test process keeps timings steady and avoids oversubscription.
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not (SHARED_DATA / "mnist").is_dir():
+        pytest.fail(f"offline test data not found at {SHARED_DATA}; set GAN_BENCH_TEST_DATA to the folder "
+                    f"holding mnist/ and fashion-mnist/")
+    return SHARED_DATA
