@@ -49,3 +49,20 @@ def torch_save(path: str | Path, obj: Any) -> Path:
     import torch
 
     return atomic_write(path, lambda tmp: torch.save(obj, tmp))
+
+
+def write_rows(path: str | Path, rows: list[dict]) -> Path:
+    """Write a list of flat dicts as CSV (columns in first-seen order), atomically."""
+    import csv
+
+    columns: list[str] = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    return atomic_write(path, write)

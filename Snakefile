@@ -1,0 +1,19 @@
+# gan-bench: trains every configured GAN variant across datasets, seeds and batch sizes, evaluates
+# the runs and writes reports/index.html. The rules only call `python -m gan_bench ...`.
+#
+#   snakemake --cores 4 --resources gpu=1                          # the grid of config.yaml
+#   snakemake --cores 4 reports/index.html                         # the report only
+#   snakemake --cores 2 --configfile workflow/configs/smoke.yaml   # CI smoke grid
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        "reports/index.html",

@@ -1,0 +1,128 @@
+"""Core CLI commands: list, validate-config, prepare-data, pretrain, train, aggregate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from gan_bench.errors import GanBenchError
+
+
+def _json_arg(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object")
+    return value
+
+
+def cmd_list(args) -> None:
+    from gan_bench.registry import dataset_names, model_names
+
+    print("models:  ", " ".join(model_names()))
+    print("datasets:", " ".join(dataset_names()))
+
+
+def cmd_validate_config(args) -> None:
+    from gan_bench.config import load_config
+
+    config = load_config(args.config)
+    runs = len(config["models"]) * len(config["datasets"]) * len(config["seeds"]) * len(config["batch_sizes"])
+    print(f"{args.config}: valid; {runs} runs")
+
+
+def cmd_prepare_data(args) -> None:
+    from gan_bench.data.base import prepare
+    from gan_bench.registry import dataset_class
+
+    options = dict(args.options)
+    source = dataset_class(options.get("kind", args.dataset))(args.dataset, options, args.data_root)
+    data = prepare(source, args.resolution, args.out)
+    print(f"{args.dataset}: {len(data.images)} images {tuple(data.images.shape[1:])} from {data.source} "
+          f"(splits {data.splits}) -> {args.out}")
+
+
+def cmd_pretrain(args) -> None:
+    import torch
+
+    from gan_bench.data.base import load_prepared
+    from gan_bench.environment import resolve_device
+    from gan_bench.records import torch_save
+    from gan_bench.registry import model_class
+    from gan_bench.train import seed_everything
+
+    cls = model_class(args.model)
+    if not cls.needs_pretraining:
+        raise GanBenchError(f"model {args.model} has nothing to pre-train")
+    config = cls.Config.from_options(args.options, where=f"models.{args.model}")
+    data = load_prepared(args.data)
+    seed_everything(args.seed)
+    state = cls.pretrain(config, data.images, data.labels, data.num_classes, resolve_device(args.device), args.seed)
+    torch_save(args.out, {"model": args.model, "dataset": data.name, "seed": args.seed, "state": state})
+    accuracy = state.get("accuracy") if isinstance(state, dict) else None
+    print(f"pre-trained {args.model} on {data.name}: held-out accuracy {accuracy} -> {args.out}")
+    del torch
+
+
+def cmd_train(args) -> None:
+    from gan_bench.train import RunSpec, train
+
+    spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, args.settings, Path(args.data),
+                   Path(args.out), Path(args.pretrained) if args.pretrained else None)
+    summary = train(spec)
+    print(json.dumps(summary, indent=2, default=str))
+
+
+def cmd_aggregate(args) -> None:
+    from gan_bench.aggregate import collect_runs
+    from gan_bench.records import write_csv
+
+    table = collect_runs([Path(p).parent for p in args.summaries], Path(args.results))
+    write_csv(args.out, table)
+    print(f"{len(table)} runs -> {args.out}")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("list", help="list registered models and datasets")
+    p.set_defaults(func=cmd_list)
+
+    p = subparsers.add_parser("validate-config", help="check a config file and count its runs")
+    p.add_argument("config")
+    p.set_defaults(func=cmd_validate_config)
+
+    p = subparsers.add_parser("prepare-data", help="read a dataset, resize it and cache it as one tensor file")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--resolution", type=int, required=True)
+    p.add_argument("--data-root", required=True)
+    p.add_argument("--options", type=_json_arg, default={})
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_prepare_data)
+
+    p = subparsers.add_parser("pretrain", help="train a model's pre-trained part (StackedGAN's encoder)")
+    p.add_argument("--model", required=True)
+    p.add_argument("--data", required=True)
+    p.add_argument("--options", type=_json_arg, default={})
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_pretrain)
+
+    p = subparsers.add_parser("train", help="train one run of the grid")
+    p.add_argument("--model", required=True)
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--batch-size", type=int, required=True)
+    p.add_argument("--settings", type=_json_arg, required=True, help="JSON of gan_bench.config.run_settings")
+    p.add_argument("--data", required=True, help="prepared data file")
+    p.add_argument("--pretrained", default=None)
+    p.add_argument("--out", required=True, help="the run directory")
+    p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser("aggregate", help="collect run records into the tidy table")
+    p.add_argument("--results", required=True, help="results folder (run_dir is recorded relative to it)")
+    p.add_argument("--out", required=True)
+    p.add_argument("summaries", nargs="+", help="summary.json of each run")
+    p.set_defaults(func=cmd_aggregate)

@@ -1,0 +1,332 @@
+"""The training loop: seeds, budget, records, sample grids, resumable checkpoints.
+
+It knows nothing about losses: each model owns its `train_step`. The whole prepared dataset sits
+on the training device as one uint8 tensor and batches are taken by index, so the loop never
+waits on a DataLoader or PIL.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gan_bench import artifacts, environment
+from gan_bench.checkpoint import save_model
+from gan_bench.config import settings_hash
+from gan_bench.data.base import PreparedData, load_prepared
+from gan_bench.errors import GanBenchError
+from gan_bench.memory import PeakMemory, is_out_of_memory
+from gan_bench.models.base import DatasetInfo, GanModel
+from gan_bench.records import read_json, torch_save, write_json, write_rows
+from gan_bench.registry import model_class
+
+RESUME_FORMAT = 1
+GRID_SIZE = 64
+
+
+class Diverged(Exception):
+    """Training produced non-finite losses or a collapsed generator."""
+
+
+@dataclass
+class RunSpec:
+    """One cell of the grid, with every path it reads and writes."""
+
+    model: str
+    dataset: str
+    seed: int
+    batch_size: int
+    settings: dict          # gan_bench.config.run_settings(): model/dataset options, train, device
+    data_path: Path
+    out_dir: Path
+    pretrained_path: Path | None = None
+
+
+@dataclass
+class Budget:
+    steps_per_epoch: int
+    total_steps: int
+
+    @classmethod
+    def from_settings(cls, train: dict, num_images: int, batch_size: int) -> "Budget":
+        per_epoch = num_images // batch_size  # the last incomplete batch is dropped: fixed shapes
+        total = train["steps"] if train.get("steps") else math.ceil(train["epochs"] * per_epoch)
+        return cls(per_epoch, max(1, total))
+
+
+@dataclass
+class LoopState:
+    """Everything needed to continue a run bit-identically after it was killed."""
+
+    step: int = 0
+    loss_rows: list = field(default_factory=list)
+    epoch_rows: list = field(default_factory=list)
+    loss_sums: dict = field(default_factory=dict)
+    loss_count: int = 0
+    train_time_s: float = 0.0       # time in train steps, over all segments
+    wall_time_s: float = 0.0        # wall time of earlier segments of this run
+    epoch_start_time_s: float = 0.0
+    resumed_at: list = field(default_factory=list)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # seeds every CUDA device too
+
+
+def epoch_permutation(seed: int, epoch: int, n: int) -> torch.Tensor:
+    """The shuffle of one epoch, from (seed, epoch) alone, so a resumed run sees the same batches."""
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _check_writable(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise GanBenchError(f"output directory {out_dir} is not writable ({exc}); choose another --out or fix "
+                            f"its permissions") from exc
+
+
+class Trainer:
+    def __init__(self, spec: RunSpec):
+        self.spec = spec
+        self.out = Path(spec.out_dir)
+        self.train_cfg = spec.settings["train"]
+        self.hash = settings_hash({**spec.settings, "seed": spec.seed, "batch_size": spec.batch_size})
+        self._validate_and_build()
+
+    # --- set-up: everything that can fail on bad input happens before anything is written ---
+    def _validate_and_build(self) -> None:
+        spec = self.spec
+        cls = model_class(spec.model)
+        self.config = cls.Config.from_options(spec.settings["model_options"], where=f"models.{spec.model}")
+        self.data: PreparedData = load_prepared(spec.data_path)
+        if self.data.image_size != self.config.image_size:
+            raise GanBenchError(f"{spec.data_path} holds {self.data.image_size}px images but models.{spec.model}"
+                                f".image_size is {self.config.image_size}; prepare the data at that resolution")
+        if spec.batch_size > len(self.data.images):
+            raise GanBenchError(f"batch size {spec.batch_size} exceeds the {len(self.data.images)} images of "
+                                f"dataset {spec.dataset}; use a smaller batch size")
+        pretrained = None
+        if cls.needs_pretraining:
+            if spec.pretrained_path is None or not Path(spec.pretrained_path).is_file():
+                raise GanBenchError(f"model {spec.model} needs its pre-trained part: pass --pretrained (the "
+                                    f"workflow's pretrain rule writes it)")
+            pretrained = torch.load(spec.pretrained_path, map_location="cpu", weights_only=False)
+        _check_writable(self.out)
+        if self.train_cfg.get("num_threads"):
+            torch.set_num_threads(self.train_cfg["num_threads"])
+        self.device = environment.resolve_device(spec.settings["device"])
+        self.budget = Budget.from_settings(self.train_cfg, len(self.data.images), spec.batch_size)
+        self.info = DatasetInfo(spec.dataset, self.data.channels, self.data.image_size, self.data.num_classes,
+                                len(self.data.images))
+        seed_everything(spec.seed)
+        self.model: GanModel = cls(self.config, self.info, self.device)
+        if pretrained is not None:
+            self.model.load_pretrained(pretrained["state"] if "state" in pretrained else pretrained)
+
+    # --- records ---
+    def _write_run_json(self) -> None:
+        spec = self.spec
+        write_json(self.out / "run.json", {
+            "model": spec.model, "dataset": spec.dataset, "seed": spec.seed, "batch_size": spec.batch_size,
+            "settings": spec.settings, "settings_hash": self.hash,
+            "model_config": self.config.to_dict(),
+            "dataset_info": {**self.info.__dict__, "splits": self.data.splits, "source": self.data.source,
+                        "classes": self.data.classes},
+            "budget": self.budget.__dict__,
+            "environment": environment.describe(self.device),
+            "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        })
+
+    def _fixed_batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        generator = torch.Generator().manual_seed(self.spec.seed)
+        latent = self.model.sample_latent(GRID_SIZE, generator)
+        labels = torch.arange(GRID_SIZE) % self.info.num_classes if self.model.conditional else None
+        return latent, labels
+
+    def _save_samples(self, name: str) -> torch.Tensor:
+        images = self.model.generate_batched(*self._fixed_batch())
+        artifacts.save_grid(images, self.out / "samples" / f"{name}.png")
+        return images
+
+    # --- resume ---
+    @property
+    def resume_path(self) -> Path:
+        return self.out / "resume.pt"
+
+    def _save_resume(self, state: LoopState) -> None:
+        torch_save(self.resume_path, {
+            "format": RESUME_FORMAT, "settings_hash": self.hash, "loop": state.__dict__,
+            "model": self.model.state_dict(),
+            "rng": {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
+                    "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else None},
+        })
+
+    def _load_resume(self) -> LoopState:
+        """The saved state of an interrupted run with the same settings, or a fresh state."""
+        if not self.resume_path.is_file():
+            return LoopState()
+        try:
+            blob = torch.load(self.resume_path, map_location="cpu", weights_only=False)
+            usable = blob.get("format") == RESUME_FORMAT and blob.get("settings_hash") == self.hash
+        except Exception as exc:  # a damaged resume file only costs the progress it held
+            print(f"ignoring unreadable {self.resume_path} ({exc}); starting from step 0")
+            return LoopState()
+        if not usable:
+            print(f"ignoring {self.resume_path}: it was written with other settings; starting from step 0")
+            return LoopState()
+        self.model.load_state_dict(blob["model"])
+        rng = blob["rng"]
+        torch.set_rng_state(rng["torch"])
+        random.setstate(rng["python"])
+        np.random.set_state(rng["numpy"])
+        if rng["cuda"] is not None and self.device.type == "cuda":
+            torch.cuda.set_rng_state_all(rng["cuda"])
+        state = LoopState(**blob["loop"])
+        state.resumed_at.append(state.step)
+        print(f"resuming from step {state.step} of {self.budget.total_steps}")
+        return state
+
+    # --- the loop ---
+    def run(self) -> dict:
+        self.job_start = time.perf_counter()
+        state = self._load_resume()
+        self.prior_wall_s = state.wall_time_s  # wall time of the segments before a resume
+        if state.step == 0:
+            self._write_run_json()
+            real = self.data.images[:GRID_SIZE].float() / 127.5 - 1
+            artifacts.save_grid(real, self.out / "samples" / "real.png")
+        memory = PeakMemory(self.device)
+        status, reason = "completed", None
+        try:
+            self._loop(state, memory)
+        except Diverged as exc:
+            status, reason = "diverged", str(exc)
+        except (RuntimeError, MemoryError) as exc:
+            if not is_out_of_memory(exc):
+                raise
+            status = "oom"
+            reason = f"batch size {self.spec.batch_size} did not fit on {self.device}: {str(exc).splitlines()[0]}"
+            self.model = None  # free what we can before writing records
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
+        return self._finish(state, memory, status, reason)
+
+    def _loop(self, state: LoopState, memory: PeakMemory) -> None:
+        spec, budget, device, cfg = self.spec, self.budget, self.device, self.train_cfg
+        images = self.data.images.to(device)
+        labels = self.data.labels.to(device)
+        perm, perm_epoch = None, -1
+        _sync(device)
+        prior_time, segment_start, overhead = state.train_time_s, time.perf_counter(), 0.0
+
+        def train_time() -> float:
+            """Seconds spent in train steps, excluding sample grids and checkpoints."""
+            return prior_time + time.perf_counter() - segment_start - overhead
+
+        for step in range(state.step, budget.total_steps):
+            epoch, position = divmod(step, budget.steps_per_epoch)
+            if epoch != perm_epoch:
+                perm, perm_epoch = epoch_permutation(spec.seed, epoch, len(images)).to(device), epoch
+            index = perm[position * spec.batch_size:(position + 1) * spec.batch_size]
+            real = images[index].float().div_(127.5).sub_(1)  # uint8 -> [-1, 1] on the device
+            losses = self.model.train_step(real, labels[index])
+            for key, value in losses.items():
+                state.loss_sums[key] = state.loss_sums.get(key, 0) + value
+            state.loss_count += 1
+            done = step + 1
+            last = done == budget.total_steps
+
+            if done % cfg["log_every"] == 0 or last:
+                _sync(device)
+                self._log_losses(state, done, train_time())
+                memory.poll()
+            if done % budget.steps_per_epoch == 0 or last:
+                _sync(device)
+                now = train_time()
+                images_in_epoch = (done - (epoch * budget.steps_per_epoch)) * spec.batch_size
+                state.epoch_rows.append({"epoch": epoch + 1, "wall_time_s": now - state.epoch_start_time_s,
+                                         "images": images_in_epoch,
+                                         "throughput_img_s": images_in_epoch / max(now - state.epoch_start_time_s, 1e-9)})
+                state.epoch_start_time_s = now
+            if done % cfg["sample_every"] == 0 or done % cfg["checkpoint_every"] == 0:
+                tick = time.perf_counter()
+                _sync(device)
+                if done % cfg["sample_every"] == 0:
+                    self._check_collapse(self._save_samples(f"step{done:07d}"), done)
+                if done % cfg["checkpoint_every"] == 0 and not last:
+                    state.step, state.train_time_s = done, train_time()
+                    state.wall_time_s = self.prior_wall_s + time.perf_counter() - self.job_start
+                    self._save_resume(state)
+                overhead += time.perf_counter() - tick
+            state.step = done
+        state.train_time_s = train_time()
+
+    def _log_losses(self, state: LoopState, done: int, elapsed: float) -> None:
+        means = {key: float(total) / state.loss_count for key, total in state.loss_sums.items()}
+        state.loss_sums, state.loss_count = {}, 0
+        row = {"step": done, "epoch": done / self.budget.steps_per_epoch, "images": done * self.spec.batch_size,
+               "elapsed_s": round(elapsed, 4), **means}
+        state.loss_rows.append(row)
+        bad = [key for key, value in means.items() if not math.isfinite(value)]
+        if bad:
+            raise Diverged(f"non-finite {', '.join(bad)} at step {done}")
+
+    def _check_collapse(self, samples: torch.Tensor, done: int) -> None:
+        """A generator whose fixed-noise samples are all alike has collapsed (checked after the first quarter)."""
+        threshold = self.train_cfg.get("collapse_std", 0.0)
+        if threshold and done >= self.budget.total_steps / 4:
+            spread = samples.std(dim=0).mean().item()
+            if spread < threshold:
+                raise Diverged(f"generator collapsed at step {done}: samples differ by {spread:.2e} (std over the "
+                               f"fixed batch), below train.collapse_std = {threshold}")
+
+    def _finish(self, state: LoopState, memory: PeakMemory, status: str, reason: str | None) -> dict:
+        write_rows(self.out / "losses.csv", state.loss_rows)
+        write_rows(self.out / "epochs.csv", state.epoch_rows)
+        if self.model is not None:
+            self._save_samples("final")
+            save_model(self.out / "checkpoint.pt", self.spec.model, self.model, step=state.step,
+                       seed=self.spec.seed, settings_hash=self.hash)
+            if status == "completed":
+                self.model.evaluation_artifacts(self.out / "artifacts", torch.Generator().manual_seed(self.spec.seed))
+        images_seen = state.step * self.spec.batch_size
+        summary = {
+            "status": status, "reason": reason,
+            "steps": state.step, "epochs": state.step / self.budget.steps_per_epoch, "images_seen": images_seen,
+            "wall_time_s": self.prior_wall_s + time.perf_counter() - self.job_start, "train_time_s": state.train_time_s,
+            "throughput_img_s": images_seen / state.train_time_s if state.train_time_s > 0 else None,
+            **memory.summary(),
+            "final_losses": state.loss_rows[-1] if state.loss_rows else {},
+            "resumed_at_steps": state.resumed_at,
+            "device": str(self.device), "device_name": environment.device_name(self.device),
+        }
+        write_json(self.out / "summary.json", summary)  # last: its presence means the run is complete
+        self.resume_path.unlink(missing_ok=True)
+        return summary
+
+
+def train(spec: RunSpec) -> dict:
+    return Trainer(spec).run()
+
+
+def read_summary(run_dir: str | Path) -> dict:
+    return read_json(Path(run_dir) / "summary.json")

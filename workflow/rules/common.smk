@@ -1,0 +1,56 @@
+# Config validation, target lists and wildcard constraints, built from the config and the registry.
+import json
+import shlex
+import sys
+
+from gan_bench.config import resolution, run_settings, validate_config
+from gan_bench.errors import GanBenchError
+from gan_bench.registry import model_class, model_names
+
+try:
+    _validated = validate_config(config)
+except GanBenchError as _error:
+    # Stop before any job runs, with the message naming the key and the allowed values.
+    raise WorkflowError(f"invalid config: {_error}")
+config.clear()
+config.update(_validated)
+
+GAN_BENCH = f"{shlex.quote(sys.executable)} -m gan_bench"
+RUN = "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"
+
+
+wildcard_constraints:
+    model="|".join(model_names()),
+    dataset="|".join(sorted(config["datasets"])),
+    batch_size=r"\d+",
+    seed=r"\d+",
+    res=r"\d+",
+
+
+def runs():
+    """Every (model, dataset, batch size, seed) of the grid as wildcard dicts."""
+    return [
+        dict(model=m, dataset=d, batch_size=b, seed=s)
+        for d in config["datasets"]
+        for m in config["models"]
+        for b in config["batch_sizes"]
+        for s in config["seeds"]
+    ]
+
+
+def run_files(name):
+    """The path of file `name` in every run directory of the grid."""
+    return [f"{RUN}/{name}".format(**run) for run in runs()]
+
+
+def prepared_data(wildcards):
+    return f"results/data/{wildcards.dataset}/res{resolution(config, wildcards.model)}.pt"
+
+
+def settings_json(wildcards):
+    """This run's own settings only: adding a model or seed must not change other runs' params."""
+    return json.dumps(run_settings(config, wildcards.model, wildcards.dataset), sort_keys=True)
+
+
+def gpu_jobs(wildcards):
+    return 0 if config["device"] == "cpu" else 1

@@ -1,0 +1,60 @@
+# One job per run of the grid; summary.json is written last, so its presence means the run finished.
+# A killed run leaves resume.pt in its directory and continues from it when the job is rerun.
+
+
+def pretrained_input(wildcards):
+    """Models with a pre-trained part (StackedGAN's encoder) get it from the pretrain rule."""
+    if not model_class(wildcards.model).needs_pretraining:
+        return []
+    res = resolution(config, wildcards.model)
+    return [f"results/pretrained/{wildcards.dataset}/{wildcards.model}/res{res}.pt"]
+
+
+rule pretrain:
+    input:
+        "results/data/{dataset}/res{res}.pt",
+    output:
+        "results/pretrained/{dataset}/{model}/res{res}.pt",
+    params:
+        options=lambda wc: json.dumps(config["models"][wc.model], sort_keys=True),
+        device=config["device"],
+    log:
+        "results/logs/pretrain/{dataset}/{model}/res{res}.log",
+    resources:
+        gpu=gpu_jobs,
+    shell:
+        "{GAN_BENCH} pretrain --model {wildcards.model} --data {input} --options {params.options:q}"
+        " --device {params.device} --out {output} > {log} 2>&1"
+
+
+rule train:
+    input:
+        data=prepared_data,
+        pretrained=pretrained_input,
+    output:
+        f"{RUN}/summary.json",
+    params:
+        settings=settings_json,
+        run_dir=RUN,
+        pretrained=lambda wc, input: f"--pretrained {input.pretrained}" if input.pretrained else "",
+    log:
+        "results/logs/train/{dataset}/{model}/bs{batch_size}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train/{dataset}/{model}/bs{batch_size}/seed{seed}.tsv"
+    resources:
+        gpu=gpu_jobs,
+    shell:
+        "{GAN_BENCH} train --model {wildcards.model} --dataset {wildcards.dataset} --seed {wildcards.seed}"
+        " --batch-size {wildcards.batch_size} --data {input.data} {params.pretrained}"
+        " --settings {params.settings:q} --out {params.run_dir} > {log} 2>&1"
+
+
+rule aggregate:
+    input:
+        summaries=run_files("summary.json"),
+    output:
+        "results/runs.csv",
+    log:
+        "results/logs/aggregate.log",
+    shell:
+        "{GAN_BENCH} aggregate --results results --out {output} {input.summaries} > {log} 2>&1"
