@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.errors import GanBenchError
+from gan_bench.errors import GanBenchError, describe
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import torch_save
 
@@ -32,7 +32,7 @@ def read_checkpoint(path: str | Path) -> dict:
     try:
         blob = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:  # truncated zip, pickle error, ...: the file is unusable
-        raise GanBenchError(f"checkpoint {path} is corrupt or truncated ({type(exc).__name__}: {exc}); delete it "
+        raise GanBenchError(f"checkpoint {path} is corrupt or truncated ({describe(exc)}); delete it "
                             f"and rerun the run's training job") from exc
     if not isinstance(blob, dict) or blob.get("format") != CHECKPOINT_FORMAT:
         raise GanBenchError(f"checkpoint {path} is not a gan_bench checkpoint (format "
@@ -52,5 +52,5 @@ def load_model(path: str | Path, device: torch.device | str = "cpu") -> tuple[st
     try:
         model.load_state_dict(blob["state"])
     except (KeyError, RuntimeError) as exc:
-        raise GanBenchError(f"checkpoint {path} does not match model {blob['model']} ({exc}); retrain the run") from exc
+        raise GanBenchError(f"checkpoint {path} does not match model {blob['model']} ({describe(exc)}); retrain the run") from exc
     return blob["model"], model

@@ -41,9 +41,29 @@ def _schema_error(error: jsonschema.ValidationError) -> GanBenchError:
     return GanBenchError(f"config key {key}: {error.message}{hint}")
 
 
+def _parse_nested_scalars(value, nested: bool = False):
+    """Read numbers and booleans inside lists and mappings that arrived as strings.
+
+    `snakemake --config seeds=[1,2]` parses nested values with YAML's BaseLoader, which keeps every
+    scalar a string ('1'); a config file gives real numbers. Both should mean the same.
+    """
+    if isinstance(value, dict):
+        return {key: _parse_nested_scalars(item, True) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_parse_nested_scalars(item, True) for item in value]
+    if nested and isinstance(value, str):
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+        if isinstance(parsed, (bool, int, float)) or (parsed is None and value in ("null", "~")):
+            return parsed
+    return value
+
+
 def validate_config(config: dict | None) -> dict:
     """Return a copy of `config` with defaults filled, or raise GanBenchError naming the bad key."""
-    config = copy.deepcopy(config or {})
+    config = _parse_nested_scalars(copy.deepcopy(config or {}))
     schema = load_schema()
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:

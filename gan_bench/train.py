@@ -22,7 +22,7 @@ from gan_bench import artifacts, environment
 from gan_bench.checkpoint import save_model
 from gan_bench.config import settings_hash
 from gan_bench.data.base import PreparedData, load_prepared
-from gan_bench.errors import GanBenchError
+from gan_bench.errors import GanBenchError, describe
 from gan_bench.memory import PeakMemory, is_out_of_memory
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import read_json, torch_save, write_json, write_rows
@@ -188,7 +188,7 @@ class Trainer:
             blob = torch.load(self.resume_path, map_location="cpu", weights_only=False)
             usable = blob.get("format") == RESUME_FORMAT and blob.get("settings_hash") == self.hash
         except Exception as exc:  # a damaged resume file only costs the progress it held
-            print(f"ignoring unreadable {self.resume_path} ({exc}); starting from step 0")
+            print(f"ignoring unreadable {self.resume_path} ({describe(exc)}); starting from step 0")
             return LoopState()
         if not usable:
             print(f"ignoring {self.resume_path}: it was written with other settings; starting from step 0")
@@ -252,7 +252,7 @@ class Trainer:
             for key, value in losses.items():
                 state.loss_sums[key] = state.loss_sums.get(key, 0) + value
             state.loss_count += 1
-            done = step + 1
+            done = state.step = step + 1
             last = done == budget.total_steps
 
             if done % cfg["log_every"] == 0 or last:
@@ -273,11 +273,10 @@ class Trainer:
                 if done % cfg["sample_every"] == 0:
                     self._check_collapse(self._save_samples(f"step{done:07d}"), done)
                 if done % cfg["checkpoint_every"] == 0 and not last:
-                    state.step, state.train_time_s = done, train_time()
+                    state.train_time_s = train_time()
                     state.wall_time_s = self.prior_wall_s + time.perf_counter() - self.job_start
                     self._save_resume(state)
                 overhead += time.perf_counter() - tick
-            state.step = done
         state.train_time_s = train_time()
 
     def _log_losses(self, state: LoopState, done: int, elapsed: float) -> None:

@@ -14,7 +14,7 @@ from typing import ClassVar
 import torch
 from torchvision.transforms.v2 import functional as TF
 
-from gan_bench.errors import GanBenchError
+from gan_bench.errors import GanBenchError, describe
 from gan_bench.records import torch_save
 
 PREPARED_FORMAT = 1
@@ -114,5 +114,5 @@ def load_prepared(path: str | Path) -> PreparedData:
         blob.pop("format")
         return PreparedData(**blob)
     except Exception as exc:  # any failure to unpickle means the file is unusable
-        raise GanBenchError(f"prepared data {path} is unreadable ({exc}); delete it and rerun the workflow "
+        raise GanBenchError(f"prepared data {path} is unreadable ({describe(exc)}); delete it and rerun the workflow "
                             f"to prepare it again") from exc

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from gan_bench.data.base import DatasetSource, RawData
-from gan_bench.errors import GanBenchError
+from gan_bench.errors import GanBenchError, describe
 
 SPLITS = {"train": "train", "test": "t10k"}  # split name -> IDX file prefix
 _IDX_DTYPES = {0x08: np.uint8}
@@ -23,7 +23,7 @@ def read_idx(path: Path) -> np.ndarray:
         with opener(path, "rb") as handle:
             blob = handle.read()
     except (OSError, EOFError) as exc:
-        raise GanBenchError(f"{path}: cannot be read as {'gzip ' if path.suffix == '.gz' else ''}IDX ({exc}); "
+        raise GanBenchError(f"{path}: cannot be read as {'gzip ' if path.suffix == '.gz' else ''}IDX ({describe(exc)}); "
                             f"replace it with an intact copy") from exc
     if len(blob) < 4 or blob[0] != 0 or blob[1] != 0 or blob[2] not in _IDX_DTYPES:
         raise GanBenchError(f"{path}: not an unsigned-byte IDX file (bad magic number); replace it with an intact copy")
@@ -77,7 +77,7 @@ class IdxDataset(DatasetSource):
             for train in (True, False):
                 cls(root=str(self.data_root), train=train, download=True)
         except Exception as exc:  # no network, or a mirror failed: say what to do instead
-            raise self._missing_error(f"download failed: {exc}") from exc
+            raise self._missing_error(f"download failed: {describe(exc)}") from exc
 
     def _missing_error(self, reason: str) -> GanBenchError:
         looked = ", ".join(str(d) for d in self.candidate_dirs())

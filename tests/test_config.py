@@ -1,0 +1,43 @@
+import pytest
+
+from gan_bench.config import load_config, run_settings, validate_config
+from gan_bench.errors import GanBenchError
+
+from tests.conftest import ROOT
+
+
+def test_defaults_are_filled_from_the_schema():
+    config = validate_config({})
+    assert config["models"] == {"dcgan": {}}
+    assert config["train"]["log_every"] == 100
+    assert config["device"] == "auto"
+
+
+def test_the_default_and_smoke_configs_are_valid():
+    default = load_config(ROOT / "config.yaml")
+    smoke = load_config(ROOT / "workflow/configs/smoke.yaml")
+    assert len(default["seeds"]) >= 3 and len(default["batch_sizes"]) >= 3
+    assert smoke["device"] == "cpu"
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"models": {"dcgn": {}}}, "unknown model 'dcgn'; valid models: .*dcgan"),
+    ({"datasets": {"cifar": {}}}, "unknown dataset 'cifar'; valid datasets: .*mnist"),
+    ({"batch_sizes": [0]}, "batch_sizes.0: 0 is less than the minimum of 1"),
+    ({"seeds": []}, "seeds"),
+    ({"device": "gpu"}, "config key device"),
+    ({"train": {"epoch": 3}}, "'epoch' was unexpected.*valid keys: .*epochs"),
+    ({"models": {"dcgan": {"widht": 8}}}, "models.dcgan: unknown key.*widht.*valid keys.*width"),
+    ({"models": {"dcgan": {"image_size": 48}}}, "image_size: must be a power of two"),
+    ({"models": {"dcgan": {"lr": "fast"}}}, "models.dcgan.lr: expected a number"),
+    ({"datasets": {"mnist": {"dowload": True}}}, "datasets.mnist: unknown option.*dowload.*download"),
+])
+def test_bad_values_name_the_key(bad, message):
+    with pytest.raises(GanBenchError, match=message):
+        validate_config(bad)
+
+
+def test_run_settings_hold_only_that_runs_settings():
+    one = validate_config({"seeds": [1], "datasets": {"mnist": {}}})
+    more = validate_config({"seeds": [1, 2, 3], "datasets": {"mnist": {}, "digits": {}}, "batch_sizes": [8, 16]})
+    assert run_settings(one, "dcgan", "mnist") == run_settings(more, "dcgan", "mnist")

@@ -1,0 +1,141 @@
+"""The training loop: records, resume after a kill, divergence, out-of-memory, determinism."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from gan_bench import registry
+from gan_bench.checkpoint import read_checkpoint
+from gan_bench.config import run_settings, validate_config
+from gan_bench.data.base import prepare
+from gan_bench.data.digits import Digits
+from gan_bench.models.dcgan import DCGAN
+from gan_bench.train import RunSpec, train
+
+
+@pytest.fixture(scope="module")
+def digits16(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "digits16.pt"
+    prepare(Digits("digits", {}, "."), 16, path)
+    return path
+
+
+def settings(model="dcgan", **train):
+    train = {"steps": 12, "log_every": 4, "sample_every": 6, "checkpoint_every": 6, "num_threads": 1, **train}
+    config = validate_config({"models": {model: {"image_size": 16, "width": 8}}, "datasets": {"digits": {}},
+                              "device": "cpu", "train": train})
+    return run_settings(config, model, "digits")
+
+
+def train_spec(out, data, seed=1, model="dcgan", batch_size=32, **train):
+    return RunSpec(model, "digits", seed, batch_size, settings(model, **train), data, out)
+
+
+def losses(run_dir):
+    with open(run_dir / "losses.csv") as handle:
+        return [{k: v for k, v in row.items() if k != "elapsed_s"} for row in csv.DictReader(handle)]
+
+
+def test_a_run_writes_every_record(tmp_path, digits16):
+    out = tmp_path / "run"
+    summary = train(train_spec(out, digits16))
+    assert summary["status"] == "completed" and summary["steps"] == 12
+    assert summary["images_seen"] == 12 * 32
+    assert summary["throughput_img_s"] > 0 and summary["peak_rss_mb"] > 0
+    assert summary["train_time_s"] <= summary["wall_time_s"]
+    for name in ["run.json", "summary.json", "losses.csv", "epochs.csv", "checkpoint.pt", "samples/real.png",
+                 "samples/step0000006.png", "samples/final.png", "artifacts/interpolation.png",
+                 "artifacts/vector_arithmetic.png"]:
+        assert (out / name).is_file(), name
+    assert not (out / "resume.pt").exists(), "the resume file is removed once the run is complete"
+    record = json.loads((out / "run.json").read_text())
+    assert record["environment"]["torch"] == torch.__version__.split("+")[0]
+    assert record["settings"]["model_options"]["width"] == 8
+    assert [row["step"] for row in losses(out)] == ["4", "8", "12"]
+
+
+def test_same_seed_gives_identical_records(tmp_path, digits16):
+    train(train_spec(tmp_path / "a", digits16, seed=3))
+    train(train_spec(tmp_path / "b", digits16, seed=3))
+    train(train_spec(tmp_path / "c", digits16, seed=4))
+    assert losses(tmp_path / "a") == losses(tmp_path / "b")
+    assert losses(tmp_path / "a") != losses(tmp_path / "c")
+    assert (tmp_path / "a/samples/final.png").read_bytes() == (tmp_path / "b/samples/final.png").read_bytes()
+
+
+def _state(path):
+    return read_checkpoint(path)["state"]["nets"]
+
+
+def test_a_killed_run_resumes_to_the_same_result(tmp_path, digits16):
+    """SIGKILL mid-run, start again: the result equals an uninterrupted run, bit for bit (CPU)."""
+    steps = dict(steps=300, log_every=10, sample_every=100, checkpoint_every=10)
+    reference = tmp_path / "reference"
+    train(train_spec(reference, digits16, **steps))
+
+    killed = tmp_path / "killed"
+    command = [sys.executable, "-m", "gan_bench", "train", "--model", "dcgan", "--dataset", "digits", "--seed", "1",
+               "--batch-size", "32", "--data", str(digits16), "--out", str(killed),
+               "--settings", json.dumps(settings(**steps))]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while not (killed / "resume.pt").exists() and time.time() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.5)  # let it train a little past the checkpoint
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (killed / "summary.json").exists(), "the run finished before it could be killed"
+
+    summary = train(train_spec(killed, digits16, **steps))
+    assert summary["resumed_at_steps"] and summary["resumed_at_steps"][0] > 0
+    assert losses(killed) == losses(reference)
+    ref_state, resumed_state = _state(reference / "checkpoint.pt"), _state(killed / "checkpoint.pt")
+    assert all(torch.equal(ref_state[k], resumed_state[k]) for k in ref_state)
+
+
+class NaNGAN(DCGAN):
+    def train_step(self, real, labels):
+        losses = super().train_step(real, labels)
+        return {**losses, "loss_d": torch.tensor(float("nan"))}
+
+
+class ConstantGAN(DCGAN):
+    def generate(self, latent, labels=None):
+        return torch.zeros(latent.shape[0], self.info.channels, self.config.image_size, self.config.image_size)
+
+
+class OutOfMemoryGAN(DCGAN):
+    def train_step(self, real, labels):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+
+@pytest.fixture
+def test_models(monkeypatch):
+    for name, cls in [("nan_gan", NaNGAN), ("constant_gan", ConstantGAN), ("oom_gan", OutOfMemoryGAN)]:
+        monkeypatch.setitem(registry.MODELS, name, cls)
+
+
+def test_non_finite_losses_end_the_run_as_diverged(tmp_path, digits16, test_models):
+    summary = train(train_spec(tmp_path / "run", digits16, model="nan_gan"))
+    assert summary["status"] == "diverged"
+    assert "non-finite loss_d at step 4" in summary["reason"]
+    assert summary["steps"] == 4
+    assert json.loads((tmp_path / "run/summary.json").read_text())["status"] == "diverged"
+
+
+def test_a_collapsed_generator_ends_the_run_as_diverged(tmp_path, digits16, test_models):
+    summary = train(train_spec(tmp_path / "run", digits16, model="constant_gan"))
+    assert summary["status"] == "diverged" and "collapsed" in summary["reason"]
+
+
+def test_out_of_memory_is_recorded_not_raised(tmp_path, digits16, test_models):
+    summary = train(train_spec(tmp_path / "run", digits16, model="oom_gan", batch_size=64))
+    assert summary["status"] == "oom"
+    assert "batch size 64 did not fit" in summary["reason"]

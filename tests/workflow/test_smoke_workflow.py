@@ -1,0 +1,114 @@
+"""The Snakemake workflow end to end on the real offline data, and what reruns after a config change."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+SMOKE = ROOT / "workflow" / "configs" / "smoke.yaml"
+
+
+def snakemake(workdir: Path, *args: str, configfile: Path = SMOKE, config: tuple = (), check: bool = True):
+    command = [sys.executable, "-m", "snakemake", *args, "--cores", "2", "--snakefile", str(ROOT / "Snakefile"),
+               "--directory", str(workdir), "--configfile", str(configfile)]
+    if config:
+        command += ["--config", *config]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1500)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run as {rule: count}; empty when nothing is to be done."""
+    if "Nothing to be done" in output:
+        return {}
+    table = output.split("Job stats:", 1)[1]
+    return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)$", table, re.M) if rule != "total"}
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory, shared_data):
+    workdir = tmp_path_factory.mktemp("smoke")
+    data_root = f"data_root={shared_data}"
+    snakemake(workdir, config=(data_root,))
+    return workdir, data_root
+
+
+def smoke_config() -> dict:
+    return yaml.safe_load(SMOKE.read_text())
+
+
+def test_every_run_of_the_grid_has_its_records(smoke_run):
+    workdir, _ = smoke_run
+    config = smoke_config()
+    for dataset in config["datasets"]:
+        for model in config["models"]:
+            for batch_size in config["batch_sizes"]:
+                for seed in config["seeds"]:
+                    run_dir = workdir / f"results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"
+                    summary = json.loads((run_dir / "summary.json").read_text())
+                    assert summary["status"] == "completed", summary
+                    assert summary["steps"] == config["train"]["steps"]
+                    assert (run_dir / "samples/final.png").stat().st_size > 0
+                    assert (workdir / f"results/benchmarks/train/{dataset}/{model}/bs{batch_size}/seed{seed}.tsv"
+                            ).is_file()
+
+
+def test_the_tidy_table_and_report_are_written(smoke_run):
+    workdir, _ = smoke_run
+    table = pd.read_csv(workdir / "results/runs.csv")
+    config = smoke_config()
+    assert len(table) == len(config["datasets"]) * len(config["models"]) * len(config["seeds"]) * len(
+        config["batch_sizes"])
+    assert (table["throughput_img_s"] > 0).all() and (table["wall_time_s"] > 0).all()
+    assert (workdir / "reports/index.html").stat().st_size > 0
+
+
+def test_rerunning_a_finished_workflow_does_nothing(smoke_run):
+    workdir, data_root = smoke_run
+    assert planned_jobs(snakemake(workdir, "-n", config=(data_root,)).stdout) == {}
+
+
+def test_adding_a_seed_schedules_only_that_seeds_runs(smoke_run):
+    workdir, data_root = smoke_run
+    config = smoke_config()
+    jobs = planned_jobs(snakemake(workdir, "-n", config=(data_root, "seeds=[1,2]")).stdout)
+    new_runs = len(config["datasets"]) * len(config["models"]) * len(config["batch_sizes"])
+    assert jobs.pop("train") == new_runs
+    assert "prepare_data" not in jobs
+    assert set(jobs) <= {"evaluate", "aggregate", "report", "all"}
+    assert jobs.get("evaluate", new_runs) == new_runs
+
+
+def test_report_only_target_never_trains(smoke_run):
+    workdir, data_root = smoke_run
+    (workdir / "reports/index.html").unlink()
+    jobs = planned_jobs(snakemake(workdir, "-n", "reports/index.html", config=(data_root,)).stdout)
+    assert jobs == {"report": 1}
+
+
+def test_unknown_model_stops_before_any_job(smoke_run, tmp_path):
+    workdir, data_root = smoke_run
+    before = sorted(p.stat().st_mtime_ns for p in (workdir / "results").rglob("*") if p.is_file())
+    result = snakemake(workdir, config=(data_root, 'models={"dcgn": {}}'), check=False)
+    assert result.returncode != 0
+    assert "unknown model 'dcgn'; valid models: " in result.stdout + result.stderr
+    assert "dcgan" in (result.stdout + result.stderr)
+    after = sorted(p.stat().st_mtime_ns for p in (workdir / "results").rglob("*") if p.is_file())
+    assert before == after, "a rejected config must not touch existing results"
+
+
+def test_default_config_dry_run_lists_the_full_grid(tmp_path):
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    result = snakemake(tmp_path, "-n", configfile=ROOT / "config.yaml")
+    jobs = planned_jobs(result.stdout)
+    assert jobs["train"] == len(config["models"]) * len(config["datasets"]) * len(config["seeds"]) * len(
+        config["batch_sizes"])
