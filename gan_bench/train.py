@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gan_bench import artifacts, environment
+from gan_bench import artifacts, environment, flops, speed
 from gan_bench.checkpoint import save_model
 from gan_bench.config import settings_hash
 from gan_bench.data.base import PreparedData, load_prepared
@@ -71,7 +71,10 @@ class LoopState:
     epoch_rows: list = field(default_factory=list)
     loss_sums: dict = field(default_factory=dict)
     loss_count: int = 0
-    train_time_s: float = 0.0       # time in train steps, over all segments
+    train_time_s: float = 0.0       # time in train steps, over all segments (warm-up steps excluded)
+    timed_images: int = 0           # images of the steps counted in train_time_s
+    warmup_s: float = 0.0           # first step of each segment: compilation, cuDNN autotuning
+    epoch_start_images: int = 0
     wall_time_s: float = 0.0        # wall time of earlier segments of this run
     epoch_start_time_s: float = 0.0
     resumed_at: list = field(default_factory=list)
@@ -134,6 +137,7 @@ class Trainer:
         if self.train_cfg.get("num_threads"):
             torch.set_num_threads(self.train_cfg["num_threads"])
         self.device = environment.resolve_device(spec.settings["device"])
+        speed.configure_backends(self.train_cfg, self.device)
         self.budget = Budget.from_settings(self.train_cfg, len(self.data.images), spec.batch_size)
         self.info = DatasetInfo(spec.dataset, self.data.channels, self.data.image_size, self.data.num_classes,
                                 len(self.data.images))
@@ -216,7 +220,11 @@ class Trainer:
             artifacts.save_grid(real, self.out / "samples" / "real.png")
         memory = PeakMemory(self.device)
         status, reason = "completed", None
+        self.flops_per_step = None
         try:
+            if self.train_cfg.get("count_flops", True):
+                self.flops_per_step = self._count_flops()
+            speed.prepare_model(self.model, self.train_cfg)
             self._loop(state, memory)
         except Diverged as exc:
             status, reason = "diverged", str(exc)
@@ -230,11 +238,17 @@ class Trainer:
                 torch.cuda.empty_cache()
         return self._finish(state, memory, status, reason)
 
+    def _count_flops(self) -> int:
+        n = self.spec.batch_size
+        real = (self.data.images[:n].float() / 127.5 - 1).to(self.device)
+        labels = self.data.labels[:n].to(self.device)
+        return flops.count_step_flops(self.model, real, labels, speed.autocast(self.train_cfg, self.device))
+
     def _loop(self, state: LoopState, memory: PeakMemory) -> None:
         spec, budget, device, cfg = self.spec, self.budget, self.device, self.train_cfg
         images = self.data.images.to(device)
         labels = self.data.labels.to(device)
-        perm, perm_epoch = None, -1
+        perm, perm_epoch, first_step = None, -1, state.step
         _sync(device)
         prior_time, segment_start, overhead = state.train_time_s, time.perf_counter(), 0.0
 
@@ -248,12 +262,20 @@ class Trainer:
                 perm, perm_epoch = epoch_permutation(spec.seed, epoch, len(images)).to(device), epoch
             index = perm[position * spec.batch_size:(position + 1) * spec.batch_size]
             real = images[index].float().div_(127.5).sub_(1)  # uint8 -> [-1, 1] on the device
-            losses = self.model.train_step(real, labels[index])
+            with speed.autocast(cfg, device):
+                losses = self.model.train_step(speed.prepare_batch(real, cfg), labels[index])
             for key, value in losses.items():
                 state.loss_sums[key] = state.loss_sums.get(key, 0) + value
             state.loss_count += 1
             done = state.step = step + 1
             last = done == budget.total_steps
+            if step == first_step:
+                _sync(device)  # the first step pays for compilation and autotuning: time it apart
+                warmup = time.perf_counter() - segment_start
+                state.warmup_s += warmup
+                overhead += warmup
+            else:
+                state.timed_images += spec.batch_size
 
             if done % cfg["log_every"] == 0 or last:
                 _sync(device)
@@ -262,11 +284,11 @@ class Trainer:
             if done % budget.steps_per_epoch == 0 or last:
                 _sync(device)
                 now = train_time()
-                images_in_epoch = (done - (epoch * budget.steps_per_epoch)) * spec.batch_size
-                state.epoch_rows.append({"epoch": epoch + 1, "wall_time_s": now - state.epoch_start_time_s,
-                                         "images": images_in_epoch,
-                                         "throughput_img_s": images_in_epoch / max(now - state.epoch_start_time_s, 1e-9)})
-                state.epoch_start_time_s = now
+                seconds, timed = now - state.epoch_start_time_s, state.timed_images - state.epoch_start_images
+                state.epoch_rows.append({"epoch": epoch + 1, "wall_time_s": seconds,
+                                         "images": (done - epoch * budget.steps_per_epoch) * spec.batch_size,
+                                         "throughput_img_s": timed / seconds if seconds > 0 else None})
+                state.epoch_start_time_s, state.epoch_start_images = now, state.timed_images
             if done % cfg["sample_every"] == 0 or done % cfg["checkpoint_every"] == 0:
                 tick = time.perf_counter()
                 _sync(device)
@@ -308,15 +330,21 @@ class Trainer:
             if status == "completed":
                 self.model.evaluation_artifacts(self.out / "artifacts", torch.Generator().manual_seed(self.spec.seed))
         images_seen = state.step * self.spec.batch_size
+        device_name = environment.device_name(self.device)
+        timed_steps = state.timed_images // self.spec.batch_size
         summary = {
             "status": status, "reason": reason,
             "steps": state.step, "epochs": state.step / self.budget.steps_per_epoch, "images_seen": images_seen,
-            "wall_time_s": self.prior_wall_s + time.perf_counter() - self.job_start, "train_time_s": state.train_time_s,
-            "throughput_img_s": images_seen / state.train_time_s if state.train_time_s > 0 else None,
+            "wall_time_s": self.prior_wall_s + time.perf_counter() - self.job_start,
+            "train_time_s": state.train_time_s, "warmup_s": state.warmup_s,
+            "throughput_img_s": state.timed_images / state.train_time_s if state.train_time_s > 0 else None,
+            "flops_per_step": self.flops_per_step,
+            **flops.utilisation(self.flops_per_step, timed_steps, state.train_time_s, device_name,
+                                self.train_cfg.get("amp", "off")),
             **memory.summary(),
             "final_losses": state.loss_rows[-1] if state.loss_rows else {},
             "resumed_at_steps": state.resumed_at,
-            "device": str(self.device), "device_name": environment.device_name(self.device),
+            "device": str(self.device), "device_name": device_name,
         }
         write_json(self.out / "summary.json", summary)  # last: its presence means the run is complete
         self.resume_path.unlink(missing_ok=True)
