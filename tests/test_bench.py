@@ -1,0 +1,27 @@
+"""The benchmark script's code paths on CPU, tiny settings (its figures are not asserted: timings vary)."""
+
+import json
+
+from gan_bench import bench
+
+
+def test_compare_and_memory_table_report_every_figure(shared_data, tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    bench.main(["--data-root", str(shared_data), "--batch-size", "16", "--image-size", "16", "--width", "4",
+                "--steps", "2", "--repeats", "1", "--device", "cpu", "--memory-table", "16", "--memory-steps", "2",
+                "--json", str(out)])
+    printed = capsys.readouterr().out
+    assert "ours / source =" in printed and "Peak memory by batch size" in printed
+    results = json.loads(out.read_text())
+    compare = results["compare"]
+    assert compare["source_median"] > 0 and compare["ours_median"] > 0
+    assert compare["ratio"] == compare["ours_median"] / compare["source_median"]
+    (row,) = results["memory"]
+    assert row["status"] == "completed" and row["peak_rss_mb"] > 0
+
+
+def test_torchvision_dataset_reads_only_the_split_present(shared_data, tmp_path):
+    dataset = bench.torchvision_dataset("mnist", shared_data, 32, tmp_path)
+    assert len(dataset) == 10000  # offline MNIST: the t10k split only
+    image, label = dataset[0]
+    assert image.shape == (1, 32, 32) and -1 <= image.min() and image.max() <= 1 and label == 7
