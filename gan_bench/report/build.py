@@ -20,6 +20,11 @@ def run_anchor(row) -> str:
     return f"run-{row['dataset']}-{row['model']}-bs{int(row['batch_size'])}-seed{int(row['seed'])}"
 
 
+def sample_key(row) -> str:
+    """Where a run's images go under reports/samples/: the run's own coordinates, never a path from the table."""
+    return f"runs/{row['dataset']}/{row['model']}/bs{int(row['batch_size'])}/seed{int(row['seed'])}"
+
+
 def model_page(model: str) -> str:
     return f"model-{model}.html"
 
@@ -67,7 +72,8 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path, t
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
     infos = {d: run_info(results, d) for d in runs["run_dir"]}
-    images = {d: samples.collect(results, d, out) for d in runs["run_dir"]}
+    images = {row["run_dir"]: samples.collect(results, row["run_dir"], out, sample_key(row))
+              for _, row in runs.iterrows()}
     done = tables.completed(runs)
     run_rows = _run_rows(runs, images)
     boards, comparisons = tables.leaderboards(runs), tables.comparisons(runs)

@@ -99,40 +99,47 @@ def cost_figure(runs: pd.DataFrame, dataset: str, source_config: set[tuple[str, 
     panels += _memory_panels(data)
     fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 3.6), squeeze=False)
     hue_order = _order(data, "model")
+    colors = dict(zip(hue_order, sns.color_palette(n_colors=len(hue_order))))
+    shown_published = False
     for ax, (key, label) in zip(axes[0], panels):
         part = data[not_gpu(data)] if key == "peak_rss_mb" else data
         sns.lineplot(part.dropna(subset=[key]), x="batch_size", y=key, hue="model", hue_order=hue_order,
-                     marker="o", errorbar=_t_band, err_style="bars", ax=ax, legend=False)
+                     palette=colors, marker="o", errorbar=_t_band, err_style="bars", ax=ax, legend=False)
         if key == "peak_nvml_mb":
-            _published_memory(ax, dataset, source_config)
+            shown_published = _published_memory(ax, part, dataset, source_config, colors)
         ax.set_xscale("log", base=2)
         ax.set_xticks(sorted(data["batch_size"].unique()))
         ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.set_xlabel("batch size")
         ax.set_ylabel(label)
-    colors = dict(zip(hue_order, sns.color_palette(n_colors=len(hue_order))))
-    handles = [matplotlib.lines.Line2D([], [], color=c, marker="o", label=m) for m, c in colors.items()]
-    if any(line.get_label().startswith("published") for ax in axes[0] for line in ax.get_lines()):
-        handles.append(matplotlib.lines.Line2D([], [], color="0.3", linestyle="--", marker="s",
-                                               label=f"published ({published.GPU})"))
+    handles = [matplotlib.lines.Line2D([], [], color=c, marker="o", label=f"{m} (ours)") for m, c in colors.items()]
+    if shown_published:
+        handles.append(matplotlib.lines.Line2D([], [], color="0.3", linestyle="--", marker="s", markerfacecolor="none",
+                                               label=f"published, {published.GPU}"))
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.95), frameon=False)
     fig.suptitle(f"Cost vs batch size — {dataset}")
     fig.tight_layout()
     name = _save(fig, out, f"cost_{dataset}.png")
     caption = "Mean and 95 % t interval over seeds."
-    if len(handles) > len(hue_order):
+    if shown_published:
         caption += f" Dashed: the source's published GPU memory ({published.CITATION}), same configuration as ours."
     return Figure(name, f"Cost vs batch size: {dataset}", caption)
 
 
-def _published_memory(ax, dataset: str, source_config: set[tuple[str, str]]) -> None:
+def _published_memory(ax, ours: pd.DataFrame, dataset: str, source_config: set[tuple[str, str]],
+                      colors: dict) -> bool:
+    """Hollow squares on dashed lines, in the model's colour, at the batch sizes we also ran."""
     table = published.memory_table()
     source = published.source_dataset(dataset)
+    shown = False
     for model in sorted(m for m, d in source_config if d == dataset):
-        rows = table[(table["model"] == model) & (table["dataset"] == source)]
+        ran = ours.loc[ours["model"] == model, "batch_size"].unique()
+        rows = table[(table["model"] == model) & (table["dataset"] == source) & table["batch_size"].isin(ran)]
         if len(rows):
-            ax.plot(rows["batch_size"], rows["published_mb"], linestyle="--", marker="s", color="0.3",
-                    label=f"published {model}")
+            ax.plot(rows["batch_size"], rows["published_mb"], linestyle="--", marker="s", markerfacecolor="none",
+                    color=colors.get(model, "0.3"), label=f"published {model}")
+            shown = True
+    return shown
 
 
 def loss_figure(runs: pd.DataFrame, results: Path, dataset: str, model: str, out: Path) -> Figure | None:

@@ -14,6 +14,8 @@ def number(value, digits: int = 3) -> str:
         return "–"
     value = float(value)
     size = abs(value)
+    if value.is_integer() and size < 1e15:   # counts (steps, batch sizes, MB) read best without decimals
+        return f"{value:,.0f}"
     if size >= 100:
         return f"{value:,.0f}"
     if size >= 10:
@@ -28,6 +30,14 @@ def decimals_for(spread: float) -> int:
     if not spread or not math.isfinite(spread):
         return 2
     return max(0, min(8, 1 - math.floor(math.log10(abs(spread)))))
+
+
+def decimals_for_pair(mean: float, spread: float) -> int:
+    """Decimals for 'mean ± spread': two significant digits of the spread, but no more than the mean's size
+    warrants (2,080 ± 0.9, not 2,080.23 ± 0.93)."""
+    size = abs(mean) if mean is not None and math.isfinite(mean) else 0.0
+    cap = 0 if size >= 1000 else 1 if size >= 100 else 2 if size >= 10 else 8
+    return min(decimals_for(spread), cap)
 
 
 def fixed(value, places: int) -> str:
@@ -48,7 +58,7 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = number
     env.filters["pvalue"] = pvalue
     env.filters["fixed"] = fixed
-    env.globals["decimals_for"] = decimals_for
+    env.globals["decimals_for"] = decimals_for_pair
     return env
 
 

@@ -55,9 +55,14 @@ def _copy(source: Path, out: Path, relative: str) -> str:
     return f"samples/{relative}"
 
 
-def collect(results: Path, run_dir: str, out: Path) -> RunImages:
-    """Copy one run's PNGs into `out/samples/<run_dir>/` and describe them."""
+def collect(results: Path, run_dir: str, out: Path, key: str | None = None) -> RunImages:
+    """Copy one run's PNGs into `out/samples/<key>/` and describe them.
+
+    `key` (default: run_dir) names the copy; the caller builds it from the run's settings so a table
+    with absolute or odd run_dir paths cannot make the report write outside its folder.
+    """
     source = Path(results) / run_dir
+    run_dir = key or str(run_dir)
     images = RunImages()
     samples = source / "samples"
     if (samples / "final.png").is_file():

@@ -51,7 +51,7 @@ def cost_columns(runs: pd.DataFrame) -> list[Column]:
     columns = [Column("wall_time_s", "Wall time", "min", True, 1 / 60),
                Column("throughput_img_s", "Throughput", "img/s", False)]
     if "peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any():
-        columns.append(Column("peak_nvml_mb", "Peak GPU memory", "MB", True))
+        columns.append(Column("peak_nvml_mb", "Peak GPU memory, NVML", "MB", True))
     if "peak_rss_mb" in runs.columns and (not_gpu(runs)).any():
         columns.append(Column("peak_rss_mb", "Peak RSS (CPU runs)", "MB", True))
     return [c for c in columns if c.key in runs.columns]

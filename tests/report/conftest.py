@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # the synthetic-results builder 
 from synthetic import build_results  # noqa: E402
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_report(tmp_path_factory):
     """TEST DATA: a synthetic CPU results tree (2 models x 2 datasets x 2 batch sizes x 3 seeds + one OOM run)
     and the report built from it."""

@@ -22,3 +22,10 @@ def test_artifact_titles_are_readable():
     assert title_of("class_grid").startswith("Class grid")
     assert title_of("code_sweep_1").startswith("Code sweep, code 1")
     assert title_of("my_new_thing") == "My new thing"
+
+
+def test_copies_are_named_by_the_given_key(tmp_path):
+    build_results(tmp_path / "results", models=("dcgan",), datasets=("digits",), seeds=(1,), batch_sizes=(64,),
+                  failures=())
+    images = collect(tmp_path / "results", "runs/digits/dcgan/bs64/seed1", tmp_path / "reports", key="k/run")
+    assert images.final.path == "samples/k/run/final.png" and (tmp_path / "reports" / images.final.path).is_file()
