@@ -1,0 +1,1 @@
+"""The HTML report: leaderboards, statistics, figures and sample galleries built only from `results/`."""

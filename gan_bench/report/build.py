@@ -1,0 +1,110 @@
+"""Building reports/: pages, figures and copied samples, from the run table and the run directories only."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from gan_bench.records import atomic_write, write_text
+from gan_bench.report import figures, html, published, samples, tables
+from gan_bench.report.load import classifier_accuracies, load_runs, run_info
+from gan_bench.report.stats import LEVEL, TEST_NAME
+
+GENERATED = ("figures", "samples")   # folders the report owns under reports/ and rebuilds from scratch
+
+
+def run_anchor(row) -> str:
+    return f"run-{row['dataset']}-{row['model']}-bs{int(row['batch_size'])}-seed{int(row['seed'])}"
+
+
+def sample_key(row) -> str:
+    """Where a run's images go under reports/samples/: the run's own coordinates, never a path from the table."""
+    return f"runs/{row['dataset']}/{row['model']}/bs{int(row['batch_size'])}/seed{int(row['seed'])}"
+
+
+def model_page(model: str) -> str:
+    return f"model-{model}.html"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _figures(runs, results, out, infos) -> dict:
+    done = tables.completed(runs)
+    metrics = tables.metric_columns(done)
+    source = tables.source_configurations(runs, infos)
+    found = {
+        "metrics": [figures.metric_figure(runs, c, out) for c in metrics],
+        "quality_cost": [figures.quality_cost_figure(runs, c, out) for c in metrics if c.key.startswith("fid_")],
+        "cost": [figures.cost_figure(runs, d, source, out) for d in sorted(done["dataset"].unique())],
+        "losses": {(d, m): figures.loss_figure(runs, results, d, m, out)
+                   for d, m in sorted(set(zip(runs["dataset"], runs["model"])))},
+    }
+    found["losses"] = {k: v for k, v in found["losses"].items() if v is not None}
+    return {k: ([f for f in v if f is not None] if isinstance(v, list) else v) for k, v in found.items()}
+
+
+def _run_rows(runs: pd.DataFrame, images: dict) -> list[dict]:
+    rows = _records(runs)
+    for row in rows:
+        row["anchor"] = run_anchor(row)
+        row["page"] = model_page(row["model"])
+        row["images"] = images[row["run_dir"]]
+    return rows
+
+
+def _clean(out: Path) -> None:
+    for name in GENERATED:
+        shutil.rmtree(out / name, ignore_errors=True)
+    for page in out.glob("model-*.html"):
+        page.unlink()
+
+
+def build_report(table: str | Path, results: str | Path, out_html: str | Path, title: str = "gan-bench report") -> Path:
+    """Write out_html, one page per model, figures/, samples/ and a copy of the run table beside it."""
+    runs = load_runs(table)
+    results, out_html = Path(results), Path(out_html)
+    out = out_html.parent
+    out.mkdir(parents=True, exist_ok=True)
+    _clean(out)
+    infos = {d: run_info(results, d) for d in runs["run_dir"]}
+    images = {row["run_dir"]: samples.collect(results, row["run_dir"], out, sample_key(row))
+              for _, row in runs.iterrows()}
+    done = tables.completed(runs)
+    run_rows = _run_rows(runs, images)
+    boards, comparisons = tables.leaderboards(runs), tables.comparisons(runs)
+    context = {
+        "title": title,
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "counts": {"runs": len(runs), "completed": len(done), "failed": len(runs) - len(done),
+                   "datasets": sorted(runs["dataset"].unique()), "models": sorted(runs["model"].unique())},
+        "boards": boards,
+        "comparisons": comparisons,
+        "headlines": tables.headlines(boards, comparisons),
+        "metric_columns": tables.metric_columns(done),
+        "figures": _figures(runs, results, out, infos),
+        "failures": _records(tables.failures(runs).assign(anchor=lambda f: [run_anchor(r) for _, r in f.iterrows()])),
+        "memory_comparison": _records(tables.memory_comparison(runs, infos)),
+        "time_comparison": _records(tables.time_comparison(runs, infos)),
+        "published_memory": _records(published.memory_table()),
+        "published_time": _records(published.time_table()),
+        "citation": published.CITATION,
+        "cpu_only": not ("peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any()),
+        "environments": _records(tables.environments(runs, infos)),
+        "classifiers": _records(classifier_accuracies(results)),
+        "runs": run_rows,
+        "level": int(LEVEL * 100),
+        "test_name": TEST_NAME,
+        "model_page": model_page,
+    }
+    atomic_write(out / "runs.csv", lambda tmp: shutil.copyfile(table, tmp))
+    for model in context["counts"]["models"]:
+        write_text(out / model_page(model), html.render(
+            "model.html", model=model, runs=[r for r in run_rows if r["model"] == model], **{
+                k: v for k, v in context.items() if k not in ("runs",)}))
+    write_text(out_html, html.render("index.html", **context))
+    return out_html

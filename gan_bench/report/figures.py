@@ -1,0 +1,197 @@
+"""The report's figures (seaborn on matplotlib's Agg backend), each saved as a PNG beside index.html."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on CI machines; must precede pyplot
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from gan_bench.records import atomic_write  # noqa: E402
+from gan_bench.report import published  # noqa: E402
+from gan_bench.report.load import read_losses  # noqa: E402
+from gan_bench.report.stats import t_interval  # noqa: E402
+from gan_bench.report.tables import Column, completed, not_gpu  # noqa: E402
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+@dataclass
+class Figure:
+    path: str      # relative to the report folder
+    title: str
+    caption: str
+
+
+def _t_band(values) -> tuple[float, float]:
+    """seaborn error-bar callable: the same 95 % t interval the tables show (a point for one seed)."""
+    s = t_interval(list(values))
+    return (s.low, s.high) if s is not None and s.low is not None else (s.mean, s.mean)
+
+
+def _save(fig, out: Path, name: str) -> str:
+    path = out / "figures" / name
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight"))
+    plt.close(fig)
+    return f"figures/{name}"
+
+
+def _order(runs: pd.DataFrame, key: str) -> list:
+    return sorted(runs[key].unique())
+
+
+def metric_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | None:
+    """Each seed as a dot; mean and 95 % interval per model and batch size; one panel per dataset."""
+    data = completed(runs).dropna(subset=[column.key]).copy()
+    if data.empty:
+        return None
+    data["value"] = data[column.key] * column.scale
+    data["batch size"] = data["batch_size"].astype(int).astype(str)
+    datasets = _order(data, "dataset")
+    fig, axes = plt.subplots(1, len(datasets), figsize=(max(5.0, 4.2 * len(datasets)), 3.8), squeeze=False,
+                             sharey=True)
+    hue_order = sorted(data["batch size"].unique(), key=int)
+    for ax, dataset in zip(axes[0], datasets):
+        part = data[data["dataset"] == dataset]
+        order = _order(part, "model")
+        sns.stripplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
+                      dodge=True, alpha=0.45, size=5, ax=ax, legend=False)
+        sns.pointplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
+                      dodge=0.4 if len(hue_order) > 1 else False, errorbar=_t_band, capsize=0.1, linestyle="none", marker="D",
+                      markersize=5, ax=ax, legend=ax is axes[0][-1])
+        ax.set_title(dataset)
+        ax.set_xlabel("")
+        ax.set_ylabel(f"{column.label}{' (' + column.unit + ')' if column.unit else ''}")
+    if axes[0][-1].get_legend():
+        sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.0, 1.0), title="batch size")
+    better = "lower is better" if column.lower_is_better else "higher is better"
+    fig.suptitle(f"{column.label} — {column.space} ({better})")
+    fig.tight_layout()
+    name = _save(fig, out, f"metric_{column.key}.png")
+    return Figure(name, f"{column.label} ({column.space})",
+                  f"Dots: one run (seed). Diamonds and bars: mean and 95 % t interval over seeds; {better}.")
+
+
+def _memory_panels(data: pd.DataFrame) -> list[tuple[str, str]]:
+    """GPU memory and CPU peak RSS measure different things; each gets its own panel."""
+    panels = []
+    if "peak_nvml_mb" in data.columns and data["peak_nvml_mb"].notna().any():
+        panels.append(("peak_nvml_mb", "peak GPU memory, NVML (MB)\nCUDA context included"))
+    if "peak_rss_mb" in data.columns and not_gpu(data).any():
+        panels.append(("peak_rss_mb", "peak RSS, CPU runs (MB)\nno GPU memory on CPU"))
+    return panels
+
+
+def cost_figure(runs: pd.DataFrame, dataset: str, source_config: set[tuple[str, str]], out: Path) -> Figure | None:
+    """Wall time, throughput and memory against batch size, one line per model, with the published memory."""
+    data = completed(runs)
+    data = data[data["dataset"] == dataset].copy()
+    if data.empty:
+        return None
+    data["wall time (min)"] = data["wall_time_s"] / 60
+    panels = [("wall time (min)", "wall time (min)"), ("throughput_img_s", "throughput (img/s)")]
+    panels += _memory_panels(data)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 3.6), squeeze=False)
+    hue_order = _order(data, "model")
+    colors = dict(zip(hue_order, sns.color_palette(n_colors=len(hue_order))))
+    shown_published = False
+    for ax, (key, label) in zip(axes[0], panels):
+        part = data[not_gpu(data)] if key == "peak_rss_mb" else data
+        sns.lineplot(part.dropna(subset=[key]), x="batch_size", y=key, hue="model", hue_order=hue_order,
+                     palette=colors, marker="o", errorbar=_t_band, err_style="bars", ax=ax, legend=False)
+        if key == "peak_nvml_mb":
+            shown_published = _published_memory(ax, part, dataset, source_config, colors)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted(data["batch_size"].unique()))
+        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.set_xlabel("batch size")
+        ax.set_ylabel(label)
+    handles = [matplotlib.lines.Line2D([], [], color=c, marker="o", label=f"{m} (ours)") for m, c in colors.items()]
+    if shown_published:
+        handles.append(matplotlib.lines.Line2D([], [], color="0.3", linestyle="--", marker="s", markerfacecolor="none",
+                                               label=f"published, {published.GPU}"))
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 0.95), frameon=False)
+    fig.suptitle(f"Cost vs batch size — {dataset}")
+    fig.tight_layout()
+    name = _save(fig, out, f"cost_{dataset}.png")
+    caption = "Mean and 95 % t interval over seeds."
+    if shown_published:
+        caption += f" Dashed: the source's published GPU memory ({published.CITATION}), same configuration as ours."
+    return Figure(name, f"Cost vs batch size: {dataset}", caption)
+
+
+def _published_memory(ax, ours: pd.DataFrame, dataset: str, source_config: set[tuple[str, str]],
+                      colors: dict) -> bool:
+    """Hollow squares on dashed lines, in the model's colour, at the batch sizes we also ran."""
+    table = published.memory_table()
+    source = published.source_dataset(dataset)
+    shown = False
+    for model in sorted(m for m, d in source_config if d == dataset):
+        ran = ours.loc[ours["model"] == model, "batch_size"].unique()
+        rows = table[(table["model"] == model) & (table["dataset"] == source) & table["batch_size"].isin(ran)]
+        if len(rows):
+            ax.plot(rows["batch_size"], rows["published_mb"], linestyle="--", marker="s", markerfacecolor="none",
+                    color=colors.get(model, "0.3"), label=f"published {model}")
+            shown = True
+    return shown
+
+
+def loss_figure(runs: pd.DataFrame, results: Path, dataset: str, model: str, out: Path) -> Figure | None:
+    """Training losses against images seen (comparable across batch sizes); one faint line per run."""
+    frames, x_names = [], set()
+    for _, run in runs[(runs["dataset"] == dataset) & (runs["model"] == model)].iterrows():
+        losses = read_losses(results, run["run_dir"])
+        if losses is None or losses.empty:
+            continue
+        keys = [c for c in losses.columns if c.startswith("loss")]
+        x = "images" if "images" in losses.columns else "step"
+        long = losses.melt(id_vars=[x], value_vars=keys, var_name="loss", value_name="value")
+        long = long.rename(columns={x: "x"})
+        x_names.add(x)
+        long["run"] = f"bs{run['batch_size']} seed{run['seed']}"
+        long["batch size"] = str(run["batch_size"])
+        frames.append(long)
+    if not frames:
+        return None
+    data = pd.concat(frames, ignore_index=True)
+    # Images seen compares batch sizes fairly; fall back to steps only if a run lacks the column.
+    xlabel = "images seen" if x_names == {"images"} else "step (images seen where recorded)"
+    fig, ax = plt.subplots(figsize=(5.0, 3.2))
+    sns.lineplot(data, x="x", y="value", hue="loss", style="batch size", units="run", estimator=None,
+                 alpha=0.7, linewidth=1.1, ax=ax)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss")
+    ax.set_title(f"Training losses — {model} on {dataset}")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    name = _save(fig, out, f"loss_{dataset}_{model}.png")
+    return Figure(name, f"Training losses: {model} on {dataset}",
+                  "One line per run (seed); line style marks the batch size.")
+
+
+def quality_cost_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | None:
+    """FID against device-hours: what a quality gain costs."""
+    data = completed(runs).dropna(subset=[column.key, "wall_time_s"]).copy()
+    if data.empty:
+        return None
+    gpu = data["device"].astype(str).str.startswith("cuda") if "device" in data.columns else \
+        pd.Series(False, index=data.index)
+    data["hours"] = data["wall_time_s"] / 3600
+    unit = "GPU-hours" if gpu.all() else "CPU-hours" if not gpu.any() else "device-hours (GPU or CPU)"
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    sns.scatterplot(data, x="hours", y=column.key, hue="model", style="dataset", s=60, alpha=0.8, ax=ax)
+    if (data["hours"] > 0).all() and data["hours"].max() / max(data["hours"].min(), 1e-9) > 20:
+        ax.set_xscale("log")
+    ax.set_xlabel(f"{unit} per run (wall time)")
+    ax.set_ylabel(f"{column.label} ({column.space})")
+    ax.set_title(f"Quality vs cost ({'lower' if column.lower_is_better else 'higher'} {column.label} is better)")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    name = _save(fig, out, f"quality_cost_{column.key}.png")
+    return Figure(name, f"Quality vs cost: {column.label} ({column.space})",
+                  f"One point per run. {unit} = wall time of the training job on one device.")
+

@@ -1,0 +1,55 @@
+"""Figures the source texts publish (seed-reference.md §1, §5, §6), kept as data so the report can cite them.
+
+All were measured on a GTX 1080Ti; memory was read from the system monitor, so it includes the CUDA
+context, as our `peak_nvml_mb` does. A published number is shown beside ours only when our run used
+the same configuration: same model, dataset and batch size, and the architecture options the source used.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+GPU = "GTX 1080Ti"
+CITATION = "seed-reference.md (source texts A and C), measured on a GTX 1080Ti"
+
+# Dataset names as the report sees them -> the source's dataset.
+DATASET_ALIASES = {"mnist": "mnist", "celeba": "celeba", "lsun": "lsun_bedroom", "lsun_bedroom": "lsun_bedroom"}
+
+# Architecture options the source used; a run whose model_options lack a key uses our default, which is the source's.
+SOURCE_OPTIONS = {"dcgan": {"image_size": 64, "width": 64}, "cgan": {}, "infogan": {}}
+
+# (model, dataset, batch size, GPU memory in MB incl. CUDA context), seed-reference §1, §5, §6.
+_MEMORY = [("dcgan", "mnist", bs, mb) for bs, mb in
+           [(128, 939), (256, 1283), (512, 1969), (1024, 3305), (2048, 6011)]]
+_MEMORY += [("dcgan", "celeba", bs, mb) for bs, mb in
+            [(64, 773), (128, 963), (256, 1311), (512, 2029), (1024, 3441), (2048, 6283)]]
+_MEMORY += [("cgan", "mnist", 128, 729), ("infogan", "mnist", 64, 833)]
+
+# (model, dataset, batch size, epochs, minutes), seed-reference §1 (DCGAN batch 128), §5 (CGAN), §6 (InfoGAN).
+_TIME = [("dcgan", "mnist", 128, 25, 13.0), ("dcgan", "celeba", 128, 25, 88.0),
+         ("dcgan", "lsun_bedroom", 128, 5, 300.0), ("cgan", "mnist", 128, 200, 22.0),
+         ("infogan", "mnist", 64, 200, 120.0)]
+
+
+def memory_table() -> pd.DataFrame:
+    """Published GPU memory: columns model, dataset, batch_size, published_mb."""
+    return pd.DataFrame(_MEMORY, columns=["model", "dataset", "batch_size", "published_mb"])
+
+
+def time_table() -> pd.DataFrame:
+    """Published training time: columns model, dataset, batch_size, epochs, minutes, min_per_epoch."""
+    frame = pd.DataFrame(_TIME, columns=["model", "dataset", "batch_size", "epochs", "minutes"])
+    frame["min_per_epoch"] = frame["minutes"] / frame["epochs"]
+    return frame
+
+
+def source_dataset(name: str) -> str | None:
+    return DATASET_ALIASES.get(str(name).lower())
+
+
+def uses_source_configuration(model: str, model_options: dict | None) -> bool:
+    """True when a run's architecture options are the ones the published figures were measured with."""
+    if model not in SOURCE_OPTIONS:
+        return False
+    options = model_options or {}
+    return all(options.get(key, value) == value for key, value in SOURCE_OPTIONS[model].items())

@@ -1,0 +1,69 @@
+"""Intervals over seeds and the paired test of two variants: how sure the leaderboard is."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+LEVEL = 0.95
+ALPHA = 0.05
+TEST_NAME = "two-sided paired t-test (scipy.stats.ttest_rel)"
+
+
+@dataclass
+class Summary:
+    """Mean, sample standard deviation and 95 % Student-t interval of one figure over seeds."""
+
+    n: int
+    mean: float
+    sd: float | None
+    low: float | None
+    high: float | None
+
+
+def t_interval(values) -> Summary | None:
+    """Summary of the finite values; no interval from a single seed (the spread is unknown)."""
+    x = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    if x.size == 0:
+        return None
+    if x.size == 1:
+        return Summary(1, float(x[0]), None, None, None)
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + LEVEL / 2, x.size - 1)) * sd / math.sqrt(x.size)
+    mean = float(x.mean())
+    return Summary(int(x.size), mean, sd, mean - half, mean + half)
+
+
+@dataclass
+class Paired:
+    """Paired comparison of `better` against `worse` on one metric (lower is better for FID)."""
+
+    better: str
+    worse: str
+    n: int
+    margin: Summary | None   # of worse - better, per pair: positive means `better` is ahead
+    wins: int                # pairs where `better` is strictly ahead
+    p_value: float | None
+    verdict: str
+
+
+def paired_test(name_a: str, a, name_b: str, b, lower_is_better: bool = True) -> Paired:
+    """Compare two variants run for run (the same seed and batch size), so seed luck cancels out."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    gain = (b - a) if lower_is_better else (a - b)   # > 0 where a is ahead
+    if gain.size and gain.mean() < 0:
+        name_a, name_b, gain = name_b, name_a, -gain
+    n = int(gain.size)
+    wins = int((gain > 0).sum())
+    if n < 2:
+        return Paired(name_a, name_b, n, t_interval(gain), wins, None, "not enough seeds")
+    if np.allclose(gain, gain[0]):
+        # Identical differences make the t statistic undefined; the sign is still unanimous or zero.
+        verdict = "no difference" if gain[0] == 0 else f"holds in all {n} pairs (constant difference; no p-value)"
+        return Paired(name_a, name_b, n, t_interval(gain), wins, None, verdict)
+    p = float(stats.ttest_rel(gain, np.zeros_like(gain)).pvalue)
+    verdict = "holds" if p < ALPHA else "not significant"
+    return Paired(name_a, name_b, n, t_interval(gain), wins, p, verdict)

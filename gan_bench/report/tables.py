@@ -1,0 +1,283 @@
+"""Leaderboards, paired comparisons and the other tables of the report, as plain data for the templates."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from gan_bench.report import published
+from gan_bench.report.stats import Paired, Summary, paired_test, t_interval
+
+COMPLETED = "completed"
+SPACES = {"domain": "domain classifier features", "inception": "Inception-v3 (standard)"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One figure of the leaderboard: where it comes from and how to read it."""
+
+    key: str
+    label: str
+    unit: str = ""
+    lower_is_better: bool | None = True   # None: not ranked (no best highlighted)
+    scale: float = 1.0                    # multiplies the raw value (seconds -> minutes)
+    space: str | None = None              # feature space, for metrics
+
+
+def metric_columns(runs: pd.DataFrame) -> list[Column]:
+    """Quality metrics present in the table, each labelled with its feature space; spaces never share a column."""
+    columns = []
+    for space, space_label in SPACES.items():
+        for metric, label, lower in (("fid", "FID", True), ("kid", "KID", True), ("is", "IS", False)):
+            key = f"{metric}_{space}"
+            if key in runs.columns and runs[key].notna().any():
+                columns.append(Column(key, label, "", lower, space=space_label))
+        # Class accuracy comes from the domain classifier, so it belongs to the domain group.
+        if space == "domain" and "class_accuracy" in runs.columns and runs["class_accuracy"].notna().any():
+            columns.append(Column("class_accuracy", "Class accuracy", "%", False, 100.0, space_label))
+    return columns
+
+
+def primary_metric(runs: pd.DataFrame) -> Column | None:
+    """FID in the first space present: what the leaderboard and paired tests rank by."""
+    return next((c for c in metric_columns(runs) if c.key.startswith("fid_")), None)
+
+
+def cost_columns(runs: pd.DataFrame) -> list[Column]:
+    """Time and memory. GPU memory (NVML, CUDA context included) and CPU peak RSS are separate columns."""
+    columns = [Column("wall_time_s", "Wall time", "min", True, 1 / 60),
+               Column("throughput_img_s", "Throughput", "img/s", False)]
+    if "peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any():
+        columns.append(Column("peak_nvml_mb", "Peak GPU memory, NVML", "MB", True))
+    if "peak_rss_mb" in runs.columns and (not_gpu(runs)).any():
+        columns.append(Column("peak_rss_mb", "Peak RSS (CPU runs)", "MB", True))
+    return [c for c in columns if c.key in runs.columns]
+
+
+def not_gpu(runs: pd.DataFrame) -> pd.Series:
+    if "peak_nvml_mb" not in runs.columns:
+        return pd.Series(True, index=runs.index)
+    return runs["peak_nvml_mb"].isna()
+
+
+def completed(runs: pd.DataFrame) -> pd.DataFrame:
+    return runs[runs["status"] == COMPLETED]
+
+
+def summarise(values: pd.Series, column: Column) -> Summary | None:
+    return t_interval(values.astype(float) * column.scale)
+
+
+@dataclass
+class Row:
+    model: str
+    dataset: str
+    batch_size: int
+    cells: dict[str, Summary | None]
+    best: set[str] = field(default_factory=set)
+    other_batch_sizes: list[int] = field(default_factory=list)
+
+    @property
+    def seeds(self) -> int:
+        return max((s.n for s in self.cells.values() if s is not None), default=0)
+
+
+@dataclass
+class Board:
+    dataset: str
+    columns: list[Column]
+    rows: list[Row]
+    rule: str   # how the batch size of each row was chosen
+
+    @property
+    def groups(self) -> list[tuple[str, list[Column]]]:
+        """Header groups in column order: one per feature space, then cost."""
+        groups: list[tuple[str, list[Column]]] = []
+        for column in self.columns:
+            label = f"Quality — {column.space}" if column.space else "Cost"
+            if not groups or groups[-1][0] != label:
+                groups.append((label, []))
+            groups[-1][1].append(column)
+        return groups
+
+
+def _cells(group: pd.DataFrame, columns: list[Column]) -> dict[str, Summary | None]:
+    cells = {}
+    for column in columns:
+        rows = group[not_gpu(group)] if column.key == "peak_rss_mb" else group
+        cells[column.key] = summarise(rows[column.key].dropna(), column)
+    return cells
+
+
+def _pick_batch_size(group: pd.DataFrame, primary: Column | None) -> int:
+    """The configuration a model is ranked with: most seeds, then best mean primary metric, then smallest batch."""
+    def key(item):
+        batch_size, runs = item
+        score = runs[primary.key].mean() if primary is not None else np.nan
+        score = np.inf if np.isnan(score) else (score if primary.lower_is_better else -score)
+        return (-runs["seed"].nunique(), score, batch_size)
+
+    return min(group.groupby("batch_size"), key=key)[0]
+
+
+def _mark_best(rows: list[Row], columns: list[Column]) -> None:
+    for column in columns:
+        if column.lower_is_better is None:
+            continue
+        scored = [(r.cells[column.key].mean, r) for r in rows if r.cells.get(column.key) is not None]
+        if len(scored) < 2:
+            continue
+        pick = min if column.lower_is_better else max
+        best = pick(v for v, _ in scored)
+        for value, row in scored:
+            if value == best:
+                row.best.add(column.key)
+
+
+def leaderboards(runs: pd.DataFrame) -> list[Board]:
+    """One board per dataset, one row per model, completed runs only."""
+    done = completed(runs)
+    primary = primary_metric(done)
+    columns = metric_columns(done) + cost_columns(done)
+    rule = ("each model at the batch size with the most completed seeds"
+            + (f", ties broken by the lower mean {primary.label} ({primary.space})" if primary else "")
+            + ", then the smaller batch size; every batch size is in the full run table")
+    boards = []
+    for dataset, by_dataset in done.groupby("dataset"):
+        rows = []
+        for model, group in by_dataset.groupby("model"):
+            batch_size = _pick_batch_size(group, primary)
+            chosen = group[group["batch_size"] == batch_size]
+            rows.append(Row(model, dataset, int(batch_size), _cells(chosen, columns),
+                            other_batch_sizes=sorted(int(b) for b in group["batch_size"].unique() if b != batch_size)))
+        used = [c for c in columns if any(r.cells[c.key] is not None for r in rows)]
+        _mark_best(rows, used)
+        if primary is not None and primary.key in [c.key for c in used]:
+            rows.sort(key=lambda r: (r.cells[primary.key] is None,
+                                     r.cells[primary.key].mean if r.cells[primary.key] else 0))
+        boards.append(Board(dataset, used, rows, rule))
+    return boards
+
+
+@dataclass
+class Comparison:
+    dataset: str
+    column: Column
+    pairs: list[Paired]
+
+
+def comparisons(runs: pd.DataFrame) -> list[Comparison]:
+    """Every pair of models on each dataset, per FID space, paired by seed and batch size."""
+    done = completed(runs)
+    result = []
+    fids = [c for c in metric_columns(done) if c.key.startswith("fid_")]
+    for dataset, by_dataset in done.groupby("dataset"):
+        for column in fids:
+            rows = by_dataset.dropna(subset=[column.key])
+            models = sorted(rows["model"].unique())
+            pairs = []
+            for a, b in itertools.combinations(models, 2):
+                merged = pd.merge(rows[rows["model"] == a], rows[rows["model"] == b],
+                                  on=["seed", "batch_size"], suffixes=("_a", "_b"))
+                pairs.append(paired_test(a, merged[f"{column.key}_a"], b, merged[f"{column.key}_b"],
+                                         column.lower_is_better))
+            if pairs:
+                result.append(Comparison(dataset, column, pairs))
+    return result
+
+
+def failures(runs: pd.DataFrame) -> pd.DataFrame:
+    """Runs left out of the leaderboards, with the reason the run recorded."""
+    failed = runs[runs["status"] != COMPLETED]
+    frame = failed[["dataset", "model", "batch_size", "seed", "status", "reason", "run_dir"]].copy()
+    frame["reason"] = frame["reason"].fillna("no reason recorded")
+    return frame
+
+
+def _source_runs(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
+    """Completed GPU runs whose model, dataset and architecture are those of a published figure."""
+    done = completed(runs)
+    if "peak_nvml_mb" not in done.columns or done.empty:
+        return done.iloc[0:0]
+    done = done.dropna(subset=["peak_nvml_mb"]).copy()
+    done["source_dataset"] = done["dataset"].map(published.source_dataset)
+    same = [published.uses_source_configuration(
+        model, infos.get(run_dir, {}).get("settings", {}).get("model_options"))
+        for model, run_dir in zip(done["model"], done["run_dir"])]
+    return done[np.asarray(same, dtype=bool)] if len(done) else done
+
+
+def source_configurations(runs: pd.DataFrame, infos: dict[str, dict]) -> set[tuple[str, str]]:
+    """(model, dataset) pairs with at least one run comparable to the published figures."""
+    return set(zip(*[_source_runs(runs, infos)[k] for k in ("model", "dataset")]))
+
+
+def memory_comparison(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
+    """Our peak NVML memory (CUDA context included) beside the published figure, same configuration."""
+    done = _source_runs(runs, infos)
+    ours = (done.groupby(["model", "dataset", "source_dataset", "batch_size"])["peak_nvml_mb"]
+            .agg(["mean", "count"]).reset_index().rename(columns={"mean": "ours_mb", "count": "runs"}))
+    table = published.memory_table().rename(columns={"dataset": "source_dataset"})
+    merged = ours.merge(table, on=["model", "source_dataset", "batch_size"])
+    merged["ratio"] = merged["ours_mb"] / merged["published_mb"]
+    return merged
+
+
+def time_comparison(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
+    """Our minutes per epoch beside the source's, same configuration (epoch counts may differ)."""
+    done = _source_runs(runs, infos)
+    done = done[done["epochs"].fillna(0) > 0].copy() if "epochs" in done.columns else done.iloc[0:0]
+    done["ours_min_per_epoch"] = done["wall_time_s"] / 60 / done["epochs"]
+    ours = (done.groupby(["model", "dataset", "source_dataset", "batch_size"])["ours_min_per_epoch"]
+            .agg(["mean", "count"]).reset_index().rename(columns={"mean": "ours_min_per_epoch", "count": "runs"}))
+    table = published.time_table().rename(columns={"dataset": "source_dataset"})
+    return ours.merge(table, on=["model", "source_dataset", "batch_size"])
+
+
+def environments(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
+    """Distinct software and hardware environments, with how many runs used each."""
+    keys = ["device_name", "cpu", "driver", "cuda", "cudnn", "python", "torch", "torchvision",
+            "torch_fidelity", "gan_bench", "git_commit", "platform"]
+    rows = []
+    for run_dir in runs["run_dir"]:
+        env = infos.get(run_dir, {}).get("environment", {})
+        rows.append({k: (None if env.get(k) is None else str(env.get(k))) for k in keys})
+    frame = pd.DataFrame(rows, columns=keys)
+    if frame.empty:
+        return frame
+    frame = frame.fillna("—")
+    return frame.groupby(keys, dropna=False).size().reset_index(name="runs")
+
+
+@dataclass
+class Headline:
+    """One line a reader takes away: who leads on a dataset, by how much, and whether it holds across seeds."""
+
+    dataset: str
+    column: Column
+    leader: str
+    leader_value: float
+    runner_up: str | None
+    runner_up_value: float | None
+    pair: Paired | None
+
+
+def headlines(boards: list[Board], comparisons_: list[Comparison]) -> list[Headline]:
+    """Per dataset and FID space (or, without metrics, throughput): the leader and its margin on the runner-up."""
+    result = []
+    for board in boards:
+        ranked = [c for c in board.columns if c.key.startswith("fid_")] or \
+                 [c for c in board.columns if c.key == "throughput_img_s"]
+        for column in ranked:
+            scored = sorted(((r.cells[column.key].mean, r.model) for r in board.rows if r.cells[column.key]),
+                            reverse=not column.lower_is_better)
+            if not scored:
+                continue
+            runner = scored[1] if len(scored) > 1 else (None, None)
+            pair = next((p for comp in comparisons_ if comp.dataset == board.dataset and comp.column == column
+                         for p in comp.pairs if {p.better, p.worse} == {scored[0][1], runner[1]}), None)
+            result.append(Headline(board.dataset, column, scored[0][1], scored[0][0], runner[1], runner[0], pair))
+    return result

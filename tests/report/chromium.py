@@ -1,0 +1,145 @@
+"""A minimal headless-Chromium driver over the DevTools protocol on a pipe (`--remote-debugging-pipe`).
+
+Chromium reads NUL-terminated JSON commands on fd 3 and writes replies and events on fd 4, so no
+websocket library or free port is needed. Used by the report tests to load a page the way a reader's
+browser does and collect console errors, failed requests and script results.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-extensions", "--remote-debugging-pipe"]
+
+
+def find_chromium() -> str | None:
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+class Browser:
+    def __init__(self, binary: str, timeout: float = 60.0):
+        self.timeout = timeout
+        self._profile = tempfile.mkdtemp(prefix="chromium-profile-")
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+        # The child must see our pipe ends as fds 3 (its input) and 4 (its output). Move them above 4 first
+        # so the dup2 calls cannot overwrite each other; os.pipe fds are close-on-exec, dup2 copies are not,
+        # so the child inherits exactly fds 3 and 4 (hence close_fds=False, which would close them again).
+        child_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        for fd in (to_chrome_r, from_chrome_w):
+            os.close(fd)
+
+        def remap():
+            os.dup2(child_r, 3)
+            os.dup2(child_w, 4)
+
+        self._proc = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
+                                      close_fds=False, preexec_fn=remap,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(child_r)
+        os.close(child_w)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+
+    def _send(self, method: str, params: dict | None = None, session: str | None = None) -> int:
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        return self._next_id
+
+    def _read(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            if time.monotonic() > deadline:
+                raise TimeoutError("chromium did not answer in time")
+            chunk = os.read(self._from_chrome, 1 << 16)
+            if not chunk:
+                raise RuntimeError("chromium closed the DevTools pipe")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        """Send a command and wait for its reply, keeping the events that arrive meanwhile."""
+        wanted = self._send(method, params, session)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            message = self._read(deadline)
+            if message.get("id") == wanted:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self.events.append(message)
+
+    def wait_for(self, method: str, session: str) -> dict:
+        deadline = time.monotonic() + self.timeout
+        for i, event in enumerate(self.events):
+            if event.get("method") == method and event.get("sessionId") == session:
+                return self.events.pop(i)
+        while True:
+            message = self._read(deadline)
+            self.events.append(message)
+            if message.get("method") == method and message.get("sessionId") == session:
+                return message
+
+    def close(self) -> None:
+        try:
+            self._send("Browser.close")
+            self._proc.wait(timeout=10)
+        except Exception:
+            self._proc.kill()
+            self._proc.wait()
+        finally:
+            os.close(self._to_chrome)
+            os.close(self._from_chrome)
+            shutil.rmtree(self._profile, ignore_errors=True)
+
+
+# Images that failed, and images not yet decoded, after the load event: lazy images are forced to load first.
+BROKEN_IMAGES = """
+(async () => {
+  const images = Array.from(document.images);
+  images.forEach(img => { img.loading = 'eager'; });
+  await Promise.all(images.map(img => img.decode().catch(() => null)));
+  return images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.getAttribute('src'));
+})()
+"""
+
+
+def inspect_page(binary: str, path: Path, script: str) -> dict:
+    """Load a local page; return console errors, failed loads, broken images and the value of `script`."""
+    browser = Browser(binary)
+    try:
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            browser.call(f"{domain}.enable", session=session)
+        browser.call("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
+        browser.wait_for("Page.loadEventFired", session)
+        broken = browser.call("Runtime.evaluate", {"expression": BROKEN_IMAGES, "awaitPromise": True,
+                                                   "returnByValue": True}, session=session)["result"]["value"]
+        value = browser.call("Runtime.evaluate", {"expression": script, "returnByValue": True},
+                             session=session)["result"].get("value")
+        events = [e for e in browser.events if e.get("sessionId") == session]
+    finally:
+        browser.close()
+    errors = [e["params"]["entry"]["text"] for e in events
+              if e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"]
+    errors += [" ".join(str(a.get("value", a.get("description", ""))) for a in e["params"]["args"]) for e in events
+               if e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "assert")]
+    errors += [e["params"]["exceptionDetails"].get("text", "exception") for e in events
+               if e.get("method") == "Runtime.exceptionThrown"]
+    failed = [e["params"].get("errorText", "") for e in events if e.get("method") == "Network.loadingFailed"]
+    return {"errors": errors, "failed_requests": failed, "broken_images": broken, "value": value}

@@ -1,0 +1,42 @@
+"""The report as a reader's browser shows it: headless Chromium, no console errors, every image loads."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from chromium import find_chromium, inspect_page
+
+CHROMIUM = find_chromium()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+
+LEADERBOARD_ROWS = ("JSON.stringify(Array.from(document.querySelectorAll('table.leaderboard tbody tr'))"
+                    ".map(r => [r.dataset.model, r.dataset.dataset]))")
+
+
+def test_index_loads_cleanly_with_one_leaderboard_row_per_model_and_dataset(built_report):
+    page = inspect_page(CHROMIUM, built_report, LEADERBOARD_ROWS)
+    assert page["errors"] == [] and page["failed_requests"] == []
+    assert page["broken_images"] == []
+    rows = json.loads(page["value"])
+    runs = pd.read_csv(built_report.parent / "runs.csv")
+    expected = set(runs[runs["status"] == "completed"][["model", "dataset"]].itertuples(index=False, name=None))
+    assert len(rows) == len(expected) and {tuple(r) for r in rows} == expected
+
+
+@pytest.mark.parametrize("model", ["dcgan", "cgan"])
+def test_model_pages_load_every_image(built_report, model):
+    page = inspect_page(CHROMIUM, built_report.parent / f"model-{model}.html", "document.images.length")
+    assert page["errors"] == [] and page["failed_requests"] == [] and page["broken_images"] == []
+    assert page["value"] > 20
+
+
+def test_a_missing_image_is_detected(built_report, tmp_path):
+    # The check itself must be able to fail: a page with a dangling image and a console error.
+    broken = built_report.parent / "broken-check.html"
+    broken.write_text('<html><body><img src="figures/nope.png"><script>console.error("bad")</script></body></html>')
+    try:
+        page = inspect_page(CHROMIUM, broken, "1")
+    finally:
+        broken.unlink()
+    assert page["broken_images"] == ["figures/nope.png"] and "bad" in page["errors"]

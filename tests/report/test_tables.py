@@ -1,0 +1,93 @@
+import json
+
+import pandas as pd
+import pytest
+
+from gan_bench.report import tables
+from gan_bench.report.load import load_runs, run_info
+from synthetic import build_results
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    return load_runs(build_results(tmp_path_factory.mktemp("tables") / "results"))
+
+
+def test_one_row_per_model_and_dataset_with_failed_runs_left_out(runs):
+    boards = tables.leaderboards(runs)
+    rows = {(r.model, r.dataset) for b in boards for r in b.rows}
+    assert rows == {(m, d) for m in ("dcgan", "cgan") for d in ("mnist", "digits")}
+    assert sum(len(b.rows) for b in boards) == 4
+    # The OOM run (cgan, mnist, bs 128, seed 4) must not count as a fourth seed.
+    assert all(r.seeds == 3 for b in boards for r in b.rows)
+
+
+def test_best_fid_is_highlighted_and_ranks_first(runs):
+    for board in tables.leaderboards(runs):
+        best = [r.model for r in board.rows if "fid_domain" in r.best]
+        assert best == ["dcgan"] and board.rows[0].model == "dcgan"   # the synthetic dcgan has the lower FID
+
+
+def test_metric_columns_are_labelled_with_their_feature_space_and_never_mixed(runs):
+    both = runs.assign(fid_inception=runs["fid_domain"] * 3)
+    columns = {c.key: c for c in tables.metric_columns(both)}
+    assert columns["fid_domain"].space == "domain classifier features"
+    assert columns["fid_inception"].space == "Inception-v3 (standard)"
+    assert "kid_std_domain" not in columns   # spreads of a metric are not a leaderboard metric
+    board = tables.leaderboards(both)[0]
+    assert [label for label, _ in board.groups] == ["Quality — domain classifier features",
+                                                   "Quality — Inception-v3 (standard)", "Cost"]
+
+
+def test_without_metric_columns_the_leaderboard_shows_cost_only(runs):
+    bare = runs.drop(columns=[c for c in runs.columns if c.endswith("_domain") or c == "class_accuracy"])
+    boards = tables.leaderboards(bare)
+    assert [c.key for c in boards[0].columns] == ["wall_time_s", "throughput_img_s", "peak_rss_mb"]
+    assert tables.comparisons(bare) == []
+    assert {h.column.key for h in tables.headlines(boards, [])} == {"throughput_img_s"}
+
+
+def test_pairs_use_the_same_seed_and_batch_size(runs):
+    comparison = tables.comparisons(runs)[0]
+    assert comparison.column.key == "fid_domain"
+    (pair,) = comparison.pairs
+    assert pair.n == 6 and pair.better == "dcgan" and pair.verdict == "holds"
+
+
+def test_failures_are_listed_with_their_reason(runs):
+    failed = tables.failures(runs).to_dict("records")
+    assert len(failed) == 1
+    assert failed[0]["status"] == "oom" and "out of memory" in failed[0]["reason"]
+
+
+def test_published_memory_is_matched_only_for_gpu_runs_in_the_source_configuration(tmp_path):
+    table = build_results(tmp_path / "results", models=("dcgan",), datasets=("mnist",), batch_sizes=(128,),
+                          seeds=(1, 2), device="cuda", failures=())
+    gpu = load_runs(table)
+    infos = {d: run_info(tmp_path / "results", d) for d in gpu["run_dir"]}
+    memory = tables.memory_comparison(gpu, infos)
+    assert memory[["model", "dataset", "batch_size", "published_mb", "runs"]].to_dict("records") == [
+        {"model": "dcgan", "dataset": "mnist", "batch_size": 128, "published_mb": 939, "runs": 2}]
+    assert memory["ours_mb"].iloc[0] == pytest.approx(gpu["peak_nvml_mb"].mean())
+    # A smaller architecture than the source's is not comparable.
+    for run_dir in gpu["run_dir"]:
+        path = tmp_path / "results" / run_dir / "run.json"
+        record = json.loads(path.read_text())
+        record["settings"]["model_options"]["width"] = 16
+        path.write_text(json.dumps(record))
+    infos = {d: run_info(tmp_path / "results", d) for d in gpu["run_dir"]}
+    assert tables.memory_comparison(gpu, infos).empty and tables.time_comparison(gpu, infos).empty
+
+
+def test_gpu_runs_report_nvml_memory_and_cpu_runs_rss(runs):
+    cpu_columns = [c.key for c in tables.cost_columns(runs)]
+    assert "peak_rss_mb" in cpu_columns and "peak_nvml_mb" not in cpu_columns
+    gpu = runs.assign(peak_nvml_mb=1000.0)
+    gpu_columns = [c.key for c in tables.cost_columns(gpu)]
+    assert "peak_nvml_mb" in gpu_columns and "peak_rss_mb" not in gpu_columns
+
+
+def test_environments_group_runs(runs, tmp_path):
+    infos = {"a": {"environment": {"torch": "2.14.1", "device_name": "X"}}}
+    frame = tables.environments(pd.DataFrame({"run_dir": ["a", "a", "b"]}), infos)
+    assert sorted(frame["runs"]) == [1, 2]
