@@ -11,6 +11,7 @@ from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import torch_save
 
 CHECKPOINT_FORMAT = 1
+CHECKPOINT_KEYS = ("format", "model", "model_config", "dataset_info", "state")
 
 
 def save_model(path: str | Path, model_name: str, model: GanModel, **extra) -> Path:
@@ -34,10 +35,12 @@ def read_checkpoint(path: str | Path) -> dict:
     except Exception as exc:  # truncated zip, pickle error, ...: the file is unusable
         raise GanBenchError(f"checkpoint {path} is corrupt or truncated ({describe(exc)}); delete it "
                             f"and rerun the run's training job") from exc
-    if not isinstance(blob, dict) or blob.get("format") != CHECKPOINT_FORMAT:
-        raise GanBenchError(f"checkpoint {path} is not a gan_bench checkpoint (format "
-                            f"{blob.get('format') if isinstance(blob, dict) else type(blob).__name__}); "
-                            f"delete it and retrain")
+    # Other gan_bench files (prepared data, resume.pt) are dicts with a format too: check the keys as well.
+    missing = [key for key in CHECKPOINT_KEYS if key not in blob] if isinstance(blob, dict) else list(CHECKPOINT_KEYS)
+    if missing or blob.get("format") != CHECKPOINT_FORMAT or not isinstance(blob.get("model"), str):
+        found = f"format {blob.get('format')!r}, keys {', '.join(map(str, blob))}" if isinstance(blob, dict) \
+            else type(blob).__name__
+        raise GanBenchError(f"checkpoint {path} is not a gan_bench checkpoint ({found}); delete it and retrain")
     return blob
 
 

@@ -19,6 +19,19 @@ def _json_arg(text: str) -> dict:
     return value
 
 
+def _int_at_least(minimum: int):
+    """An argparse type: an integer >= minimum (a batch size of 0 would otherwise divide by zero mid-run)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
+    return parse
+
+
 def cmd_list(args) -> None:
     from gan_bench.registry import dataset_names, model_names
 
@@ -68,9 +81,11 @@ def cmd_pretrain(args) -> None:
 
 
 def cmd_train(args) -> None:
+    from gan_bench.config import validate_run_settings
     from gan_bench.train import RunSpec, train
 
-    spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, args.settings, Path(args.data),
+    settings = validate_run_settings(args.settings)
+    spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
                    Path(args.out), Path(args.pretrained) if args.pretrained else None)
     summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
@@ -95,7 +110,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("prepare-data", help="read a dataset, resize it and cache it as one tensor file")
     p.add_argument("--dataset", required=True)
-    p.add_argument("--resolution", type=int, required=True)
+    p.add_argument("--resolution", type=_int_at_least(1), required=True)
     p.add_argument("--data-root", required=True)
     p.add_argument("--options", type=_json_arg, default={})
     p.add_argument("--out", required=True)
@@ -105,7 +120,7 @@ def register(subparsers) -> None:
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True)
     p.add_argument("--options", type=_json_arg, default={})
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_int_at_least(0), default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_pretrain)
@@ -113,8 +128,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("train", help="train one run of the grid")
     p.add_argument("--model", required=True)
     p.add_argument("--dataset", required=True)
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--batch-size", type=int, required=True)
+    p.add_argument("--seed", type=_int_at_least(0), required=True)
+    p.add_argument("--batch-size", type=_int_at_least(1), required=True)
     p.add_argument("--settings", type=_json_arg, required=True, help="JSON of gan_bench.config.run_settings")
     p.add_argument("--data", required=True, help="prepared data file")
     p.add_argument("--pretrained", default=None)

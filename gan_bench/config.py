@@ -86,12 +86,17 @@ def validate_config(config: dict | None) -> dict:
 
 def load_config(path: str | Path, overrides: dict | None = None) -> dict:
     path = Path(path)
+    if path.is_dir():
+        raise GanBenchError(f"config file {path} is a folder, not a file; pass the path of a .yaml file")
     if not path.is_file():
         raise GanBenchError(f"config file {path} does not exist")
     try:
-        config = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
+        config = yaml.safe_load(path.read_bytes()) or {}
+    except yaml.YAMLError as exc:  # also raised for bytes that are not UTF-8 text
         raise GanBenchError(f"config file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(config, dict):
+        raise GanBenchError(f"config file {path} must hold a mapping of keys (models:, datasets:, ...), got a "
+                            f"{type(config).__name__}; see config.yaml for the layout")
     config.update(overrides or {})
     return validate_config(config)
 
@@ -125,6 +130,32 @@ def run_settings(config: dict, model: str, dataset: str) -> dict:
         "train": config["train"],
         "device": config["device"],
     }
+
+
+RUN_SETTINGS_KEYS = ("model_options", "dataset_options", "train", "device")
+
+
+def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
+    """Check one run's settings (what `run_settings` returns) the way the config file is checked.
+
+    The train command gets them as JSON, so a hand-written or stale value must fail here, before the
+    run directory is touched, rather than as a KeyError or ZeroDivisionError mid-run. Missing
+    `train` keys get their schema defaults (a complete settings object is returned unchanged).
+    """
+    missing = [key for key in RUN_SETTINGS_KEYS if key not in settings]
+    if missing:
+        raise GanBenchError(f"{where}: missing key(s) {', '.join(missing)}; pass the JSON of "
+                            f"gan_bench.config.run_settings (keys {', '.join(RUN_SETTINGS_KEYS)})")
+    schema = load_schema()["properties"]
+    part = {key: settings[key] for key in ("train", "device")}
+    validator = jsonschema.Draft202012Validator({"type": "object", "properties": {
+        "train": schema["train"], "device": schema["device"]}})
+    errors = sorted(validator.iter_errors(part), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise GanBenchError(str(_schema_error(errors[0])).replace("config key", f"{where} key", 1))
+    settings = copy.deepcopy(settings)
+    _fill_defaults(schema["train"], settings["train"])
+    return settings
 
 
 def settings_hash(settings: dict) -> str:

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from gan_bench.errors import GanBenchError, describe
+
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call `write(tmp_path)`, then rename tmp_path onto `path`.
@@ -16,8 +18,12 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     final name that a rerun would take as complete.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # a parent that is a file, no permission, read-only disk: the user picks the path
+        raise GanBenchError(f"cannot write {path} ({describe(exc)}); choose another path or fix its "
+                            f"permissions") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:

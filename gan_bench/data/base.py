@@ -7,6 +7,7 @@ batches come from memory by index instead of per-sample PIL transforms.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -43,10 +44,21 @@ class DatasetSource:
         if unknown:
             valid = ", ".join(sorted(self.option_defaults)) or "(none)"
             raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
+        for key, value in options.items():
+            _check_type(value, self.option_defaults[key], f"datasets.{name}.{key}")
         self.options = {**self.option_defaults, **options}
 
     def load(self) -> RawData:
         raise NotImplementedError
+
+
+def _check_type(value, default, where: str) -> None:
+    """An option must have its default's type where the default has one (JSON "no" is a truthy string)."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise GanBenchError(f"{where}: expected true or false, got {value!r}")
+    elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int)):
+        raise GanBenchError(f"{where}: expected an integer, got {value!r}")
 
 
 @dataclass
@@ -109,10 +121,16 @@ def load_prepared(path: str | Path) -> PreparedData:
                             f"`python -m gan_bench prepare-data` (the workflow's prepare_data rule)")
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
-        if blob.get("format") != PREPARED_FORMAT:
-            raise ValueError(f"format {blob.get('format')!r}, expected {PREPARED_FORMAT}")
-        blob.pop("format")
-        return PreparedData(**blob)
     except Exception as exc:  # any failure to unpickle means the file is unusable
         raise GanBenchError(f"prepared data {path} is unreadable ({describe(exc)}); delete it and rerun the workflow "
                             f"to prepare it again") from exc
+    fields = {f.name for f in dataclasses.fields(PreparedData)}
+    if not isinstance(blob, dict) or set(blob) != fields | {"format"}:
+        # another gan_bench file (a checkpoint, say) given by mistake: it is not damaged, so say so
+        found = ", ".join(map(str, blob)) if isinstance(blob, dict) else type(blob).__name__
+        raise GanBenchError(f"{path} is not a prepared-data file (it holds {found}); pass the file that "
+                            f"`python -m gan_bench prepare-data` wrote")
+    if blob.pop("format") != PREPARED_FORMAT:
+        raise GanBenchError(f"prepared data {path} has an old format; delete it and rerun the workflow to prepare "
+                            f"it again")
+    return PreparedData(**blob)

@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from gan_bench.data.base import DatasetSource, RawData
-from gan_bench.errors import GanBenchError
+from gan_bench.errors import GanBenchError, describe
 
 EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".webp"}
 
@@ -26,11 +26,13 @@ class ImageFolder(DatasetSource):
                        "center_crop": None}
 
     def load(self) -> RawData:
-        root = self._root()
-        files, labels, classes = self._index(root)
         channels = self.options["channels"]
         if channels not in (1, 3):
             raise GanBenchError(f"datasets.{self.name}.channels: must be 1 or 3, got {channels}")
+        if self.options["load_size"] < 1:
+            raise GanBenchError(f"datasets.{self.name}.load_size: must be >= 1, got {self.options['load_size']}")
+        root = self._root()
+        files, labels, classes = self._index(root)
         images = np.stack([self._read(f, channels) for f in files])
         tensor = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
         return RawData(tensor, torch.tensor(labels, dtype=torch.int64), classes, {"all": len(files)}, str(root))
@@ -83,12 +85,16 @@ class ImageFolder(DatasetSource):
 
     def _read(self, path: Path, channels: int) -> np.ndarray:
         size, crop = self.options["load_size"], self.options["center_crop"]
-        with Image.open(path) as image:
-            image = image.convert("L" if channels == 1 else "RGB")
-            if crop:
-                w, h = image.size
-                left, top = (w - crop) // 2, (h - crop) // 2
-                image = image.crop((left, top, left + crop, top + crop))
-            image = image.resize((size, size), Image.BICUBIC)
-            array = np.asarray(image, dtype=np.uint8)
+        try:
+            with Image.open(path) as image:
+                image = image.convert("L" if channels == 1 else "RGB")
+                if crop:
+                    w, h = image.size
+                    left, top = (w - crop) // 2, (h - crop) // 2
+                    image = image.crop((left, top, left + crop, top + crop))
+                image = image.resize((size, size), Image.BICUBIC)
+                array = np.asarray(image, dtype=np.uint8)
+        except OSError as exc:  # PIL's UnidentifiedImageError and truncated-file errors are OSErrors
+            raise GanBenchError(f"datasets.{self.name}: cannot read image {path} ({describe(exc)}); delete or "
+                                f"replace it") from exc
         return array[..., None] if channels == 1 else array
