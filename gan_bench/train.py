@@ -107,6 +107,19 @@ def _check_writable(out_dir: Path) -> None:
                             f"its permissions") from exc
 
 
+def _load_pretrained(spec: RunSpec) -> dict:
+    path = spec.pretrained_path
+    if path is None or not Path(path).is_file():
+        raise GanBenchError(f"model {spec.model} needs its pre-trained part: pass --pretrained (the workflow's "
+                            f"pretrain rule writes it)")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=False)
+        return blob["state"]
+    except Exception as exc:  # truncated file, pickle error, or not a pretrain output
+        raise GanBenchError(f"pretrained file {path} is corrupt or not a pretrain output ({describe(exc)}); "
+                            f"delete it and rerun the pretrain rule") from exc
+
+
 class Trainer:
     def __init__(self, spec: RunSpec):
         self.spec = spec
@@ -127,12 +140,10 @@ class Trainer:
         if spec.batch_size > len(self.data.images):
             raise GanBenchError(f"batch size {spec.batch_size} exceeds the {len(self.data.images)} images of "
                                 f"dataset {spec.dataset}; use a smaller batch size")
-        pretrained = None
-        if cls.needs_pretraining:
-            if spec.pretrained_path is None or not Path(spec.pretrained_path).is_file():
-                raise GanBenchError(f"model {spec.model} needs its pre-trained part: pass --pretrained (the "
-                                    f"workflow's pretrain rule writes it)")
-            pretrained = torch.load(spec.pretrained_path, map_location="cpu", weights_only=False)
+        pretrained = _load_pretrained(spec) if cls.needs_pretraining else None
+        if (self.out / "summary.json").exists():
+            raise GanBenchError(f"{self.out} already holds a finished run (summary.json); delete that directory "
+                                f"to train it again, or choose another --out")
         _check_writable(self.out)
         if self.train_cfg.get("num_threads"):
             torch.set_num_threads(self.train_cfg["num_threads"])
@@ -144,7 +155,7 @@ class Trainer:
         seed_everything(spec.seed)
         self.model: GanModel = cls(self.config, self.info, self.device)
         if pretrained is not None:
-            self.model.load_pretrained(pretrained["state"] if "state" in pretrained else pretrained)
+            self.model.load_pretrained(pretrained)
 
     # --- records ---
     def _write_run_json(self) -> None:

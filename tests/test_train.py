@@ -16,6 +16,7 @@ from gan_bench.checkpoint import read_checkpoint
 from gan_bench.config import run_settings, validate_config
 from gan_bench.data.base import prepare
 from gan_bench.data.digits import Digits
+from gan_bench.errors import GanBenchError
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.train import RunSpec, train
 
@@ -139,3 +140,26 @@ def test_out_of_memory_is_recorded_not_raised(tmp_path, digits16, test_models):
     summary = train(train_spec(tmp_path / "run", digits16, model="oom_gan", batch_size=64))
     assert summary["status"] == "oom"
     assert "batch size 64 did not fit" in summary["reason"]
+
+
+def test_a_finished_run_is_never_overwritten(tmp_path, digits16):
+    out = tmp_path / "run"
+    train(train_spec(out, digits16))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(GanBenchError, match="already holds a finished run"):
+        train(train_spec(out, digits16, seed=2))
+    assert before == {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_corrupt_pretrained_file_is_named(tmp_path, digits16, monkeypatch):
+    class NeedsPretraining(DCGAN):
+        needs_pretraining = True
+
+    monkeypatch.setitem(registry.MODELS, "pre_gan", NeedsPretraining)
+    broken = tmp_path / "encoder.pt"
+    broken.write_bytes(b"PK\x03\x04 truncated")
+    spec = train_spec(tmp_path / "run", digits16)
+    spec.model, spec.pretrained_path = "pre_gan", broken
+    with pytest.raises(GanBenchError, match="encoder.pt is corrupt.*rerun the pretrain rule"):
+        train(spec)
+    assert not (tmp_path / "run").exists()
