@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gan_bench.errors import GanBenchError
 from gan_bench.models.base import GanModel, ModelConfig
 from gan_bench.models.blocks import adam, linear_block
+from gan_bench.models.checks import at_least_one, in_unit_interval, positive
 
 
 @dataclass
@@ -27,16 +27,9 @@ class CGANConfig(ModelConfig):
 
     def validate(self, where: str) -> None:
         super().validate(where)
-        for key in ("latent_dim", "width"):
-            if getattr(self, key) < 1:
-                raise GanBenchError(f"{where}.{key}: must be >= 1, got {getattr(self, key)}")
-        if not 0 <= self.d_dropout < 1:
-            raise GanBenchError(f"{where}.d_dropout: must be in [0, 1), got {self.d_dropout}")
-        if self.lr <= 0:
-            raise GanBenchError(f"{where}.lr: must be > 0, got {self.lr}")
-        for key in ("beta1", "beta2"):
-            if not 0 <= getattr(self, key) < 1:
-                raise GanBenchError(f"{where}.{key}: must be in [0, 1), got {getattr(self, key)}")
+        at_least_one(self, where, "latent_dim", "width")
+        positive(self, where, "lr")
+        in_unit_interval(self, where, "d_dropout", "beta1", "beta2")
 
 
 class MLPGenerator(nn.Module):

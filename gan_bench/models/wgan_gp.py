@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import torch
 
-from gan_bench.errors import GanBenchError
 from gan_bench.models.base import GanModel, ModelConfig
 from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, adam, dcgan_init, gradient_penalty
+from gan_bench.models.checks import at_least_one, in_unit_interval, non_negative, positive
 
 
 @dataclass
@@ -33,18 +33,10 @@ class WGANGPConfig(ModelConfig):
 
     def validate(self, where: str) -> None:
         super().validate(where)
-        for key in ("latent_dim", "width", "n_critic"):
-            if getattr(self, key) < 1:
-                raise GanBenchError(f"{where}.{key}: must be >= 1, got {getattr(self, key)}")
-        if self.gp_weight < 0:
-            raise GanBenchError(f"{where}.gp_weight: must be >= 0, got {self.gp_weight}")
-        if self.lr <= 0:
-            raise GanBenchError(f"{where}.lr: must be > 0, got {self.lr}")
-        for key in ("beta1", "beta2"):
-            if not 0 <= getattr(self, key) < 1:
-                raise GanBenchError(f"{where}.{key}: must be in [0, 1), got {getattr(self, key)}")
-        if not 0 <= self.critic_dropout < 1:
-            raise GanBenchError(f"{where}.critic_dropout: must be in [0, 1), got {self.critic_dropout}")
+        at_least_one(self, where, "latent_dim", "width", "n_critic")
+        non_negative(self, where, "gp_weight")
+        positive(self, where, "lr")
+        in_unit_interval(self, where, "critic_dropout", "beta1", "beta2")
 
 
 class WGANGP(GanModel):

@@ -1,8 +1,10 @@
 """MLP CGAN (seed-reference §5): label embeddings in both networks, the source's layer widths."""
 
+import pytest
 import torch
 from torch import nn
 
+from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo
 from gan_bench.models.cgan import CGAN, CGANConfig
 
@@ -36,3 +38,9 @@ def test_both_networks_depend_on_the_label_and_rgb_works():
     assert images.shape == (2, 3, 16, 16)
     assert not torch.allclose(images[0], images[1])
     assert not torch.allclose(scores[0], scores[1])
+
+
+def test_out_of_range_options_are_rejected_with_the_key_named():
+    for key, value in [("d_dropout", 1.0), ("width", 0), ("image_size", 28)]:
+        with pytest.raises(GanBenchError, match=key):
+            CGANConfig.from_options({key: value})
