@@ -32,3 +32,20 @@ def test_generator_and_critic_depend_on_the_label():
         scores = model.critic(images[:1].repeat(2, 1, 1, 1), labels)
     assert not torch.allclose(images[0], images[1])
     assert not torch.allclose(scores[0], scores[1])
+
+
+def test_critic_learns_to_score_matching_labels_above_mismatched_ones():
+    # Real images with wrong labels play the fakes: only the label channels can tell them apart.
+    model = tiny()
+    templates = torch.rand(10, 1, 16, 16, generator=torch.Generator().manual_seed(1)) * 2 - 1
+    labels = torch.arange(40) % 10
+    wrong = (labels + 1 + torch.arange(40) % 9) % 10
+    images = templates[labels]
+    for _ in range(40):
+        model.optimizers["C"].zero_grad()
+        (model.critic(images, wrong).mean() - model.critic(images, labels).mean()).backward()
+        model.optimizers["C"].step()
+    model.nets.eval()
+    with torch.no_grad():
+        gap = model.critic(images, labels) - model.critic(images, wrong)
+    assert (gap > 0).float().mean() > 0.9
