@@ -73,6 +73,10 @@ def dataset_class(name: str) -> type:
 
 # Built-in models: one line each.
 register_model("dcgan", "gan_bench.models.dcgan:DCGAN")
+register_model("cgan", "gan_bench.models.cgan:CGAN")
+register_model("acgan", "gan_bench.models.acgan:ACGAN")
+register_model("wgan_gp", "gan_bench.models.wgan_gp:WGANGP")
+register_model("cwgan_gp", "gan_bench.models.cwgan_gp:CWGANGP")
 
 # Built-in datasets: one line each.
 register_dataset("mnist", "gan_bench.data.idx:MNIST")

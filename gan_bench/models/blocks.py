@@ -92,3 +92,70 @@ class ConvDiscriminator(nn.Module):
 
 def adam(params, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
     return torch.optim.Adam(params, lr=lr, betas=betas)
+
+
+# --- conditioning helpers (CGAN §5, ACGAN §8, conditional WGAN-GP §4) -------------------------
+
+def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Float one-hot rows (N, K) on the labels' device, ready to concatenate with z."""
+    return nn.functional.one_hot(labels, num_classes).float()
+
+
+def with_one_hot(z: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """§4: generator input concat(z, one-hot(label))."""
+    return torch.cat([z.reshape(z.shape[0], -1), one_hot(labels, num_classes).to(z.dtype)], dim=1)
+
+
+def label_channels(labels: torch.Tensor, num_classes: int, size: int) -> torch.Tensor:
+    """§4: the one-hot label broadcast to (N, K, size, size), channel k all ones for class k."""
+    return one_hot(labels, num_classes)[:, :, None, None].expand(-1, -1, size, size)
+
+
+def with_label_channels(images: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """§4: critic input = image with the one-hot label appended as K constant channels."""
+    planes = label_channels(labels, num_classes, images.shape[-1]).to(images.dtype)
+    return torch.cat([images, planes], dim=1)
+
+
+# --- MLP helpers (CGAN §5) -----------------------------------------------------------------
+
+def linear_block(in_features: int, out_features: int, batch_norm: bool = False, dropout: float = 0.0,
+                 activation: bool = True) -> list[nn.Module]:
+    """FC, then optional BN1d, optional Dropout, optional LReLU(0.2): the order §5 writes its layers in."""
+    block: list[nn.Module] = [nn.Linear(in_features, out_features)]
+    if batch_norm:
+        block.append(nn.BatchNorm1d(out_features))
+    if dropout > 0:
+        block.append(nn.Dropout(dropout))
+    if activation:
+        block.append(nn.LeakyReLU(0.2, inplace=True))
+    return block
+
+
+# --- Wasserstein loss with gradient penalty (WGAN-GP §3, conditional §4) --------------------
+
+def interpolate(real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None):
+    """x̂ = real + α (fake − real) with α ~ U(0, 1), ONE α PER SAMPLE (shared by all its pixels).
+
+    §3 flags the Keras original, which draws α from a normal distribution: a bug (α outside
+    [0, 1] leaves the segment between the two samples, where the 1-Lipschitz target is not
+    meant to be enforced). We draw it uniformly as the WGAN-GP paper does. Returns (x̂, α).
+    """
+    alpha = torch.rand(real.shape[0], *[1] * (real.dim() - 1), device=real.device, dtype=real.dtype,
+                       generator=generator)
+    return real + alpha * (fake - real), alpha
+
+
+def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None):
+    """GP = mean over samples of (‖∇x̂ critic(x̂)‖₂ − 1)², the norm taken over each sample's pixels.
+
+    `critic` maps images to one score per sample (a conditional critic closes over the labels, so
+    x̂ keeps the labels of the pair it interpolates). create_graph=True so the penalty itself is
+    differentiated w.r.t. the critic's weights.
+    """
+    x_hat, _ = interpolate(real.detach(), fake.detach(), generator)
+    x_hat.requires_grad_(True)
+    scores = critic(x_hat)
+    (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
+    norms = grad.reshape(grad.shape[0], -1).norm(2, dim=1)
+    return ((norms - 1) ** 2).mean()

@@ -1,0 +1,112 @@
+"""WGAN-GP (seed-reference §3): a BN-free DCGAN critic, Wasserstein loss and a gradient penalty.
+
+The conditional variant (§4, `cwgan_gp.py`) subclasses this class and only changes what the
+generator and the critic are fed, so both share one critic update and one generator update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from gan_bench.models.base import GanModel, ModelConfig
+from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, adam, dcgan_init, gradient_penalty
+from gan_bench.models.checks import at_least_one, in_unit_interval, non_negative, positive
+
+
+@dataclass
+class WGANGPConfig(ModelConfig):
+    image_size: int = 64        # §3: the text trains on 64x64 (Lego bricks gray, CelebA RGB)
+    latent_dim: int = 128       # §3: z = 128
+    width: int = 64             # §2/§1: critic and generator base width 64
+    n_critic: int = 3           # §3: critic steps per G step, 3 (the text says 3-5)
+    gp_weight: float = 10.0     # §3: lambda = 10
+    lr: float = 2e-4            # §3: Adam lr 2e-4
+    beta1: float = 0.5          # §3: betas (0.5, 0.999) in the text; the WGAN-GP paper uses (0.0, 0.9)
+    beta2: float = 0.999
+    # §3: critic = the §2 discriminator without its sigmoid and BN, and §2's D has Dropout(0.3) after
+    # every LReLU. We keep it as the faithful default: dropout masks each sample independently, so
+    # unlike BN it does not couple samples and the penalty stays a per-sample constraint. Set 0 for
+    # the WGAN-GP paper's dropout-free critic.
+    critic_dropout: float = 0.3
+
+    def validate(self, where: str) -> None:
+        super().validate(where)
+        at_least_one(self, where, "latent_dim", "width", "n_critic")
+        non_negative(self, where, "gp_weight")
+        positive(self, where, "lr")
+        in_unit_interval(self, where, "critic_dropout", "beta1", "beta2")
+
+
+class WGANGP(GanModel):
+    Config = WGANGPConfig
+
+    # --- what the conditional subclass changes --------------------------------------------
+    def generator_inputs(self) -> int:
+        return self.config.latent_dim
+
+    def critic_channels(self) -> int:
+        return self.info.channels
+
+    def generator_input(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        return z
+
+    def critic_input(self, images: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        return images
+
+    # --- shared ---------------------------------------------------------------------------
+    def build(self) -> None:
+        c = self.config
+        self.nets["G"] = ConvGenerator(self.generator_inputs(), self.info.channels, c.image_size, c.width)
+        # No BN: BN makes each score depend on the whole batch, so the per-sample gradient the
+        # penalty constrains would not be the critic's gradient for that sample (§3).
+        self.nets["C"] = ConvDiscriminator(self.critic_channels(), c.image_size, c.width, batch_norm=False,
+                                           dropout=c.critic_dropout)
+        self.nets.apply(dcgan_init)  # §1 init for the DCGAN-family conv nets
+        betas = (c.beta1, c.beta2)
+        self.optimizers["G"] = adam(self.nets["G"].parameters(), c.lr, betas)
+        self.optimizers["C"] = adam(self.nets["C"].parameters(), c.lr, betas)
+
+    def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        return torch.randn(n, self.config.latent_dim, generator=generator)
+
+    def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        return self.nets["G"](self.generator_input(latent, labels))
+
+    def critic(self, images: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        return self.nets["C"](self.critic_input(images, labels))
+
+    def critic_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One critic update: mean C(fake) − mean C(real) + λ·GP on a fresh fake batch."""
+        z = torch.randn(real.shape[0], self.config.latent_dim, device=self.device)
+        with torch.no_grad():
+            fake = self.generate(z, labels)
+        self.optimizers["C"].zero_grad(set_to_none=True)
+        c_real = self.critic(real, labels).mean()
+        c_fake = self.critic(fake, labels).mean()
+        # The interpolates keep the labels of the (real, fake) pair they lie between (§4).
+        gp = gradient_penalty(lambda x: self.critic(x, labels), real, fake)
+        loss = c_fake - c_real + self.config.gp_weight * gp
+        loss.backward()
+        self.optimizers["C"].step()
+        return {"loss_c": loss.detach(), "wasserstein": (c_real - c_fake).detach(), "gp": gp.detach()}
+
+    def generator_step(self, labels: torch.Tensor) -> torch.Tensor:
+        """G loss −mean C(G(z)); only G's optimizer steps (the critic's stale grads are cleared next time)."""
+        z = torch.randn(labels.shape[0], self.config.latent_dim, device=self.device)
+        self.optimizers["G"].zero_grad(set_to_none=True)
+        loss = -self.critic(self.generate(z, labels), labels).mean()
+        loss.backward()
+        self.optimizers["G"].step()
+        return loss.detach()
+
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        # n_critic critic updates, each on the SAME real batch with fresh noise, then one G update.
+        # This is what the Keras source does (its train_step loops critic_steps times over the one
+        # batch it is handed); splitting the batch instead would shrink the critic's batch and make
+        # "batch size" mean something different for this variant than for every other one.
+        for _ in range(self.config.n_critic):
+            critic_losses = self.critic_step(real, labels)
+        loss_g = self.generator_step(labels)
+        return {**critic_losses, "loss_g": loss_g}
