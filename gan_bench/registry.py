@@ -73,6 +73,8 @@ def dataset_class(name: str) -> type:
 
 # Built-in models: one line each.
 register_model("dcgan", "gan_bench.models.dcgan:DCGAN")
+register_model("infogan", "gan_bench.models.infogan:InfoGAN")
+register_model("stackedgan", "gan_bench.models.stackedgan:StackedGAN")
 
 # Built-in datasets: one line each.
 register_dataset("mnist", "gan_bench.data.idx:MNIST")
