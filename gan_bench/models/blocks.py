@@ -142,7 +142,8 @@ class KerasConvDiscriminator(nn.Module):
     """Seed-reference §6, Keras flavour, without heads: [LReLU Conv] x4, flattened.
 
     Filters w, 2w, 4w, 8w (32..256 in the source), kernel 5, strides 2, 2, 2, 1, 'same' padding.
-    As in the source the LeakyReLU comes before each conv (the input too), and there is no BN.
+    As in the source the LeakyReLU comes before each conv (the input too: on our [-1, 1] images it
+    scales the negative half, which is invertible, so it is kept), and there is no BN.
     Variants add their own heads on the `feature_dim` output.
     """
 
