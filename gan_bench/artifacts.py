@@ -51,3 +51,19 @@ def latent_playground(model, out_dir: Path, generator: torch.Generator, steps: i
     grid = torch.cat([a, b, c, results])
     paths.append(save_grid(model.generate_batched(grid), out_dir / "vector_arithmetic.png", nrow=3))
     return paths
+
+
+def latent_sweep(model, path: str | Path, dims, low: float, high: float, generator: torch.Generator,
+                 steps: int = 10) -> Path:
+    """Sweep latent coordinates `dims` (an index, a list or a slice) over linspace(low, high, steps).
+
+    One row per class (conditional models) with a single shared latent draw, so the only things that
+    change are the label (down) and the swept coordinates (across), all set to the column's value.
+    """
+    rows = model.num_classes if model.conditional else 1
+    base = model.sample_latent(1, generator)
+    latent = base.repeat(rows * steps, *[1] * (base.dim() - 1))
+    values = torch.linspace(low, high, steps).repeat(rows)
+    latent[:, dims] = values.view(-1, *[1] * (latent[:, dims].dim() - 1)).to(latent.dtype)
+    labels = torch.arange(rows).repeat_interleave(steps) if model.conditional else None
+    return save_grid(model.generate_batched(latent, labels), path, nrow=steps)

@@ -77,6 +77,8 @@ register_model("cgan", "gan_bench.models.cgan:CGAN")
 register_model("acgan", "gan_bench.models.acgan:ACGAN")
 register_model("wgan_gp", "gan_bench.models.wgan_gp:WGANGP")
 register_model("cwgan_gp", "gan_bench.models.cwgan_gp:CWGANGP")
+register_model("infogan", "gan_bench.models.infogan:InfoGAN")
+register_model("stackedgan", "gan_bench.models.stackedgan:StackedGAN")
 
 # Built-in datasets: one line each.
 register_dataset("mnist", "gan_bench.data.idx:MNIST")

@@ -159,3 +159,84 @@ def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, generator: 
     (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
     norms = grad.reshape(grad.shape[0], -1).norm(2, dim=1)
     return ((norms - 1) ** 2).mean()
+
+
+# --- Keras-style networks of seed-reference §6 (source E), used by StackedGAN ------------------
+
+def keras_init(module: nn.Module) -> None:
+    """Keras defaults, which source E relies on: glorot-uniform weights, zero biases, BN (1, 0)."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        nn.init.xavier_uniform_(module.weight)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, (nn.BatchNorm2d, nn.BatchNorm1d)):
+        nn.init.ones_(module.weight)
+        nn.init.zeros_(module.bias)
+
+
+def _same_conv_transpose(w_in: int, w_out: int, kernel: int, stride: int) -> nn.ConvTranspose2d:
+    """Keras Conv2DTranspose(padding='same'): output = input * stride for an odd kernel."""
+    return nn.ConvTranspose2d(w_in, w_out, kernel, stride, padding=kernel // 2, output_padding=stride - 1)
+
+
+class KerasConvGenerator(nn.Module):
+    """Seed-reference §6, Keras flavour: FC(→(S/4)²·w) reshape, then [BN ReLU ConvT] x4.
+
+    Filters w, w/2, w/4, C (128, 64, 32, 1 in the source), kernel 5, strides 2, 2, 1, 1, so the
+    (S/4)² map grows to S². The source ends in a sigmoid for [0, 1] images; ours are in [-1, 1],
+    so the output is Tanh.
+    """
+
+    def __init__(self, in_features: int, channels: int, image_size: int, width: int = 128, kernel: int = 5):
+        super().__init__()
+        if image_size % 4:
+            raise ValueError(f"image_size must be a multiple of 4, got {image_size}")
+        self.width, self.init_size = width, image_size // 4
+        self.fc = nn.Linear(in_features, width * self.init_size ** 2)
+        filters = [width, width, width // 2, width // 4, channels]
+        strides = [2, 2, 1, 1]
+        layers: list[nn.Module] = []
+        for w_in, w_out, stride in zip(filters, filters[1:], strides):
+            layers += [nn.BatchNorm2d(w_in), nn.ReLU(True), _same_conv_transpose(w_in, w_out, kernel, stride)]
+        layers.append(nn.Tanh())
+        self.main = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.main(self.fc(x).view(-1, self.width, self.init_size, self.init_size))
+
+
+class KerasConvDiscriminator(nn.Module):
+    """Seed-reference §6, Keras flavour, without heads: [LReLU Conv] x4, flattened.
+
+    Filters w, 2w, 4w, 8w (32..256 in the source), kernel 5, strides 2, 2, 2, 1, 'same' padding.
+    As in the source the LeakyReLU comes before each conv (the input too: on our [-1, 1] images it
+    scales the negative half, which is invertible, so it is kept), and there is no BN.
+    Variants add their own heads on the `feature_dim` output.
+    """
+
+    def __init__(self, channels: int, image_size: int, width: int = 32, kernel: int = 5):
+        super().__init__()
+        filters = [channels, width, 2 * width, 4 * width, 8 * width]
+        strides = [2, 2, 2, 1]
+        layers: list[nn.Module] = []
+        size = image_size
+        for w_in, w_out, stride in zip(filters, filters[1:], strides):
+            layers += [nn.LeakyReLU(0.2), nn.Conv2d(w_in, w_out, kernel, stride, padding=kernel // 2)]
+            size = (size - 1) // stride + 1  # 'same' padding: ceil(size / stride)
+        self.main = nn.Sequential(*layers, nn.Flatten())
+        self.feature_dim = filters[-1] * size * size
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.main(x)
+
+
+class FrozenModule(nn.Module):
+    """A pre-trained part that the GAN must not change: no gradients, and always in eval mode
+    (so `nets.train()` from the loop cannot switch it back)."""
+
+    def freeze(self) -> "FrozenModule":
+        self.requires_grad_(False)
+        return self.eval()
+
+    def train(self, mode: bool = True) -> "FrozenModule":
+        return super().train(False)

@@ -13,6 +13,9 @@ TINY = {
     "acgan": {"image_size": 16, "width": 8},
     "wgan_gp": {"image_size": 16, "width": 8, "n_critic": 2},
     "cwgan_gp": {"image_size": 16, "width": 8, "n_critic": 2},
+    "infogan": {"image_size": 16, "g_width": 16, "d_width": 4, "head_width": 16},
+    "stackedgan": {"image_size": 16, "enc_width": 4, "feature_dim": 16, "g_width": 16, "d_width": 4,
+                   "gen1_width": 16, "dis1_width": 16, "z_dim": 4, "pretrain_epochs": 1, "pretrain_max_steps": 3},
 }
 
 

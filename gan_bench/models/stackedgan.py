@@ -1,0 +1,344 @@
+"""StackedGAN (seed-reference §7; source E is Keras, reimplemented here in PyTorch).
+
+A pre-trained classifier is split into enc0 (image → 256-d feature f1) and enc1 (f1 → class).
+Two GANs invert it one stage at a time: gen1 maps (label, z1) to a fake f1, judged by dis1 against
+enc0(real); gen0 maps (f1, z0) to an image, judged by dis0 against real images. Each generator also
+matches its encoder stage (conditional loss) and lets its discriminator recover its noise (entropy
+loss). Sampling chains them: image = gen0(gen1(y, z1), z0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gan_bench.errors import GanBenchError
+from gan_bench.models.base import GanModel, ModelConfig
+from gan_bench.models.blocks import FrozenModule, KerasConvDiscriminator, KerasConvGenerator, keras_init
+
+
+@dataclass
+class StackedGANConfig(ModelConfig):
+    image_size: int = 32       # §7 uses MNIST 28x28; our prepared data are powers of two (G generalises via S/4)
+    z_dim: int = 50            # §7: z0 and z1 are 50-d
+    z_std: float = 0.5         # §7: N(0, 0.5); the source's np.random.normal(scale=0.5) makes 0.5 the std
+    feature_dim: int = 256     # §7: f1 is 256-d
+    enc_width: int = 64        # §7: encoder convs have 64 filters
+    g_width: int = 128         # §6 Keras G filters 128, 64, 32
+    d_width: int = 32          # §6 Keras D filters 32, 64, 128, 256
+    gen1_width: int = 512      # §7: gen1 FC 512, 512
+    dis1_width: int = 256      # §7: dis1 FC 256, 256
+    lr_d: float = 2e-4         # §7: RMSprop lr 2e-4 for the discriminators
+    lr_g: float = 1e-4         # §7: RMSprop lr 1e-4 for the adversarial (generator) updates
+    w_z0: float = 10.0         # §7: dis0 / G0 entropy (z0 reconstruction) MSE weight
+    w_z1: float = 1.0          # §7: dis1 / G1 entropy (z1 reconstruction) MSE weight
+    w_cond0: float = 1.0       # §7: G0 conditional MSE(enc0(G0(f1, z0)), f1)
+    w_cond1: float = 1.0       # §7: G1 conditional CE(enc1(G1(y, z1)), y)
+    # Encoder pre-training (source E: Keras Adam defaults, 10 epochs, batch = the GAN batch 64).
+    pretrain_epochs: int = 10
+    pretrain_batch_size: int = 64
+    pretrain_lr: float = 1e-3
+    pretrain_max_steps: int = 0       # 0: run all epochs; > 0 caps the updates (tests, quick runs)
+    pretrain_holdout: float = 0.1     # share of images held out to report the encoder's accuracy
+
+    def validate(self, where: str) -> None:
+        super().validate(where)
+        for key in ("z_dim", "feature_dim", "enc_width", "gen1_width", "dis1_width", "pretrain_epochs",
+                    "pretrain_batch_size"):
+            if getattr(self, key) < 1:
+                raise GanBenchError(f"{where}.{key}: must be >= 1, got {getattr(self, key)}")
+        if self.g_width < 4:
+            raise GanBenchError(f"{where}.g_width: must be >= 4 (G narrows to g_width/4), got {self.g_width}")
+        if self.d_width < 1:
+            raise GanBenchError(f"{where}.d_width: must be >= 1, got {self.d_width}")
+        for key in ("z_std", "lr_d", "lr_g", "pretrain_lr"):
+            if getattr(self, key) <= 0:
+                raise GanBenchError(f"{where}.{key}: must be > 0, got {getattr(self, key)}")
+        for key in ("w_z0", "w_z1", "w_cond0", "w_cond1"):
+            if getattr(self, key) < 0:
+                raise GanBenchError(f"{where}.{key}: must be >= 0, got {getattr(self, key)}")
+        if self.pretrain_max_steps < 0:
+            raise GanBenchError(f"{where}.pretrain_max_steps: must be >= 0 (0 = no cap), got {self.pretrain_max_steps}")
+        if not 0 < self.pretrain_holdout < 1:
+            raise GanBenchError(f"{where}.pretrain_holdout: must be in (0, 1), got {self.pretrain_holdout}")
+
+
+class Encoder(FrozenModule):
+    """§7 classifier: enc0 = Conv(3x3,w,ReLU) MaxPool Conv(3x3,w,ReLU) MaxPool Flatten FC(→256,ReLU);
+    enc1 = FC(256→classes). enc1 returns logits (the source's softmax is folded into the CE loss)."""
+
+    def __init__(self, channels: int, image_size: int, width: int, feature_dim: int, num_classes: int):
+        super().__init__()
+        self.enc0 = nn.Sequential(
+            nn.Conv2d(channels, width, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(width, width, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(width * (image_size // 4) ** 2, feature_dim), nn.ReLU(),
+        )
+        self.enc1 = nn.Linear(feature_dim, num_classes)
+        # Whether pre-trained weights were installed; a buffer so checkpoints carry it.
+        self.register_buffer("pretrained", torch.tensor(False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc1(self.enc0(x))
+
+
+class Gen1(nn.Module):
+    """§7 gen1: concat(one-hot y, z1) → FC w ReLU BN → FC w ReLU BN → FC f1 ReLU (f1 is a ReLU output)."""
+
+    def __init__(self, num_classes: int, z_dim: int, width: int, feature_dim: int):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Linear(num_classes + z_dim, width), nn.ReLU(), nn.BatchNorm1d(width),
+            nn.Linear(width, width), nn.ReLU(), nn.BatchNorm1d(width),
+            nn.Linear(width, feature_dim), nn.ReLU(),
+        )
+
+    def forward(self, onehot: torch.Tensor, z1: torch.Tensor) -> torch.Tensor:
+        return self.main(torch.cat([onehot, z1], dim=1))
+
+
+class Gen0(nn.Module):
+    """§7 gen0: concat(f1, z0) → the Keras G of §6."""
+
+    def __init__(self, feature_dim: int, z_dim: int, channels: int, image_size: int, width: int):
+        super().__init__()
+        self.main = KerasConvGenerator(feature_dim + z_dim, channels, image_size, width)
+
+    def forward(self, f1: torch.Tensor, z0: torch.Tensor) -> torch.Tensor:
+        return self.main(torch.cat([f1, z0], dim=1))
+
+
+class Dis0(nn.Module):
+    """§7 dis0: the Keras D of §6 with a real/fake logit head and a z0-reconstruction head FC→z tanh."""
+
+    def __init__(self, channels: int, image_size: int, width: int, z_dim: int):
+        super().__init__()
+        self.trunk = KerasConvDiscriminator(channels, image_size, width)
+        self.source = nn.Linear(self.trunk.feature_dim, 1)
+        self.recon = nn.Sequential(nn.Linear(self.trunk.feature_dim, z_dim), nn.Tanh())
+
+    def forward(self, x: torch.Tensor):
+        h = self.trunk(x)
+        return self.source(h).reshape(-1), self.recon(h)
+
+
+class Dis1(nn.Module):
+    """§7 dis1: FC w ReLU → FC w ReLU → real/fake logit head and z1-reconstruction head FC→z tanh."""
+
+    def __init__(self, feature_dim: int, width: int, z_dim: int):
+        super().__init__()
+        self.trunk = nn.Sequential(nn.Linear(feature_dim, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU())
+        self.source = nn.Linear(width, 1)
+        self.recon = nn.Sequential(nn.Linear(width, z_dim), nn.Tanh())
+
+    def forward(self, f1: torch.Tensor):
+        h = self.trunk(f1)
+        return self.source(h).reshape(-1), self.recon(h)
+
+
+def rmsprop(params, lr: float) -> torch.optim.RMSprop:
+    """Keras RMSprop: rho 0.9 (PyTorch's alpha defaults to 0.99), eps 1e-7. The source's tiny lr decay
+    (6e-8 per update, ~0.06% over 10,000 steps) is left out."""
+    return torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
+
+
+def _to_unit_range(images: torch.Tensor) -> torch.Tensor:
+    """uint8 → float in [-1, 1], the range the training loop feeds (the source used [0, 1])."""
+    return images.float() / 127.5 - 1.0
+
+
+class StackedGAN(GanModel):
+    Config = StackedGANConfig
+    conditional = True
+    needs_pretraining = True
+
+    def build(self) -> None:
+        c, info = self.config, self.info
+        self.nets["enc"] = Encoder(info.channels, c.image_size, c.enc_width, c.feature_dim,
+                                   info.num_classes).freeze()
+        self.nets["gen1"] = Gen1(info.num_classes, c.z_dim, c.gen1_width, c.feature_dim)
+        self.nets["gen0"] = Gen0(c.feature_dim, c.z_dim, info.channels, c.image_size, c.g_width)
+        self.nets["dis1"] = Dis1(c.feature_dim, c.dis1_width, c.z_dim)
+        self.nets["dis0"] = Dis0(info.channels, c.image_size, c.d_width, c.z_dim)
+        for name in ("gen1", "gen0", "dis1", "dis0"):
+            self.nets[name].apply(keras_init)
+            lr = c.lr_d if name.startswith("dis") else c.lr_g
+            self.optimizers[name] = rmsprop(self.nets[name].parameters(), lr)
+        self._encoder_checked = False
+
+    # --- pre-training the encoder ------------------------------------------------------
+    @classmethod
+    def pretrain(cls, config: StackedGANConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
+                 device: torch.device, seed: int) -> dict:
+        """Train the §7 encoder as a classifier on real images; report its accuracy on a held-out share.
+
+        Seeded: the split, the init and the batch order come from `seed`, and the global RNG is untouched.
+        """
+        n = images.shape[0]
+        generator = torch.Generator().manual_seed(seed)
+        order = torch.randperm(n, generator=generator)
+        n_holdout = max(1, round(n * config.pretrain_holdout))
+        if n - n_holdout < 1:
+            raise GanBenchError(f"StackedGAN pre-training needs at least 2 images, got {n}")
+        held, train = order[:n_holdout], order[n_holdout:]
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            encoder = Encoder(images.shape[1], images.shape[-1], config.enc_width, config.feature_dim, num_classes)
+        encoder.to(device)
+        nn.Module.train(encoder, True)  # FrozenModule pins eval mode; the classifier has no BN/dropout anyway
+        optimizer = torch.optim.Adam(encoder.parameters(), lr=config.pretrain_lr)  # Keras Adam defaults
+        steps = 0
+        for _ in range(config.pretrain_epochs):
+            for batch in torch.randperm(train.numel(), generator=generator).split(config.pretrain_batch_size):
+                if config.pretrain_max_steps and steps >= config.pretrain_max_steps:
+                    break
+                idx = train[batch]
+                x, y = _to_unit_range(images[idx]).to(device), labels[idx].to(device)
+                optimizer.zero_grad(set_to_none=True)
+                F.cross_entropy(encoder(x), y).backward()  # logits + CE = the source's softmax + categorical CE
+                optimizer.step()
+                steps += 1
+        accuracy = _accuracy(encoder, images[held], labels[held], device)
+        encoder.pretrained.fill_(True)
+        return {"encoder": {k: v.detach().cpu() for k, v in encoder.state_dict().items()},
+                "accuracy": accuracy, "num_train": int(train.numel()), "num_holdout": int(n_holdout),
+                "steps": steps, "epochs": config.pretrain_epochs, "seed": seed,
+                "channels": int(images.shape[1]), "image_size": int(images.shape[-1]), "num_classes": num_classes}
+
+    def load_pretrained(self, state: dict) -> None:
+        """Install a `pretrain` result; the encoder stays frozen (no gradients, eval mode)."""
+        expected = (self.info.channels, self.config.image_size, self.num_classes)
+        got = (state.get("channels"), state.get("image_size"), state.get("num_classes"))
+        if got != expected:
+            raise GanBenchError(f"StackedGAN pre-trained encoder is for (channels, image_size, classes) = {got} "
+                                f"but the model needs {expected}; rerun pre-training for this dataset/resolution")
+        self.nets["enc"].load_state_dict(state["encoder"])
+        self.nets["enc"].freeze()
+        self._encoder_checked = False
+
+    # --- sampling ------------------------------------------------------------------------
+    def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """concat(z0, z1), each N(0, z_std²)."""
+        return torch.randn(n, 2 * self.config.z_dim, generator=generator) * self.config.z_std
+
+    def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if labels is None:
+            raise GanBenchError("StackedGAN.generate needs labels (it is a conditional model)")
+        z0, z1 = latent.split(self.config.z_dim, dim=1)
+        return self.nets["gen0"](self.nets["gen1"](self._onehot(labels), z1), z0)
+
+    def _onehot(self, labels: torch.Tensor) -> torch.Tensor:
+        return F.one_hot(labels, self.num_classes).float()
+
+    def _noise(self, n: int) -> torch.Tensor:
+        return torch.randn(n, self.config.z_dim, device=self.device) * self.config.z_std
+
+    # --- training ------------------------------------------------------------------------
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        self._check_encoder()
+        c, n = self.config, real.shape[0]
+        enc, gen0, gen1, dis0, dis1 = (self.nets[k] for k in ("enc", "gen0", "gen1", "dis0", "dis1"))
+        ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)
+        onehot = self._onehot(labels)
+        with torch.no_grad():
+            real_f1 = enc.enc0(real)
+
+        # §7 order: dis1, dis0, then G1, then G0; the source conditions gen1 on the batch's real labels
+        # and trains gen0 on real features enc0(x) (the two stages meet only when sampling).
+        # The z-reconstruction (entropy) loss is taken on fakes only: the source also regresses the real
+        # half of its concatenated batch onto the fake noise, which carries no information.
+        z1 = self._noise(n)
+        with torch.no_grad():
+            fake_f1 = gen1(onehot, z1)
+        loss_d1, d1_z = self._d_step("dis1", real_f1, fake_f1, z1, c.w_z1, ones, zeros)
+
+        z0 = self._noise(n)
+        with torch.no_grad():
+            fake_x = gen0(real_f1, z0)
+        loss_d0, d0_z = self._d_step("dis0", real, fake_x, z0, c.w_z0, ones, zeros)
+
+        # Generator steps: only the generator's optimizer steps, so D and the frozen encoder stay fixed.
+        z1 = self._noise(n)
+        f1 = gen1(onehot, z1)
+        cond1 = F.cross_entropy(enc.enc1(f1), labels)
+        loss_g1, g1_z = self._g_step("gen1", dis1(f1), z1, c.w_z1, cond1, c.w_cond1, ones)
+
+        z0 = self._noise(n)
+        x = gen0(real_f1, z0)
+        cond0 = F.mse_loss(enc.enc0(x), real_f1)
+        loss_g0, g0_z = self._g_step("gen0", dis0(x), z0, c.w_z0, cond0, c.w_cond0, ones)
+
+        return {
+            # Sums over both stages, so tables can compare loss_d/loss_g across variants.
+            "loss_d": loss_d0 + loss_d1, "loss_g": loss_g0 + loss_g1,
+            "loss_d0": loss_d0, "loss_d1": loss_d1, "loss_g0": loss_g0, "loss_g1": loss_g1,
+            "loss_d0_z": d0_z, "loss_d1_z": d1_z, "loss_g0_z": g0_z, "loss_g1_z": g1_z,
+            "loss_g0_cond": cond0.detach(), "loss_g1_cond": cond1.detach(),
+        }
+
+    def _d_step(self, name: str, real, fake, z, w_z: float, ones, zeros):
+        """BCE(real→1, fake→0) + w_z · MSE(recon(fake), z); returns (loss, z-MSE), detached."""
+        optimizer = self.optimizers[name]
+        optimizer.zero_grad(set_to_none=True)
+        src_real, _ = self.nets[name](real)
+        src_fake, z_recon = self.nets[name](fake)
+        z_mse = F.mse_loss(z_recon, z)
+        bce = (F.binary_cross_entropy_with_logits(src_real, ones)
+               + F.binary_cross_entropy_with_logits(src_fake, zeros)) / 2  # mean over the 2n batch, as Keras
+        loss = bce + w_z * z_mse
+        loss.backward()
+        optimizer.step()
+        return loss.detach(), z_mse.detach()
+
+    def _g_step(self, name: str, dis_out, z, w_z: float, cond, w_cond: float, ones):
+        """Adversarial BCE(→1) + w_z · entropy MSE + w_cond · conditional loss, stepping only `name`."""
+        src, z_recon = dis_out
+        z_mse = F.mse_loss(z_recon, z)
+        loss = F.binary_cross_entropy_with_logits(src, ones) + w_z * z_mse + w_cond * cond
+        optimizer = self.optimizers[name]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.detach(), z_mse.detach()
+
+    def _check_encoder(self) -> None:
+        """Refuse to train on a random encoder (one host sync, on the first step only)."""
+        if not self._encoder_checked:
+            if not bool(self.nets["enc"].pretrained):
+                raise GanBenchError("StackedGAN's encoder is not pre-trained: run `pretrain` and `load_pretrained` "
+                                    "first (the workflow's pretrain step does this)")
+            self._encoder_checked = True
+
+    def load_state_dict(self, state: dict) -> None:
+        super().load_state_dict(state)
+        self._encoder_checked = False
+
+    # --- evaluation ----------------------------------------------------------------------
+    def evaluation_artifacts(self, out_dir: Path, generator: torch.Generator) -> list[Path]:
+        """Class grid (label 0..9 down the rows) and §7's sweeps, one row per class.
+
+        As in the source's test_generator, a sweep sets every dimension of z0 (or z1) to the same value:
+        single dimensions of a 50-d code change too little to see. z0 over [-4, 4] (thickness), z1 over
+        [-1, 1] (tilt).
+        """
+        from gan_bench import artifacts
+
+        out_dir, z = Path(out_dir), self.config.z_dim
+        return [
+            artifacts.class_grid(self, out_dir, generator),
+            artifacts.latent_sweep(self, out_dir / "z0_sweep.png", slice(0, z), -4.0, 4.0, generator),
+            artifacts.latent_sweep(self, out_dir / "z1_sweep.png", slice(z, 2 * z), -1.0, 1.0, generator),
+        ]
+
+
+@torch.no_grad()
+def _accuracy(encoder: Encoder, images: torch.Tensor, labels: torch.Tensor, device, batch_size: int = 1000) -> float:
+    correct = 0
+    for start in range(0, images.shape[0], batch_size):
+        x = _to_unit_range(images[start:start + batch_size]).to(device)
+        correct += int((encoder(x).argmax(1).cpu() == labels[start:start + batch_size]).sum())
+    return correct / images.shape[0]
