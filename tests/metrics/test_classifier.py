@@ -1,0 +1,62 @@
+"""The domain classifier: it learns real digits, records an honest held-out accuracy, and round-trips."""
+
+import pytest
+import torch
+
+from gan_bench.config import validate_config
+from gan_bench.errors import GanBenchError
+from gan_bench.metrics.classifier import (ClassifierSettings, accuracy, holdout_split, load_classifier,
+                                          record_path, train_classifier)
+from gan_bench.records import read_json
+
+
+def test_classifier_learns_mnist_and_records_held_out_accuracy(trained_classifier):
+    path, record = trained_classifier
+    saved = read_json(record_path(path))
+    # Even the tiny test classifier must be far above chance (10 %) on images it never trained on.
+    assert saved["heldout_accuracy"] > 0.85
+    assert saved["num_heldout"] == 2000 and saved["num_train"] == 8000
+    assert saved["heldout_accuracy"] == record["heldout_accuracy"]
+
+
+def test_saved_classifier_gives_the_same_accuracy_after_loading(trained_classifier, mnist):
+    path, record = trained_classifier
+    model = load_classifier(path)
+    _, held = holdout_split(mnist.images.shape[0], 0.2, 0)
+    assert accuracy(model, mnist.images[held], mnist.labels[held], torch.device("cpu")) == record["heldout_accuracy"]
+
+
+def test_holdout_split_is_disjoint_complete_and_seeded():
+    train, held = holdout_split(100, 0.2, seed=5)
+    assert len(held) == 20 and len(set(train.tolist()) | set(held.tolist())) == 100
+    assert not set(train.tolist()) & set(held.tolist())
+    assert torch.equal(held, holdout_split(100, 0.2, seed=5)[1])
+    assert not torch.equal(held, holdout_split(100, 0.2, seed=6)[1])
+
+
+def test_training_is_reproducible(mnist):
+    settings = ClassifierSettings(epochs=1, width=4, feature_dim=8, max_images=600, batch_size=64)
+    images, labels = mnist.images, mnist.labels
+    _, first = train_classifier(images, labels, 10, settings, log=lambda _: None)
+    _, second = train_classifier(images, labels, 10, settings, log=lambda _: None)
+    assert first["heldout_accuracy"] == second["heldout_accuracy"]
+
+
+def test_missing_or_corrupt_classifier_says_how_to_fix(tmp_path):
+    with pytest.raises(GanBenchError, match="train_classifier rule"):
+        load_classifier(tmp_path / "absent.pt")
+    (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(GanBenchError, match="delete it"):
+        load_classifier(tmp_path / "bad.pt")
+
+
+def test_unknown_setting_is_an_error():
+    with pytest.raises(GanBenchError, match="epoch"):
+        ClassifierSettings.from_options({"epoch": 3})
+
+
+def test_config_defaults_match_the_code_defaults():
+    config = validate_config({})
+    defaults = ClassifierSettings()
+    for key, value in config["classifier"].items():
+        assert getattr(defaults, key) == value, key
