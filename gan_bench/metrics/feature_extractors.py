@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,10 +110,17 @@ def hub_inception_path() -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / INCEPTION_FILE
 
 
-def _download_inception(target: Path) -> None:
+def _download_inception(target: Path, timeout_s: float = 60) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    # hash_prefix makes torch check the sha256 prefix encoded in the file name.
-    torch.hub.download_url_to_file(URL_INCEPTION_V3, str(target), hash_prefix=INCEPTION_SHA256_PREFIX, progress=False)
+    # urllib waits forever by default; behind a firewall that drops packets the job would hang, not fail.
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout_s)
+    try:
+        # hash_prefix makes torch check the sha256 prefix encoded in the file name.
+        torch.hub.download_url_to_file(URL_INCEPTION_V3, str(target), hash_prefix=INCEPTION_SHA256_PREFIX,
+                                       progress=False)
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def find_inception_weights(configured: str | Path | None, download: bool = True) -> Path:

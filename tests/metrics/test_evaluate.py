@@ -9,9 +9,10 @@ from gan_bench.checkpoint import save_model
 from gan_bench.config import validate_config
 from gan_bench.metrics.evaluate import EvalSettings, class_accuracy, evaluate_to_file, generate, resolve_device
 from gan_bench.metrics.reference import compute_reference
-from gan_bench.models.base import DatasetInfo
+from gan_bench.models.base import DatasetInfo, GanModel, ModelConfig
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.records import read_json, write_json
+from gan_bench.registry import MODELS
 
 SETTINGS = EvalSettings(num_samples=120, batch_size=64, kid_subset_size=1000, seed=0)
 
@@ -110,3 +111,38 @@ def test_config_defaults_match_the_code_defaults():
     assert (metrics["num_samples"], metrics["batch_size"], metrics["kid_subset_size"], metrics["seed"]) == (
         defaults.num_samples, defaults.batch_size, defaults.kid_subset_size, defaults.seed)
     assert metrics["feature_spaces"] == ["domain", "inception"]
+
+
+class _MemorizerNet(torch.nn.Module):
+    def __init__(self, num_classes, channels, size):
+        super().__init__()
+        self.register_buffer("bank", torch.zeros(num_classes, channels, size, size))
+
+
+class _Memorizer(GanModel):
+    """A 'conditional generator' that returns one stored real image of the requested class."""
+
+    conditional = True
+
+    def build(self):
+        self.nets["G"] = _MemorizerNet(self.num_classes, self.info.channels, self.config.image_size)
+
+    def sample_latent(self, n, generator):
+        return torch.randn(n, 1, generator=generator)
+
+    def generate(self, latent, labels=None):
+        return self.nets["G"].bank[labels]
+
+
+def test_class_accuracy_of_a_conditional_model_end_to_end(mnist, domain, reference, trained_classifier,
+                                                          tmp_path, monkeypatch):
+    monkeypatch.setitem(MODELS, "memorizer", _Memorizer)
+    model = _Memorizer(ModelConfig(image_size=16), DatasetInfo("mnist", 1, 16, 10, 10000))
+    firsts = torch.stack([mnist.images[(mnist.labels == c).nonzero()[0, 0]] for c in range(10)])
+    model.nets["G"].bank.copy_(firsts.float() / 127.5 - 1)
+    save_model(tmp_path / "checkpoint.pt", "memorizer", model)
+    write_json(tmp_path / "summary.json", {"status": "completed", "reason": None})
+    metrics = evaluate(tmp_path, domain, reference, trained_classifier)
+    # Each class gets N/10 copies of its image: class accuracy = the classifier's accuracy on the 10 images.
+    expected = class_accuracy(trained_classifier[0], firsts, torch.arange(10), torch.device("cpu"))
+    assert metrics["class_accuracy"] == pytest.approx(expected) and expected >= 0.8
