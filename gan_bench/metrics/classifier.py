@@ -8,6 +8,7 @@ the features for FID/KID and its logits the class probabilities for IS and for c
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ class ClassifierSettings:
     """How the classifier is trained (config section `classifier:`)."""
 
     epochs: int = 8
+    min_steps: int = 150            # small datasets (digits: 11 batches an epoch) get more epochs to reach this
     batch_size: int = 128
     lr: float = 1e-3
     width: int = 32
@@ -130,12 +132,13 @@ def train_classifier(images: torch.Tensor, labels: torch.Tensor, num_classes: in
                              settings.feature_dim).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
     steps_per_epoch = max(1, len(train_idx) // settings.batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, total_steps=settings.epochs * steps_per_epoch)
+    epochs = max(settings.epochs, math.ceil(settings.min_steps / steps_per_epoch))
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, total_steps=epochs * steps_per_epoch)
     train_x, train_y = images[train_idx].to(device), labels[train_idx].to(device)
     generator = torch.Generator().manual_seed(settings.seed)
     start = time.perf_counter()
     model.train()
-    for epoch in range(settings.epochs):
+    for epoch in range(epochs):
         order = torch.randperm(len(train_idx), generator=generator)
         for step in range(steps_per_epoch):
             batch = order[step * settings.batch_size:(step + 1) * settings.batch_size].to(device)
@@ -145,13 +148,14 @@ def train_classifier(images: torch.Tensor, labels: torch.Tensor, num_classes: in
             loss.backward()
             optimizer.step()
             scheduler.step()
-        log(f"classifier epoch {epoch + 1}/{settings.epochs}: loss {loss.item():.4f}")
+        log(f"classifier epoch {epoch + 1}/{epochs}: loss {loss.item():.4f}")
     model.eval()
     record = {
         "heldout_accuracy": accuracy(model, images[held_idx], labels[held_idx], device),
         "train_accuracy": accuracy(model, images[train_idx], labels[train_idx], device),
         "num_train": int(len(train_idx)),
         "num_heldout": int(len(held_idx)),
+        "epochs_run": epochs,
         "train_time_s": round(time.perf_counter() - start, 2),
         "settings": asdict(settings),
         "arch": dict(model.arch),

@@ -35,7 +35,7 @@ def _train_classifier(args) -> int:
 
     _threads(args)
     settings = ClassifierSettings.from_options({
-        "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "width": args.width,
+        "epochs": args.epochs, "min_steps": args.min_steps, "batch_size": args.batch_size, "lr": args.lr, "width": args.width,
         "feature_dim": args.feature_dim, "holdout_fraction": args.holdout_fraction, "seed": args.seed,
         "max_images": args.max_images})
     data = load_prepared(args.data)
@@ -97,6 +97,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", required=True, help="prepared dataset file (results/data/<dataset>/res<res>.pt)")
     p.add_argument("--out", required=True, help="weights file to write; its .json record goes beside it")
     p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--min-steps", type=int, default=150, help="train more epochs on small datasets to reach this")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--width", type=int, default=32)

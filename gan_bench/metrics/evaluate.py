@@ -85,6 +85,7 @@ def evaluate_run(checkpoint: str | Path, spaces: list[tuple[FeatureSpace, str | 
         "kid_subset_size": kid_subset_size(settings.kid_subset_size, settings.num_samples,
                                            *(ref["num_images"] for _, ref in references)),
         "class_accuracy": None,
+        "eval_skipped": None,
     }
     for space, reference in references:
         metrics.update(score_space(samples, space, reference, settings, device.type == "cuda", verbose))

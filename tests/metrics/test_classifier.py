@@ -35,11 +35,18 @@ def test_holdout_split_is_disjoint_complete_and_seeded():
 
 
 def test_training_is_reproducible(mnist):
-    settings = ClassifierSettings(epochs=1, width=4, feature_dim=8, max_images=600, batch_size=64)
+    settings = ClassifierSettings(epochs=1, min_steps=1, width=4, feature_dim=8, max_images=600, batch_size=64)
     images, labels = mnist.images, mnist.labels
     _, first = train_classifier(images, labels, 10, settings, log=lambda _: None)
     _, second = train_classifier(images, labels, 10, settings, log=lambda _: None)
     assert first["heldout_accuracy"] == second["heldout_accuracy"]
+
+
+def test_small_datasets_train_at_least_min_steps(mnist):
+    # 240 training images in batches of 64 are 3 steps an epoch: 7 steps need 3 epochs, not the 1 asked for.
+    settings = ClassifierSettings(epochs=1, min_steps=7, width=4, feature_dim=8, max_images=300, batch_size=64)
+    _, record = train_classifier(mnist.images, mnist.labels, 10, settings, log=lambda _: None)
+    assert record["epochs_run"] == 3
 
 
 def test_missing_or_corrupt_classifier_says_how_to_fix(tmp_path):

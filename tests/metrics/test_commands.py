@@ -23,7 +23,7 @@ def run(*argv):
 def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     data = prepared_subset(tmp_path / "res16.pt", slice(0, 600))
     classifier = tmp_path / "classifiers" / "res16.pt"
-    run("train-classifier", "--data", data, "--out", classifier, "--epochs", 1, "--width", 4, "--feature-dim", 8,
+    run("train-classifier", "--data", data, "--out", classifier, "--epochs", 1, "--min-steps", 1, "--width", 4, "--feature-dim", 8,
         "--device", "cpu")
     record = read_json(classifier.with_suffix(".json"))
     assert record["dataset"] == "mnist" and record["resolution"] == 16 and 0 <= record["heldout_accuracy"] <= 1

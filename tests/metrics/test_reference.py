@@ -51,7 +51,7 @@ def test_a_cache_miss_fails_instead_of_recomputing(reference, domain, tmp_path, 
 def test_reference_from_another_classifier_is_refused(reference, mnist, tmp_path):
     out, _ = reference
     model, record = train_classifier(mnist.images, mnist.labels, 10,
-                                     ClassifierSettings(epochs=1, width=4, feature_dim=8, max_images=300),
+                                     ClassifierSettings(epochs=1, min_steps=1, width=4, feature_dim=8, max_images=300),
                                      log=lambda _: None)
     other = tmp_path / "other.pt"
     save_classifier(other, model, record)
