@@ -67,3 +67,18 @@ def test_config_defaults_match_the_code_defaults():
     defaults = ClassifierSettings()
     for key, value in config["classifier"].items():
         assert getattr(defaults, key) == value, key
+
+
+def test_shift_augmentation_translates_images_and_fills_with_background():
+    from gan_bench.metrics.classifier import _random_shift
+
+    x = torch.rand(16, 1, 6, 6)
+    shifted = _random_shift(x, torch.Generator().manual_seed(0), 1)
+    for original, moved in zip(x, shifted):
+        # Some shift (dy, dx) in {-1, 0, 1}^2 maps the original onto the result; uncovered pixels are -1.
+        matches = []
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                padded = torch.nn.functional.pad(original, (1, 1, 1, 1), value=-1.0)
+                matches.append(torch.equal(padded[:, 1 + dy:7 + dy, 1 + dx:7 + dx], moved))
+        assert any(matches)
