@@ -15,6 +15,7 @@ from gan_bench.errors import GanBenchError
 COMMAND_MODULES = [
     "gan_bench.commands",
     "gan_bench.report.commands",
+    "gan_bench.metrics.commands",
 ]
 
 

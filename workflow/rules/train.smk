@@ -52,6 +52,7 @@ rule train:
 rule aggregate:
     input:
         summaries=run_files("summary.json"),
+        metrics=run_files("metrics.json"),
     output:
         "results/runs.csv",
     log:

@@ -1,0 +1,64 @@
+"""The CLI subcommands the workflow rules call, with every path explicit."""
+
+import argparse
+
+import pytest
+import torch
+
+from gan_bench.checkpoint import save_model
+from gan_bench.errors import GanBenchError
+from gan_bench.metrics import commands
+from gan_bench.models.base import DatasetInfo
+from gan_bench.models.dcgan import DCGAN
+from gan_bench.records import read_json, write_json
+
+
+def run(*argv):
+    parser = argparse.ArgumentParser()
+    commands.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args([str(a) for a in argv])
+    return args.func(args)
+
+
+def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
+    data = prepared_subset(tmp_path / "res16.pt", slice(0, 600))
+    classifier = tmp_path / "classifiers" / "res16.pt"
+    run("train-classifier", "--data", data, "--out", classifier, "--epochs", 1, "--min-steps", 1, "--width", 4, "--feature-dim", 8,
+        "--device", "cpu")
+    record = read_json(classifier.with_suffix(".json"))
+    assert record["dataset"] == "mnist" and record["resolution"] == 16 and 0 <= record["heldout_accuracy"] <= 1
+
+    reference = tmp_path / "reference" / "domain.json"
+    run("reference-stats", "--data", data, "--space", "domain", "--classifier", classifier, "--out", reference,
+        "--device", "cpu")
+    assert read_json(reference)["num_images"] == 600
+
+    model = DCGAN(DCGAN.Config.from_options({"image_size": 16, "width": 4}), DatasetInfo("mnist", 1, 16, 10, 600))
+    save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model)
+    write_json(tmp_path / "run" / "summary.json", {"status": "completed", "reason": None})
+    out = tmp_path / "run" / "metrics.json"
+    run("evaluate", "--checkpoint", tmp_path / "run" / "checkpoint.pt", "--summary", tmp_path / "run" / "summary.json",
+        "--spaces", "domain", "--reference", f"domain={reference}", "--classifier", classifier,
+        "--num-samples", 60, "--device", "cpu", "--out", out)
+    metrics = read_json(out)
+    assert metrics["num_samples"] == 60 and metrics["fid_domain"] > 0
+
+
+def test_evaluate_needs_a_reference_per_space(tmp_path):
+    with pytest.raises(GanBenchError, match="no --reference given for feature space"):
+        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
+            "--out", tmp_path / "m.json", "--device", "cpu")
+    with pytest.raises(GanBenchError, match="SPACE=PATH"):
+        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
+            "--reference", "domain", "--out", tmp_path / "m.json", "--device", "cpu")
+
+
+def test_inception_reference_without_weights_fails_with_the_fix(tmp_path, monkeypatch, prepared_subset):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    monkeypatch.setattr(torch.hub, "download_url_to_file",
+                        lambda *a, **k: (_ for _ in ()).throw(OSError("network unreachable")))
+    data = prepared_subset(tmp_path / "res16.pt", slice(0, 20))
+    with pytest.raises(GanBenchError, match="weights-inception-2015-12-05-6726825d.pth"):
+        run("reference-stats", "--data", data, "--space", "inception", "--out", tmp_path / "inception.json",
+            "--device", "cpu")
+    assert not (tmp_path / "inception.json").exists()

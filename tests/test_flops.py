@@ -1,0 +1,44 @@
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from gan_bench import flops
+from gan_bench.models.base import DatasetInfo
+from gan_bench.registry import model_class
+from tests.models.test_variants import TINY
+
+
+def _model(name):
+    cls = model_class(name)
+    config = cls.Config.from_options(TINY[name])
+    return cls(config, DatasetInfo("t", 1, config.image_size, 10, 64), "cpu")
+
+
+def _batch(model, n=8):
+    size = model.config.image_size
+    return torch.rand(n, 1, size, size) * 2 - 1, torch.arange(n) % 10
+
+
+def test_matches_torchs_flop_counter_and_leaves_the_model_alone():
+    model = _model("dcgan")
+    real, labels = _batch(model)
+    before = [p.clone() for p in model.nets.parameters()]
+    rng = torch.get_rng_state()
+    counted = flops.count_step_flops(model, real, labels, torch.autocast("cpu", enabled=False))
+    assert torch.equal(rng, torch.get_rng_state()), "counting must not move the run's random stream"
+    reference = FlopCounterMode(display=False)
+    with reference:
+        _model("dcgan").train_step(real, labels)
+    assert counted == reference.get_total_flops() > 0
+    assert all(torch.equal(a, b) for a, b in zip(before, model.nets.parameters()))
+
+
+def test_counts_a_gradient_penalty_step():
+    model = _model("wgan_gp")
+    assert flops.count_step_flops(model, *_batch(model), torch.autocast("cpu", enabled=False)) > 0
+
+
+def test_utilisation_against_a_known_peak():
+    figures = flops.utilisation(10**12, steps=100, seconds=1.0, device_name="NVIDIA H100 80GB HBM3", amp="bf16")
+    assert figures["achieved_tflops"] == 100.0
+    assert figures["peak_tflops"] == 989.0 and abs(figures["utilisation"] - 100 / 989) < 1e-12
+    assert flops.utilisation(10**12, 100, 1.0, "AMD EPYC", "off")["utilisation"] is None
