@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.report.chromium import find_chromium, inspect_page
 
 SMOKE = ROOT / "workflow" / "configs" / "smoke.yaml"
 
@@ -70,6 +71,33 @@ def test_the_tidy_table_and_report_are_written(smoke_run):
         config["batch_sizes"])
     assert (table["throughput_img_s"] > 0).all() and (table["wall_time_s"] > 0).all()
     assert (workdir / "reports/index.html").stat().st_size > 0
+
+
+def test_the_smoke_report_renders_cleanly_in_chromium(smoke_run):
+    """What a reader sees: no console errors, no broken images, a leaderboard row per (model, dataset)."""
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    workdir, _ = smoke_run
+    rows = ("JSON.stringify(Array.from(document.querySelectorAll('table.leaderboard tbody tr'))"
+            ".map(r => [r.dataset.model, r.dataset.dataset]))")
+    page = inspect_page(chromium, workdir / "reports/index.html", rows)
+    assert page["errors"] == [] and page["failed_requests"] == [] and page["broken_images"] == []
+    config = smoke_config()
+    assert sorted(map(tuple, json.loads(page["value"]))) == sorted(
+        (model, dataset) for model in config["models"] for dataset in config["datasets"])
+    for model in config["models"]:
+        page = inspect_page(chromium, workdir / f"reports/model-{model}.html", "document.images.length")
+        assert page["errors"] == [] and page["broken_images"] == [] and page["value"] > 0, model
+
+
+def test_every_run_has_domain_metrics(smoke_run):
+    workdir, _ = smoke_run
+    table = pd.read_csv(workdir / "results/runs.csv")
+    for column in ["fid_domain", "is_domain", "kid_domain"]:
+        assert table[column].notna().all() and (table[column].abs() < float("inf")).all(), column
+    conditional = table["model"].isin(["cgan", "acgan", "cwgan_gp", "infogan", "stackedgan"])
+    assert table.loc[conditional, "class_accuracy"].between(0, 1).all()
 
 
 def test_rerunning_a_finished_workflow_does_nothing(smoke_run):
