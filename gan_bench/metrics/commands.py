@@ -31,7 +31,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _train_classifier(args) -> int:
     from gan_bench.data.base import load_prepared
     from gan_bench.metrics.classifier import ClassifierSettings, record_path, save_classifier, train_classifier
-    from gan_bench.metrics.evaluate import resolve_device
+    from gan_bench.environment import resolve_device
 
     _threads(args)
     settings = ClassifierSettings.from_options({
@@ -49,7 +49,7 @@ def _train_classifier(args) -> int:
 
 
 def _reference_stats(args) -> int:
-    from gan_bench.metrics.evaluate import resolve_device
+    from gan_bench.environment import resolve_device
     from gan_bench.metrics.feature_extractors import feature_space
     from gan_bench.metrics.reference import compute_reference
 
@@ -73,7 +73,8 @@ def _parse_references(pairs: list[str]) -> dict[str, str]:
 
 
 def _evaluate(args) -> int:
-    from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file, resolve_device
+    from gan_bench.environment import resolve_device
+    from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
     from gan_bench.metrics.feature_extractors import feature_space
 
     _threads(args)

@@ -9,7 +9,6 @@ from pathlib import Path
 import torch
 
 from gan_bench.checkpoint import load_model
-from gan_bench.errors import GanBenchError
 from gan_bench.metrics.classifier import record_path
 from gan_bench.metrics.feature_extractors import DOMAIN, DOMAIN_EXTRACTOR, DomainFeatureExtractor, FeatureSpace
 from gan_bench.metrics.fidelity import UInt8Images, calculate, kid_subset_size, named, to_uint8
@@ -25,15 +24,6 @@ class EvalSettings:
     batch_size: int = 200
     kid_subset_size: int = 1000   # a cap: lowered to the number of samples when that is smaller
     seed: int = 0                 # seeds the sample noise (and labels), the same for every run
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise GanBenchError(f"device {name} was requested but CUDA is not available; set device: cpu or auto")
-    return device
 
 
 def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -101,7 +91,7 @@ def evaluate_run(checkpoint: str | Path, spaces: list[tuple[FeatureSpace, str | 
 
 
 def skipped(summary: dict, spaces: list[str], settings: EvalSettings) -> dict:
-    """metrics.json of a run that left no checkpoint (oom, failed): the keys exist, the values are null."""
+    """metrics.json of a run that did not complete (diverged, oom): the keys exist, the values are null."""
     metrics = {"feature_spaces": spaces, "num_samples": settings.num_samples, "class_accuracy": None,
                "eval_skipped": f"run {summary.get('status')}: {summary.get('reason')}"}
     for space in spaces:
@@ -114,7 +104,7 @@ def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str 
                      spaces: list[tuple[FeatureSpace, str | Path]], settings: EvalSettings, device: torch.device,
                      classifier: str | Path | None = None, verbose: bool = False) -> dict:
     summary = read_json(summary_path)
-    if not Path(checkpoint).is_file() and summary.get("status") != "completed":
+    if summary.get("status") != "completed":  # a diverged generator's samples say nothing about the model
         metrics = skipped(summary, [space.name for space, _ in spaces], settings)
     else:
         metrics = evaluate_run(checkpoint, spaces, settings, device, classifier, verbose)

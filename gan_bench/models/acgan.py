@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, adam, dcgan_init, with_one_hot
+from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init, with_one_hot
 from gan_bench.models.checks import at_least_one, in_unit_interval, positive
 
 
@@ -61,12 +61,7 @@ class ACGAN(GanModel):
         self.nets["G"] = ConvGenerator(c.latent_dim + self.num_classes, info.channels, c.image_size, c.width)
         self.nets["D"] = AuxiliaryDiscriminator(info.channels, c.image_size, c.width, self.num_classes, c.d_dropout)
         self.nets.apply(dcgan_init)  # §1 init for the DCGAN-family conv nets
-        betas = (c.beta1, c.beta2)
-        self.optimizers["G"] = adam(self.nets["G"].parameters(), c.lr, betas)
-        self.optimizers["D"] = adam(self.nets["D"].parameters(), c.lr, betas)
-
-    def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        return torch.randn(n, self.config.latent_dim, generator=generator)
+        config_adam(self, "G", "D")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.nets["G"](with_one_hot(latent, labels, self.num_classes))

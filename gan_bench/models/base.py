@@ -94,7 +94,7 @@ class GanModel:
     """Base class of every variant.
 
     Subclasses set `Config` (a ModelConfig subclass), `conditional`, and implement `build`,
-    `train_step`, `sample_latent` and `generate`.
+    `train_step` and `generate` (and `sample_latent` when z is not N(0, I) of `config.latent_dim`).
     """
 
     Config: ClassVar[type[ModelConfig]] = ModelConfig
@@ -126,8 +126,11 @@ class GanModel:
         raise NotImplementedError
 
     def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        """Draw n latent vectors on the CPU from `generator` (so a seed gives the same noise on any device)."""
-        raise NotImplementedError
+        """Draw n latent vectors on the CPU from `generator` (so a seed gives the same noise on any device).
+
+        The default is the common z ~ N(0, I) of `config.latent_dim`; variants with codes override it.
+        """
+        return torch.randn(n, self.config.latent_dim, generator=generator)
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """Map latents (and labels for conditional models) to images in [-1, 1]."""

@@ -94,6 +94,13 @@ def adam(params, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
     return torch.optim.Adam(params, lr=lr, betas=betas)
 
 
+def config_adam(model, *names: str) -> None:
+    """One Adam per named network, with the config's `lr`, `beta1` and `beta2` (the sources' common optimiser)."""
+    c = model.config
+    for name in names:
+        model.optimizers[name] = adam(model.nets[name].parameters(), c.lr, (c.beta1, c.beta2))
+
+
 # --- conditioning helpers (CGAN §5, ACGAN §8, conditional WGAN-GP §4) -------------------------
 
 def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:

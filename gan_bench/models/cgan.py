@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.blocks import adam, linear_block
+from gan_bench.models.blocks import config_adam, linear_block
 from gan_bench.models.checks import at_least_one, in_unit_interval, positive
 
 
@@ -87,12 +87,7 @@ class CGAN(GanModel):
         # §5's source keeps PyTorch's default init for its MLPs (the §1 init is for the conv nets).
         self.nets["G"] = MLPGenerator(c.latent_dim, k, shape, c.width)
         self.nets["D"] = MLPDiscriminator(k, shape, c.width, c.d_dropout)
-        betas = (c.beta1, c.beta2)
-        self.optimizers["G"] = adam(self.nets["G"].parameters(), c.lr, betas)
-        self.optimizers["D"] = adam(self.nets["D"].parameters(), c.lr, betas)
-
-    def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        return torch.randn(n, self.config.latent_dim, generator=generator)
+        config_adam(self, "G", "D")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.nets["G"](latent, labels)

@@ -9,7 +9,8 @@ import torch.nn.functional as F
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, adam, dcgan_init
+from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init
+from gan_bench.models.checks import at_least_one, in_unit_interval, positive
 
 
 @dataclass
@@ -25,15 +26,11 @@ class DCGANConfig(ModelConfig):
 
     def validate(self, where: str) -> None:
         super().validate(where)
-        for key in ("latent_dim", "width"):
-            if getattr(self, key) < 1:
-                raise GanBenchError(f"{where}.{key}: must be >= 1, got {getattr(self, key)}")
+        at_least_one(self, where, "latent_dim", "width")
+        positive(self, where, "lr")
+        in_unit_interval(self, where, "d_dropout", "beta1", "beta2")
         if not 0 <= self.label_noise < 0.5:
             raise GanBenchError(f"{where}.label_noise: must be in [0, 0.5), got {self.label_noise}")
-        if not 0 <= self.d_dropout < 1:
-            raise GanBenchError(f"{where}.d_dropout: must be in [0, 1), got {self.d_dropout}")
-        if self.lr <= 0:
-            raise GanBenchError(f"{where}.lr: must be > 0, got {self.lr}")
 
 
 class DCGAN(GanModel):
@@ -44,12 +41,7 @@ class DCGAN(GanModel):
         self.nets["G"] = ConvGenerator(c.latent_dim, info.channels, c.image_size, c.width)
         self.nets["D"] = ConvDiscriminator(info.channels, c.image_size, c.width, dropout=c.d_dropout)
         self.nets.apply(dcgan_init)
-        betas = (c.beta1, c.beta2)
-        self.optimizers["G"] = adam(self.nets["G"].parameters(), c.lr, betas)
-        self.optimizers["D"] = adam(self.nets["D"].parameters(), c.lr, betas)
-
-    def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        return torch.randn(n, self.config.latent_dim, generator=generator)
+        config_adam(self, "G", "D")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.nets["G"](latent)

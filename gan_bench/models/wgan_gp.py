@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, adam, dcgan_init, gradient_penalty
+from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init, gradient_penalty
 from gan_bench.models.checks import at_least_one, in_unit_interval, non_negative, positive
 
 
@@ -64,12 +64,7 @@ class WGANGP(GanModel):
         self.nets["C"] = ConvDiscriminator(self.critic_channels(), c.image_size, c.width, batch_norm=False,
                                            dropout=c.critic_dropout)
         self.nets.apply(dcgan_init)  # §1 init for the DCGAN-family conv nets
-        betas = (c.beta1, c.beta2)
-        self.optimizers["G"] = adam(self.nets["G"].parameters(), c.lr, betas)
-        self.optimizers["C"] = adam(self.nets["C"].parameters(), c.lr, betas)
-
-    def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        return torch.randn(n, self.config.latent_dim, generator=generator)
+        config_adam(self, "G", "C")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.nets["G"](self.generator_input(latent, labels))

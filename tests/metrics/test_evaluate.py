@@ -7,7 +7,8 @@ import torch
 
 from gan_bench.checkpoint import save_model
 from gan_bench.config import validate_config
-from gan_bench.metrics.evaluate import EvalSettings, class_accuracy, evaluate_to_file, generate, resolve_device
+from gan_bench.environment import resolve_device
+from gan_bench.metrics.evaluate import EvalSettings, class_accuracy, evaluate_to_file, generate
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.base import DatasetInfo, GanModel, ModelConfig
 from gan_bench.models.dcgan import DCGAN
@@ -70,6 +71,13 @@ def test_run_without_checkpoint_gets_null_metrics(tmp_path, domain, reference):
     metrics = evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", tmp_path / "checkpoint.pt",
                                [(domain, reference)], SETTINGS, torch.device("cpu"))
     assert metrics["fid_domain"] is None and "oom" in metrics["eval_skipped"]
+
+
+def test_diverged_run_is_not_scored_even_with_a_checkpoint(run_dir, tmp_path, domain, reference):
+    write_json(tmp_path / "summary.json", {"status": "diverged", "reason": "non-finite loss_d at step 40"})
+    metrics = evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", run_dir / "checkpoint.pt",
+                               [(domain, reference)], SETTINGS, torch.device("cpu"))
+    assert metrics["fid_domain"] is None and "diverged" in metrics["eval_skipped"]
 
 
 def test_class_accuracy_is_high_for_true_labels_and_chance_for_shuffled(trained_classifier, mnist):
