@@ -120,6 +120,32 @@ def _load_pretrained(spec: RunSpec) -> dict:
                             f"delete it and rerun the pretrain rule") from exc
 
 
+class StepClock:
+    """Seconds spent in train steps: this segment's, plus those of earlier segments of the run.
+
+    Sample grids, checkpoints and each segment's warm-up step are excluded, so throughput measures
+    training alone. Device work is synchronised at every reading, or GPU time would be missed.
+    """
+
+    def __init__(self, device: torch.device, prior_s: float):
+        self.device = device
+        _sync(device)
+        self.prior_s, self.start, self.excluded_s = prior_s, time.perf_counter(), 0.0
+
+    def train_time(self) -> float:
+        return self.prior_s + time.perf_counter() - self.start - self.excluded_s
+
+    def exclude(self, work) -> float:
+        """Run `work()` without counting it as training; return the seconds it took."""
+        _sync(self.device)
+        tick = time.perf_counter()
+        work()
+        _sync(self.device)
+        seconds = time.perf_counter() - tick
+        self.excluded_s += seconds
+        return seconds
+
+
 class Trainer:
     def __init__(self, spec: RunSpec):
         self.spec = spec
@@ -256,61 +282,63 @@ class Trainer:
         return flops.count_step_flops(self.model, real, labels, speed.autocast(self.train_cfg, self.device))
 
     def _loop(self, state: LoopState, memory: PeakMemory) -> None:
-        spec, budget, device, cfg = self.spec, self.budget, self.device, self.train_cfg
-        images = self.data.images.to(device)
-        labels = self.data.labels.to(device)
-        perm, perm_epoch, first_step = None, -1, state.step
-        _sync(device)
-        prior_time, segment_start, overhead = state.train_time_s, time.perf_counter(), 0.0
-
-        def train_time() -> float:
-            """Seconds spent in train steps, excluding sample grids and checkpoints."""
-            return prior_time + time.perf_counter() - segment_start - overhead
-
-        for step in range(state.step, budget.total_steps):
-            epoch, position = divmod(step, budget.steps_per_epoch)
-            if epoch != perm_epoch:
-                perm, perm_epoch = epoch_permutation(spec.seed, epoch, len(images)).to(device), epoch
-            index = perm[position * spec.batch_size:(position + 1) * spec.batch_size]
-            real = images[index].float().div_(127.5).sub_(1)  # uint8 -> [-1, 1] on the device
-            with speed.autocast(cfg, device):
-                losses = self.model.train_step(speed.prepare_batch(real, cfg), labels[index])
-            for key, value in losses.items():
-                state.loss_sums[key] = state.loss_sums.get(key, 0) + value
-            state.loss_count += 1
-            done = state.step = step + 1
-            last = done == budget.total_steps
-            if step == first_step:
-                _sync(device)  # the first step pays for compilation and autotuning: time it apart
-                warmup = time.perf_counter() - segment_start
-                state.warmup_s += warmup
-                overhead += warmup
+        images, labels = self.data.images.to(self.device), self.data.labels.to(self.device)
+        clock = StepClock(self.device, state.train_time_s)
+        first_step, self._perm_epoch = state.step, -1
+        for step in range(state.step, self.budget.total_steps):
+            real, batch_labels = self._batch(images, labels, step)
+            if step == first_step:  # pays for compilation and cuDNN autotuning: timed apart
+                state.warmup_s += clock.exclude(lambda: self._train_step(state, real, batch_labels))
             else:
-                state.timed_images += spec.batch_size
+                self._train_step(state, real, batch_labels)
+                state.timed_images += self.spec.batch_size
+            state.step = step + 1
+            self._after_step(state, clock, memory)
+        state.train_time_s = clock.train_time()
 
-            if done % cfg["log_every"] == 0 or last:
-                _sync(device)
-                self._log_losses(state, done, train_time())
-                memory.poll()
-            if done % budget.steps_per_epoch == 0 or last:
-                _sync(device)
-                now = train_time()
-                seconds, timed = now - state.epoch_start_time_s, state.timed_images - state.epoch_start_images
-                state.epoch_rows.append({"epoch": epoch + 1, "wall_time_s": seconds,
-                                         "images": (done - epoch * budget.steps_per_epoch) * spec.batch_size,
-                                         "throughput_img_s": timed / seconds if seconds > 0 else None})
-                state.epoch_start_time_s, state.epoch_start_images = now, state.timed_images
-            if done % cfg["sample_every"] == 0 or done % cfg["checkpoint_every"] == 0:
-                tick = time.perf_counter()
-                _sync(device)
-                if done % cfg["sample_every"] == 0:
-                    self._check_collapse(self._save_samples(f"step{done:07d}"), done)
-                if done % cfg["checkpoint_every"] == 0 and not last:
-                    state.train_time_s = train_time()
-                    state.wall_time_s = self.prior_wall_s + time.perf_counter() - self.job_start
-                    self._save_resume(state)
-                overhead += time.perf_counter() - tick
-        state.train_time_s = train_time()
+    def _batch(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Batch `step` by index from the tensors on the device, as floats in [-1, 1]."""
+        epoch, position = divmod(step, self.budget.steps_per_epoch)
+        if epoch != self._perm_epoch:
+            self._perm = epoch_permutation(self.spec.seed, epoch, len(images)).to(self.device)
+            self._perm_epoch = epoch
+        n = self.spec.batch_size
+        index = self._perm[position * n:(position + 1) * n]
+        return images[index].float().div_(127.5).sub_(1), labels[index]
+
+    def _train_step(self, state: LoopState, real: torch.Tensor, labels: torch.Tensor) -> None:
+        with speed.autocast(self.train_cfg, self.device):
+            losses = self.model.train_step(speed.prepare_batch(real, self.train_cfg), labels)
+        for key, value in losses.items():  # summed on the device; read back only at log intervals
+            state.loss_sums[key] = state.loss_sums.get(key, 0) + value
+        state.loss_count += 1
+
+    def _after_step(self, state: LoopState, clock: "StepClock", memory: PeakMemory) -> None:
+        """Logging, epoch records, sample grids and resumable checkpoints, each at its interval."""
+        done, cfg = state.step, self.train_cfg
+        last = done == self.budget.total_steps
+        if done % cfg["log_every"] == 0 or last:
+            _sync(self.device)
+            self._log_losses(state, done, clock.train_time())
+            memory.poll()
+        if done % self.budget.steps_per_epoch == 0 or last:
+            _sync(self.device)
+            self._record_epoch(state, clock.train_time())
+        if done % cfg["sample_every"] == 0:
+            clock.exclude(lambda: self._check_collapse(self._save_samples(f"step{done:07d}"), done))
+        if done % cfg["checkpoint_every"] == 0 and not last:
+            state.train_time_s = clock.train_time()
+            state.wall_time_s = self.prior_wall_s + time.perf_counter() - self.job_start
+            clock.exclude(lambda: self._save_resume(state))
+
+    def _record_epoch(self, state: LoopState, now: float) -> None:
+        """A row of epochs.csv for the epoch (or final part of one) that just ended."""
+        epoch = (state.step - 1) // self.budget.steps_per_epoch
+        seconds, timed = now - state.epoch_start_time_s, state.timed_images - state.epoch_start_images
+        state.epoch_rows.append({"epoch": epoch + 1, "wall_time_s": seconds,
+                                 "images": (state.step - epoch * self.budget.steps_per_epoch) * self.spec.batch_size,
+                                 "throughput_img_s": timed / seconds if seconds > 0 else None})
+        state.epoch_start_time_s, state.epoch_start_images = now, state.timed_images
 
     def _log_losses(self, state: LoopState, done: int, elapsed: float) -> None:
         means = {key: float(total) / state.loss_count for key, total in state.loss_sums.items()}
