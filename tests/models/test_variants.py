@@ -67,6 +67,16 @@ def test_train_step_updates_every_network_with_finite_losses(name):
 
 
 @pytest.mark.parametrize("name", model_names())
+def test_trains_and_samples_on_three_channel_images(name):
+    """Image folders (LEGO bricks, CelebA) may be RGB: every variant takes the channel count from the data."""
+    model = build(name, channels=3)
+    losses = model.train_step(*batch(model))
+    assert all(torch.isfinite(value) for value in losses.values())
+    size = model.config.image_size
+    assert model.sample(2, generator=torch.Generator().manual_seed(0)).shape == (2, 3, size, size)
+
+
+@pytest.mark.parametrize("name", model_names())
 def test_sampling_is_deterministic_for_a_fixed_seed(name):
     model = build(name)
     model.train_step(*batch(model))
