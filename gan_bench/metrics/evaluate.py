@@ -35,18 +35,36 @@ def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor 
 
 
 @torch.no_grad()
-def class_accuracy(classifier_path: str | Path, images: torch.Tensor, labels: torch.Tensor, device: torch.device,
-                   batch_size: int = 200) -> float:
-    """Fraction of samples conditioned on class c that the domain classifier assigns to c."""
+def predict_classes(classifier_path: str | Path, images: torch.Tensor, device: torch.device,
+                    batch_size: int = 200) -> torch.Tensor:
+    """The domain classifier's class for each uint8 image."""
     extractor = DomainFeatureExtractor(DOMAIN_EXTRACTOR, ["logits"], feature_extractor_weights_path=classifier_path)
     extractor.to(device)
     dataset = UInt8Images(images)
-    correct = 0
+    predictions = []
     for start in range(0, len(dataset), batch_size):
         batch = torch.stack([dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]).to(device)
         (logits,) = extractor(batch)
-        correct += (logits.argmax(1).cpu() == labels[start:start + batch_size]).sum().item()
-    return correct / len(dataset)
+        predictions.append(logits.argmax(1).cpu())
+    return torch.cat(predictions)
+
+
+def class_accuracy(classifier_path: str | Path, images: torch.Tensor, labels: torch.Tensor, device: torch.device,
+                   batch_size: int = 200) -> float:
+    """Fraction of samples conditioned on class c that the domain classifier assigns to c."""
+    predictions = predict_classes(classifier_path, images, device, batch_size)
+    return (predictions == labels).float().mean().item()
+
+
+def code_purity(classifier_path: str | Path, images: torch.Tensor, codes: torch.Tensor, device: torch.device,
+                batch_size: int = 200) -> float:
+    """For codes learned without labels: the share of samples in their code's most frequent class.
+
+    1.0 when every code value draws a single class, 1/K when codes ignore the class.
+    """
+    predictions = predict_classes(classifier_path, images, device, batch_size)
+    majority = sum(torch.bincount(predictions[codes == code]).max().item() for code in codes.unique())
+    return majority / len(codes)
 
 
 def score_space(samples: torch.Tensor, space: FeatureSpace, reference: dict, settings: EvalSettings,
@@ -75,6 +93,7 @@ def evaluate_run(checkpoint: str | Path, spaces: list[tuple[FeatureSpace, str | 
         "kid_subset_size": kid_subset_size(settings.kid_subset_size, settings.num_samples,
                                            *(ref["num_images"] for _, ref in references)),
         "class_accuracy": None,
+        "code_purity": None,
         "eval_skipped": None,
     }
     for space, reference in references:
@@ -84,7 +103,9 @@ def evaluate_run(checkpoint: str | Path, spaces: list[tuple[FeatureSpace, str | 
         metrics["classifier_heldout_accuracy"] = info["heldout_accuracy"]
         # Class accuracy only means something when the model's classes are the classifier's classes.
         if model.conditional and model.num_classes == info["arch"]["num_classes"]:
-            metrics["class_accuracy"] = class_accuracy(classifier, samples, labels, device, settings.batch_size)
+            key, score = ("class_accuracy", class_accuracy) if model.labels_are_classes else ("code_purity",
+                                                                                                code_purity)
+            metrics[key] = score(classifier, samples, labels, device, settings.batch_size)
     metrics["eval_device"] = str(device)
     metrics["eval_time_s"] = round(time.perf_counter() - start, 2)
     return metrics
@@ -93,6 +114,7 @@ def evaluate_run(checkpoint: str | Path, spaces: list[tuple[FeatureSpace, str | 
 def skipped(summary: dict, spaces: list[str], settings: EvalSettings) -> dict:
     """metrics.json of a run that did not complete (diverged, oom): the keys exist, the values are null."""
     metrics = {"feature_spaces": spaces, "num_samples": settings.num_samples, "class_accuracy": None,
+               "code_purity": None,
                "eval_skipped": f"run {summary.get('status')}: {summary.get('reason')}"}
     for space in spaces:
         for key in ("is", "is_std", "fid", "kid", "kid_std"):

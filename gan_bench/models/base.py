@@ -99,6 +99,9 @@ class GanModel:
 
     Config: ClassVar[type[ModelConfig]] = ModelConfig
     conditional: ClassVar[bool] = False
+    # False where the "labels" a conditional model takes are a code it learns without supervision
+    # (InfoGAN's categorical code): code c need not be class c, so it is scored by purity, not accuracy.
+    labels_are_classes: ClassVar[bool] = True
     # Variants with a part trained before the GAN (StackedGAN's encoder) set this; the workflow then
     # runs `pretrain` once per (dataset, resolution, options) as its own cached step.
     needs_pretraining: ClassVar[bool] = False

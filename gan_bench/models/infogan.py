@@ -130,6 +130,7 @@ def info_loss(class_logits: torch.Tensor, code_pred: torch.Tensor, codes_cat: to
 class InfoGAN(GanModel):
     Config = InfoGANConfig
     conditional = True  # the categorical code is the "label" (unsupervised: need not match the true class)
+    labels_are_classes = False  # so it is scored by code purity, not class accuracy
 
     def build(self) -> None:
         c, info = self.config, self.info

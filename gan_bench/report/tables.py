@@ -36,8 +36,10 @@ def metric_columns(runs: pd.DataFrame) -> list[Column]:
             if key in runs.columns and runs[key].notna().any():
                 columns.append(Column(key, label, "", lower, space=space_label))
         # Class accuracy comes from the domain classifier, so it belongs to the domain group.
-        if space == "domain" and "class_accuracy" in runs.columns and runs["class_accuracy"].notna().any():
-            columns.append(Column("class_accuracy", "Class accuracy", "%", False, 100.0, space_label))
+        if space == "domain":
+            for key, label in (("class_accuracy", "Class accuracy"), ("code_purity", "Code purity")):
+                if key in runs.columns and runs[key].notna().any():
+                    columns.append(Column(key, label, "%", False, 100.0, space_label))
     return columns
 
 

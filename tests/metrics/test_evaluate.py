@@ -8,7 +8,7 @@ import torch
 from gan_bench.checkpoint import save_model
 from gan_bench.config import validate_config
 from gan_bench.environment import resolve_device
-from gan_bench.metrics.evaluate import EvalSettings, class_accuracy, evaluate_to_file, generate
+from gan_bench.metrics.evaluate import EvalSettings, class_accuracy, code_purity, evaluate_to_file, generate
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.base import DatasetInfo, GanModel, ModelConfig
 from gan_bench.models.dcgan import DCGAN
@@ -85,6 +85,15 @@ def test_class_accuracy_is_high_for_true_labels_and_chance_for_shuffled(trained_
     right = class_accuracy(trained_classifier[0], images, labels, torch.device("cpu"))
     wrong = class_accuracy(trained_classifier[0], images, labels[torch.randperm(500)], torch.device("cpu"))
     assert right > 0.85 and wrong < 0.3
+
+
+def test_code_purity_ignores_which_code_means_which_class(trained_classifier, mnist):
+    images, labels = mnist.images[:500], mnist.labels[:500]
+    relabelled = torch.randperm(10, generator=torch.Generator().manual_seed(0))[labels]  # code = a permuted class
+    assert class_accuracy(trained_classifier[0], images, relabelled, torch.device("cpu")) < 0.3
+    assert code_purity(trained_classifier[0], images, relabelled, torch.device("cpu")) > 0.85
+    random_codes = torch.randint(0, 10, (500,), generator=torch.Generator().manual_seed(1))
+    assert code_purity(trained_classifier[0], images, random_codes, torch.device("cpu")) < 0.35
 
 
 class _Conditional:
