@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from gan_bench.errors import GanBenchError
+from gan_bench.models.checks import at_least_one, in_unit_interval, positive
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,27 @@ class ModelConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+@dataclass
+class AdamGANConfig(ModelConfig):
+    """What most variants share: z size, base width, D dropout and the sources' Adam (§1, §5, §8).
+
+    A variant re-declares a field only where its source gives another default, citing it.
+    """
+
+    latent_dim: int = 100     # §1: z is 100-d standard normal
+    width: int = 64           # §1: base width 64 (the source warns 128 over-fits D)
+    d_dropout: float = 0.0    # §1's D has no dropout
+    lr: float = 2e-4          # §1, §5: Adam lr 2e-4
+    beta1: float = 0.5        # §1, §5: betas (0.5, 0.999)
+    beta2: float = 0.999
+
+    def validate(self, where: str) -> None:
+        super().validate(where)
+        at_least_one(self, where, "latent_dim", "width")
+        positive(self, where, "lr")
+        in_unit_interval(self, where, "d_dropout", "beta1", "beta2")
 
 
 def _coerce(value, hint, where: str):

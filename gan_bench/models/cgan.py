@@ -8,28 +8,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gan_bench.models.base import GanModel, ModelConfig
+from gan_bench.models.base import AdamGANConfig, GanModel
 from gan_bench.models.blocks import config_adam, linear_block
-from gan_bench.models.checks import at_least_one, in_unit_interval, positive
 
 
 @dataclass
-class CGANConfig(ModelConfig):
+class CGANConfig(AdamGANConfig):
     # §5 uses 64x64 by default and 28x28 for MNIST; the MLP works at any size, but the shared data
     # preparation needs powers of two, and 32 is the one closest to MNIST's 28.
     image_size: int = 32
     latent_dim: int = 100     # §5: latent 100 (G input 110 = 100 + a 10-d label embedding)
     width: int = 128          # §5: G hidden 128, 256, 512, 1024; D hidden 1024, 512, 256, 128
     d_dropout: float = 0.4    # §5: Dropout(0.4) on D's second and third layers
-    lr: float = 2e-4          # §5: Adam lr 2e-4
-    beta1: float = 0.5        # §5: betas (0.5, 0.999)
-    beta2: float = 0.999
-
-    def validate(self, where: str) -> None:
-        super().validate(where)
-        at_least_one(self, where, "latent_dim", "width")
-        positive(self, where, "lr")
-        in_unit_interval(self, where, "d_dropout", "beta1", "beta2")
+    # lr 2e-4 and betas (0.5, 0.999) are §5's too: AdamGANConfig's defaults.
 
 
 class MLPGenerator(nn.Module):

@@ -8,27 +8,18 @@ import torch
 import torch.nn.functional as F
 
 from gan_bench.errors import GanBenchError
-from gan_bench.models.base import GanModel, ModelConfig
+from gan_bench.models.base import AdamGANConfig, GanModel
 from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init
-from gan_bench.models.checks import at_least_one, in_unit_interval, positive
 
 
 @dataclass
-class DCGANConfig(ModelConfig):
-    image_size: int = 64      # §1: images resized to 64x64
-    latent_dim: int = 100     # §1: z is 100-d standard normal
-    width: int = 64           # §1: base width 64 (the source warns 128 over-fits D)
-    lr: float = 2e-4          # §1: Adam lr 2e-4
-    beta1: float = 0.5        # §1: betas (0.5, 0.999)
-    beta2: float = 0.999
+class DCGANConfig(AdamGANConfig):
+    image_size: int = 64      # §1: images resized to 64x64 (z 100, width 64, Adam: AdamGANConfig's, all §1)
     label_noise: float = 0.0  # §2 flavour: 0.1 (real targets 1 - 0.1U, fake targets 0.1U)
-    d_dropout: float = 0.0    # §2 flavour: 0.3
+    d_dropout: float = 0.0    # §1; the §2 flavour uses 0.3
 
     def validate(self, where: str) -> None:
         super().validate(where)
-        at_least_one(self, where, "latent_dim", "width")
-        positive(self, where, "lr")
-        in_unit_interval(self, where, "d_dropout", "beta1", "beta2")
         if not 0 <= self.label_noise < 0.5:
             raise GanBenchError(f"{where}.label_noise: must be in [0, 0.5), got {self.label_noise}")
 
