@@ -21,7 +21,7 @@ import torch
 from gan_bench import artifacts, environment, flops, speed
 from gan_bench.checkpoint import save_model
 from gan_bench.config import settings_hash
-from gan_bench.data.base import PreparedData, load_prepared
+from gan_bench.data.base import PreparedData, load_prepared, to_unit_range
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.memory import PeakMemory, is_out_of_memory
 from gan_bench.models.base import DatasetInfo, GanModel
@@ -253,7 +253,7 @@ class Trainer:
         self.prior_wall_s = state.wall_time_s  # wall time of the segments before a resume
         if state.step == 0:
             self._write_run_json()
-            real = self.data.images[:GRID_SIZE].float() / 127.5 - 1
+            real = to_unit_range(self.data.images[:GRID_SIZE])
             artifacts.save_grid(real, self.out / "samples" / "real.png")
         memory = PeakMemory(self.device)
         status, reason = "completed", None
@@ -277,7 +277,7 @@ class Trainer:
 
     def _count_flops(self) -> int:
         n = self.spec.batch_size
-        real = (self.data.images[:n].float() / 127.5 - 1).to(self.device)
+        real = to_unit_range(self.data.images[:n]).to(self.device)
         labels = self.data.labels[:n].to(self.device)
         return flops.count_step_flops(self.model, real, labels, speed.autocast(self.train_cfg, self.device))
 
@@ -304,7 +304,7 @@ class Trainer:
             self._perm_epoch = epoch
         n = self.spec.batch_size
         index = self._perm[position * n:(position + 1) * n]
-        return images[index].float().div_(127.5).sub_(1), labels[index]
+        return to_unit_range(images[index]), labels[index]
 
     def _train_step(self, state: LoopState, real: torch.Tensor, labels: torch.Tensor) -> None:
         with speed.autocast(self.train_cfg, self.device):

@@ -85,6 +85,13 @@ class PreparedData:
         return len(self.classes)
 
 
+def to_unit_range(images: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels -> floats in [-1, 1] (the sources' Normalize(0.5, 0.5)): what every model trains on."""
+    if images.dtype != torch.uint8:
+        raise TypeError(f"to_unit_range expects uint8 pixels, got {images.dtype}")
+    return images.float().div_(127.5).sub_(1)  # .float() of uint8 is a new tensor, so in place is safe
+
+
 def resize(images: torch.Tensor, size: int, chunk: int = 4096) -> torch.Tensor:
     """Resize uint8 (N, C, H, W) images to size x size with antialiasing, in chunks to bound memory."""
     if images.shape[-1] == size and images.shape[-2] == size:

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError
 from gan_bench.records import torch_save, write_json
 
@@ -78,11 +79,6 @@ class DomainClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.features_and_logits(x)[1]
-
-
-def to_unit_range(images: torch.Tensor) -> torch.Tensor:
-    """uint8 -> float in [-1, 1], the normalisation the GANs train with."""
-    return images.float() / 127.5 - 1.0
 
 
 def holdout_split(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -20,8 +20,9 @@ from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
 from torch_fidelity.helpers import vassert
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 
+from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics.classifier import load_classifier, to_unit_range
+from gan_bench.metrics.classifier import load_classifier
 
 DOMAIN = "domain"
 INCEPTION = "inception"

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gan_bench.data.base import to_unit_range  # the source used [0, 1]
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import GanModel, ModelConfig
 from gan_bench.models.blocks import FrozenModule, KerasConvDiscriminator, KerasConvGenerator, keras_init
@@ -146,11 +147,6 @@ def rmsprop(params, lr: float) -> torch.optim.RMSprop:
     return torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
 
 
-def _to_unit_range(images: torch.Tensor) -> torch.Tensor:
-    """uint8 → float in [-1, 1], the range the training loop feeds (the source used [0, 1])."""
-    return images.float() / 127.5 - 1.0
-
-
 class StackedGAN(GanModel):
     Config = StackedGANConfig
     conditional = True
@@ -197,7 +193,7 @@ class StackedGAN(GanModel):
                 if config.pretrain_max_steps and steps >= config.pretrain_max_steps:
                     break
                 idx = train[batch]
-                x, y = _to_unit_range(images[idx]).to(device), labels[idx].to(device)
+                x, y = to_unit_range(images[idx]).to(device), labels[idx].to(device)
                 optimizer.zero_grad(set_to_none=True)
                 F.cross_entropy(encoder(x), y).backward()  # logits + CE = the source's softmax + categorical CE
                 optimizer.step()
@@ -339,6 +335,6 @@ class StackedGAN(GanModel):
 def _accuracy(encoder: Encoder, images: torch.Tensor, labels: torch.Tensor, device, batch_size: int = 1000) -> float:
     correct = 0
     for start in range(0, images.shape[0], batch_size):
-        x = _to_unit_range(images[start:start + batch_size]).to(device)
+        x = to_unit_range(images[start:start + batch_size]).to(device)
         correct += int((encoder(x).argmax(1).cpu() == labels[start:start + batch_size]).sum())
     return correct / images.shape[0]
