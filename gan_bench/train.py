@@ -200,7 +200,8 @@ class Trainer:
     def _fixed_batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         generator = torch.Generator().manual_seed(self.spec.seed)
         latent = self.model.sample_latent(GRID_SIZE, generator)
-        labels = torch.arange(GRID_SIZE) % self.info.num_classes if self.model.conditional else None
+        # Conditional models: one class per row of the 8-wide grid, so a reader can check each row's class.
+        labels = (torch.arange(GRID_SIZE) // 8) % self.info.num_classes if self.model.conditional else None
         return latent, labels
 
     def _save_samples(self, name: str) -> torch.Tensor:
