@@ -89,17 +89,20 @@ def holdout_split(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, tor
 
 
 @torch.no_grad()
+def predict(model: DomainClassifier, images: torch.Tensor, device: torch.device, batch_size: int = 500) -> torch.Tensor:
+    """The predicted class of each uint8 image, in eval mode."""
+    was_training = model.training
+    model.eval()
+    predictions = [model(to_unit_range(images[start:start + batch_size].to(device))).argmax(1).cpu()
+                   for start in range(0, images.shape[0], batch_size)]
+    model.train(was_training)
+    return torch.cat(predictions)
+
+
 def accuracy(model: DomainClassifier, images: torch.Tensor, labels: torch.Tensor, device: torch.device,
              batch_size: int = 500) -> float:
     """Top-1 accuracy on uint8 images, in eval mode."""
-    was_training = model.training
-    model.eval()
-    correct = 0
-    for start in range(0, images.shape[0], batch_size):
-        x = to_unit_range(images[start:start + batch_size].to(device))
-        correct += (model(x).argmax(1).cpu() == labels[start:start + batch_size]).sum().item()
-    model.train(was_training)
-    return correct / images.shape[0]
+    return (predict(model, images, device, batch_size) == labels).float().mean().item()
 
 
 def _random_shift(x: torch.Tensor, generator: torch.Generator, pixels: int) -> torch.Tensor:

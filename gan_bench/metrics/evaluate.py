@@ -9,8 +9,8 @@ from pathlib import Path
 import torch
 
 from gan_bench.checkpoint import load_model
-from gan_bench.metrics.classifier import record_path
-from gan_bench.metrics.feature_extractors import DOMAIN, DOMAIN_EXTRACTOR, DomainFeatureExtractor, FeatureSpace
+from gan_bench.metrics.classifier import load_classifier, predict, record_path
+from gan_bench.metrics.feature_extractors import DOMAIN, FeatureSpace
 from gan_bench.metrics.fidelity import UInt8Images, calculate, kid_subset_size, named, to_uint8
 from gan_bench.metrics.reference import CachedReference, load_reference
 from gan_bench.records import read_json, write_json
@@ -34,19 +34,10 @@ def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor 
     return to_uint8(images), labels
 
 
-@torch.no_grad()
 def predict_classes(classifier_path: str | Path, images: torch.Tensor, device: torch.device,
                     batch_size: int = 200) -> torch.Tensor:
-    """The domain classifier's class for each uint8 image."""
-    extractor = DomainFeatureExtractor(DOMAIN_EXTRACTOR, ["logits"], feature_extractor_weights_path=classifier_path)
-    extractor.to(device)
-    dataset = UInt8Images(images)
-    predictions = []
-    for start in range(0, len(dataset), batch_size):
-        batch = torch.stack([dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]).to(device)
-        (logits,) = extractor(batch)
-        predictions.append(logits.argmax(1).cpu())
-    return torch.cat(predictions)
+    """The domain classifier's class for each uint8 image (samples are at the classifier's resolution)."""
+    return predict(load_classifier(classifier_path, device), images, device, batch_size)
 
 
 def class_accuracy(classifier_path: str | Path, images: torch.Tensor, labels: torch.Tensor, device: torch.device,
