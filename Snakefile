@@ -24,3 +24,8 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         "reports/index.html",
+        # Every run's records are targets too: Snakemake takes a missing intermediate file as up to date when the
+        # files built from it (runs.csv, the report) are present, so a run whose summary.json was deleted for a
+        # rerun, or whose job was killed, would otherwise never be finished.
+        run_files("summary.json"),
+        run_files("metrics.json"),

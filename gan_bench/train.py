@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gan_bench import artifacts, environment, flops, speed
+from gan_bench import artifacts, environment, flops, run_dir, speed
 from gan_bench.checkpoint import save_model
 from gan_bench.config import settings_hash
-from gan_bench.data.base import PreparedData, load_prepared, to_unit_range
+from gan_bench.data.base import PreparedData, content_fingerprint, load_prepared, to_unit_range
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.memory import PeakMemory, is_out_of_memory
 from gan_bench.models.base import DatasetInfo, GanModel
@@ -160,6 +160,7 @@ class Trainer:
         cls = model_class(spec.model)
         self.config = cls.Config.from_options(spec.settings["model_options"], where=f"models.{spec.model}")
         self.data: PreparedData = load_prepared(spec.data_path)
+        self.data_fingerprint = content_fingerprint(self.data)
         if self.data.image_size != self.config.image_size:
             raise GanBenchError(f"{spec.data_path} holds {self.data.image_size}px images but models.{spec.model}"
                                 f".image_size is {self.config.image_size}; prepare the data at that resolution")
@@ -188,7 +189,7 @@ class Trainer:
         spec = self.spec
         write_json(self.out / "run.json", {
             "model": spec.model, "dataset": spec.dataset, "seed": spec.seed, "batch_size": spec.batch_size,
-            "settings": spec.settings, "settings_hash": self.hash,
+            "settings": spec.settings, "settings_hash": self.hash, "data_fingerprint": self.data_fingerprint,
             "model_config": self.config.to_dict(),
             "dataset_info": {**self.info.__dict__, "splits": self.data.splits, "source": self.data.source,
                         "classes": self.data.classes},
@@ -216,7 +217,8 @@ class Trainer:
 
     def _save_resume(self, state: LoopState) -> None:
         torch_save(self.resume_path, {
-            "format": RESUME_FORMAT, "settings_hash": self.hash, "loop": state.__dict__,
+            "format": RESUME_FORMAT, "settings_hash": self.hash, "data_fingerprint": self.data_fingerprint,
+            "loop": state.__dict__,
             "model": self.model.state_dict(),
             "rng": {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
                     "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else None},
@@ -228,12 +230,13 @@ class Trainer:
             return LoopState()
         try:
             blob = torch.load(self.resume_path, map_location="cpu", weights_only=False)
-            usable = blob.get("format") == RESUME_FORMAT and blob.get("settings_hash") == self.hash
+            usable = blob.get("format") == RESUME_FORMAT and blob.get("settings_hash") == self.hash \
+                and blob.get("data_fingerprint") == self.data_fingerprint
         except Exception as exc:  # a damaged resume file only costs the progress it held
             print(f"ignoring unreadable {self.resume_path} ({describe(exc)}); starting from step 0")
             return LoopState()
         if not usable:
-            print(f"ignoring {self.resume_path}: it was written with other settings; starting from step 0")
+            print(f"ignoring {self.resume_path}: it was written with other settings or data; starting from step 0")
             return LoopState()
         self.model.load_state_dict(blob["model"])
         rng = blob["rng"]
@@ -249,10 +252,18 @@ class Trainer:
 
     # --- the loop ---
     def run(self) -> dict:
+        kept = run_dir.completed_summary(self.out, self.hash, self.data_fingerprint)
+        if kept is not None:  # Snakemake deleted summary.json, but these settings on this data are done
+            write_json(self.out / run_dir.SUMMARY, kept)
+            print(f"{self.out} already completed with these settings on this data: summary.json restored")
+            return kept
         self.job_start = time.perf_counter()
         state = self._load_resume()
         self.prior_wall_s = state.wall_time_s  # wall time of the segments before a resume
         if state.step == 0:
+            moved = run_dir.set_aside_other_runs(self.out, self.hash, self.data_fingerprint)
+            if moved is not None:
+                print(f"files of earlier settings moved to {moved}")
             self._write_run_json()
             real = to_unit_range(self.data.images[:GRID_SIZE])
             artifacts.save_grid(real, self.out / "samples" / "real.png")
@@ -373,7 +384,7 @@ class Trainer:
         device_name = environment.device_name(self.device)
         timed_steps = state.timed_images // self.spec.batch_size
         summary = {
-            "status": status, "reason": reason,
+            "status": status, "reason": reason, "settings_hash": self.hash,
             "steps": state.step, "epochs": state.step / self.budget.steps_per_epoch, "images_seen": images_seen,
             "wall_time_s": self.prior_wall_s + time.perf_counter() - self.job_start,
             "train_time_s": state.train_time_s, "warmup_s": state.warmup_s,
@@ -386,7 +397,8 @@ class Trainer:
             "resumed_at_steps": state.resumed_at,
             "device": str(self.device), "device_name": device_name,
         }
-        write_json(self.out / "summary.json", summary)  # last: its presence means the run is complete
+        run_dir.keep_completed(self.out, summary, self.hash, self.data_fingerprint)
+        write_json(self.out / run_dir.SUMMARY, summary)  # last: its presence means the run is complete
         self.resume_path.unlink(missing_ok=True)
         return summary
 

@@ -8,6 +8,7 @@ batches come from memory by index instead of per-sample PIL transforms.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -118,6 +119,15 @@ def _check_raw(raw: RawData, name: str) -> None:
     if raw.labels.shape[0] != raw.images.shape[0]:
         raise GanBenchError(f"dataset {name}: {raw.images.shape[0]} images but {raw.labels.shape[0]} labels "
                             f"in {raw.source}")
+
+
+def content_fingerprint(data: PreparedData) -> str:
+    """sha256 of the pixels and labels: the same images prepared again give the same fingerprint."""
+    digest = hashlib.sha256()
+    digest.update(str(tuple(data.images.shape)).encode())
+    digest.update(data.images.contiguous().numpy().tobytes())
+    digest.update(data.labels.contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
 
 
 def load_prepared(path: str | Path) -> PreparedData:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.checkpoint import load_model
+from gan_bench.checkpoint import load_model, read_checkpoint
+from gan_bench.errors import GanBenchError
 from gan_bench.metrics.classifier import load_classifier, predict, record_path
 from gan_bench.metrics.feature_extractors import DOMAIN, FeatureSpace
 from gan_bench.metrics.fidelity import UInt8Images, calculate, kid_subset_size, named, to_uint8
@@ -120,6 +121,20 @@ def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str 
     if summary.get("status") != "completed":  # a diverged generator's samples say nothing about the model
         metrics = skipped(summary, [space.name for space, _ in spaces], settings)
     else:
-        metrics = evaluate_run(checkpoint, spaces, settings, device, classifier, verbose)
+        step = checkpoint_step_of_run(checkpoint, summary, summary_path)
+        metrics = {**evaluate_run(checkpoint, spaces, settings, device, classifier, verbose), "checkpoint_step": step}
+    # Which run these numbers belong to: readers refuse metrics whose hash is not the summary's.
+    metrics["settings_hash"] = summary.get("settings_hash")
     write_json(out, metrics)
     return metrics
+
+
+def checkpoint_step_of_run(checkpoint: str | Path, summary: dict, summary_path: str | Path) -> int:
+    """The checkpoint's step, after checking it was written by the run that `summary` describes."""
+    blob = read_checkpoint(checkpoint)
+    if blob.get("settings_hash") != summary.get("settings_hash") or blob.get("step") != summary.get("steps"):
+        raise GanBenchError(
+            f"checkpoint {checkpoint} (settings {blob.get('settings_hash')}, step {blob.get('step')}) is not the "
+            f"one {summary_path} describes (settings {summary.get('settings_hash')}, step {summary.get('steps')}); "
+            f"the run directory mixes two runs: delete {summary_path} and rerun the workflow to retrain it")
+    return blob["step"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench.records import atomic_write, write_text
-from gan_bench.report import figures, html, published, samples, tables
+from gan_bench.report import current, figures, html, published, samples, tables
 from gan_bench.report.load import classifier_accuracies, load_runs, run_info
 from gan_bench.report.stats import LEVEL, TEST_NAME
 
@@ -66,8 +66,8 @@ def _clean(out: Path) -> None:
 
 def build_report(table: str | Path, results: str | Path, out_html: str | Path, title: str = "gan-bench report") -> Path:
     """Write out_html, one page per model, figures/, samples/ and a copy of the run table beside it."""
-    runs = load_runs(table)
     results, out_html = Path(results), Path(out_html)
+    runs = current.mark_stale(load_runs(table), results)
     out = out_html.parent
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)

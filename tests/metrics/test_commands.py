@@ -34,8 +34,9 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     assert read_json(reference)["num_images"] == 600
 
     model = DCGAN(DCGAN.Config.from_options({"image_size": 16, "width": 4}), DatasetInfo("mnist", 1, 16, 10, 600))
-    save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model)
-    write_json(tmp_path / "run" / "summary.json", {"status": "completed", "reason": None})
+    save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model, step=5, settings_hash="h1")
+    write_json(tmp_path / "run" / "summary.json", {"status": "completed", "reason": None, "steps": 5,
+                                                   "settings_hash": "h1"})
     out = tmp_path / "run" / "metrics.json"
     run("evaluate", "--checkpoint", tmp_path / "run" / "checkpoint.pt", "--summary", tmp_path / "run" / "summary.json",
         "--spaces", "domain", "--reference", f"domain={reference}", "--classifier", classifier,

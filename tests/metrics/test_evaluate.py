@@ -8,6 +8,7 @@ import torch
 from gan_bench.checkpoint import save_model
 from gan_bench.config import validate_config
 from gan_bench.environment import resolve_device
+from gan_bench.errors import GanBenchError
 from gan_bench.metrics.evaluate import EvalSettings, class_accuracy, code_purity, evaluate_to_file, generate
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.base import DatasetInfo, GanModel, ModelConfig
@@ -34,8 +35,8 @@ def run_dir(mnist, tmp_path_factory):
     for step in range(5):
         model.train_step(mnist.images[step * 32:(step + 1) * 32].float() / 127.5 - 1, mnist.labels[:32])
     run = tmp_path_factory.mktemp("run")
-    save_model(run / "checkpoint.pt", "dcgan", model)
-    write_json(run / "summary.json", {"status": "completed", "reason": None})
+    save_model(run / "checkpoint.pt", "dcgan", model, step=5, settings_hash="h1")
+    write_json(run / "summary.json", {"status": "completed", "reason": None, "steps": 5, "settings_hash": "h1"})
     return run
 
 
@@ -157,9 +158,23 @@ def test_class_accuracy_of_a_conditional_model_end_to_end(mnist, domain, referen
     model = _Memorizer(ModelConfig(image_size=16), DatasetInfo("mnist", 1, 16, 10, 10000))
     firsts = torch.stack([mnist.images[(mnist.labels == c).nonzero()[0, 0]] for c in range(10)])
     model.nets["G"].bank.copy_(firsts.float() / 127.5 - 1)
-    save_model(tmp_path / "checkpoint.pt", "memorizer", model)
-    write_json(tmp_path / "summary.json", {"status": "completed", "reason": None})
+    save_model(tmp_path / "checkpoint.pt", "memorizer", model, step=1, settings_hash="h1")
+    write_json(tmp_path / "summary.json", {"status": "completed", "reason": None, "steps": 1, "settings_hash": "h1"})
     metrics = evaluate(tmp_path, domain, reference, trained_classifier)
     # Each class gets N/10 copies of its image: class accuracy = the classifier's accuracy on the 10 images.
     expected = class_accuracy(trained_classifier[0], firsts, torch.arange(10), torch.device("cpu"))
     assert metrics["class_accuracy"] == pytest.approx(expected) and expected >= 0.8
+
+
+def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, trained_classifier, tmp_path):
+    """metrics.json must score the run its summary describes, not a checkpoint left by other settings."""
+    write_json(tmp_path / "summary.json", {"status": "completed", "reason": None, "steps": 5, "settings_hash": "h2"})
+    with pytest.raises(GanBenchError, match="mixes two runs"):
+        evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", run_dir / "checkpoint.pt",
+                         [(domain, reference)], SETTINGS, torch.device("cpu"), trained_classifier[0])
+    assert not (tmp_path / "metrics.json").exists()
+
+
+def test_metrics_name_the_run_they_score(run_dir, domain, reference, trained_classifier):
+    metrics = evaluate(run_dir, domain, reference, trained_classifier, out_name="named.json")
+    assert metrics["settings_hash"] == "h1" and metrics["checkpoint_step"] == 5

@@ -49,10 +49,13 @@ def _run(results: Path, dataset: str, model: str, bs: int, seed: int, status: st
            "peak_nvml_mb": 800 + 5 * bs + rng.normal(0, 3) if gpu else None,
            "peak_rss_mb": 900 + bs + rng.normal(0, 10), "run_dir": run_dir,
            "settings_hash": "h1234", "git_commit": "abc1234", "torch": "2.14.1"}
+    row["settings_hash"] = json.loads((root / "run.json").read_text())["settings_hash"]
     if status != "completed":
         row["reason"] = {"oom": "CUDA out of memory at step 3", "diverged": "loss_d is NaN at step 41",
                          "failed": "RuntimeError: boom"}[status]
-        (root / "summary.json").write_text(json.dumps({"status": status, "reason": row["reason"]}))
+    (root / "summary.json").write_text(json.dumps({"status": status, "reason": row["reason"],
+                                                   "settings_hash": row["settings_hash"]}))
+    if status != "completed":
         return row
     names = LOSSES.get(model, ["loss_g", "loss_d"])
     step = np.arange(0, steps + 1, 10)
@@ -73,7 +76,8 @@ def _run(results: Path, dataset: str, model: str, bs: int, seed: int, status: st
                     "fid_domain": quality + rng.normal(0, 2), "kid_domain": quality / 1000 + rng.normal(0, 0.002),
                     "kid_std_domain": 0.001, "is_domain": 9 - quality / 20 + rng.normal(0, 0.1),
                     "is_std_domain": 0.1, "class_accuracy": (0.8 + rng.normal(0, 0.02)) if model == "cgan" else None})
-        (root / "metrics.json").write_text(json.dumps({k: row[k] for k in row if "_domain" in k}))
+        (root / "metrics.json").write_text(json.dumps({k: row[k] for k in row if "_domain" in k or k in (
+            "num_samples", "settings_hash")}))
     return row
 
 
