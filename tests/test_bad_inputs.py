@@ -248,6 +248,15 @@ CASES = [
     ("image-folder-channels-2", prepare(lambda ctx: png_folder(ctx, bad=False), dataset="image_folder",
                                         options={"path": "bricks", "channels": 2}),
      r"datasets\.image_folder\.channels: must be 1 or 3, got 2"),
+    ("image-folder-center-crop-negative", config("datasets: {lego: {kind: image_folder, path: lego, "
+                                                 "center_crop: -8}}\n"),
+     r"datasets\.lego\.center_crop: must be a whole number of pixels >= 1, or null .*got -8"),
+    ("image-folder-background-not-a-colour", config("datasets: {lego: {kind: image_folder, path: lego, "
+                                                    "background: see-through}}\n"),
+     r"datasets\.lego\.background: 'see-through' is not a colour; give a name \(white, black\) or #rrggbb"),
+    ("image-folder-crop-larger-than-image", prepare(lambda ctx: png_folder(ctx, bad=False), dataset="image_folder",
+                                                    options={"path": "bricks", "center_crop": 12}),
+     r"datasets\.image_folder\.center_crop: 12 px is larger than image .*good\.png \(8x8\); use at most 8"),
     ("prepare-out-inside-a-file", prepare(lambda ctx: ctx.tmp, dataset="digits",
                                           out=lambda ctx: ctx.write("file", "x") / "res16.pt"),
      r"cannot write .*file/res16\.pt .*choose another path or fix its permissions"),
