@@ -20,7 +20,7 @@ import torch
 
 from gan_bench import artifacts, environment, flops, speed
 from gan_bench.checkpoint import save_model
-from gan_bench.config import settings_hash
+from gan_bench.config import check_classes, settings_hash
 from gan_bench.data.base import PreparedData, load_prepared, to_unit_range
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.memory import PeakMemory, is_out_of_memory
@@ -160,6 +160,7 @@ class Trainer:
         cls = model_class(spec.model)
         self.config = cls.Config.from_options(spec.settings["model_options"], where=f"models.{spec.model}")
         self.data: PreparedData = load_prepared(spec.data_path)
+        check_classes(spec.model, spec.dataset, self.data.num_classes)
         if self.data.image_size != self.config.image_size:
             raise GanBenchError(f"{spec.data_path} holds {self.data.image_size}px images but models.{spec.model}"
                                 f".image_size is {self.config.image_size}; prepare the data at that resolution")

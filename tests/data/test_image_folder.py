@@ -186,6 +186,40 @@ def test_mnist_and_digits_list_no_files(tmp_path):
     assert Digits("digits", {}, tmp_path).file_listing() == "" and MNIST("mnist", {}, tmp_path).file_listing() == ""
 
 
+# --- conditional models need classes ----------------------------------------------------------------
+
+def test_a_conditional_model_on_a_one_class_folder_stops_config_validation(tmp_path):
+    from gan_bench.config import validate_config
+
+    _write_images(tmp_path / "bricks", 3, 0)  # no class sub-folders: one class
+    config = {"data_root": str(tmp_path), "models": {"dcgan": {}, "cgan": {}},
+              "datasets": {"lego": {"kind": "image_folder", "path": "bricks"}}}
+    with pytest.raises(GanBenchError, match=r"model cgan is conditional but dataset lego has a single class; "
+                                            r"label its images .*one sub-folder per class.*dcgan"):
+        validate_config(config)
+    validate_config({**config, "models": {"dcgan": {}}})  # an unconditional model is fine
+    _write_images(tmp_path / "bricks" / "a", 1, 0)
+    _write_images(tmp_path / "bricks" / "b", 1, 0)
+    validate_config(config)  # two classes now
+
+
+def test_a_conditional_model_on_one_class_data_stops_before_training(tmp_path):
+    from gan_bench.config import run_settings, validate_config
+    from gan_bench.data.base import prepare
+    from gan_bench.train import RunSpec, train
+
+    _write_images(tmp_path / "bricks", 4, 0)
+    prepare(ImageFolder("lego", {"path": "bricks", "load_size": 16}, tmp_path), 16, tmp_path / "res16.pt")
+    # validated without the folder (a config checked on another machine): only the train job can tell
+    config = validate_config({"models": {"acgan": {"image_size": 16, "width": 8}}, "device": "cpu",
+                              "datasets": {"lego": {"kind": "image_folder", "path": str(tmp_path / "elsewhere")}}})
+    spec = RunSpec("acgan", "lego", 1, 2, run_settings(config, "acgan", "lego"), tmp_path / "res16.pt",
+                   tmp_path / "run")
+    with pytest.raises(GanBenchError, match="model acgan is conditional but dataset lego has a single class"):
+        train(spec)
+    assert not (tmp_path / "run").exists()
+
+
 def test_each_run_records_how_its_pixels_were_read(tmp_path):
     from gan_bench.config import run_settings, validate_config
     from gan_bench.data.base import prepare
