@@ -62,6 +62,7 @@ def cmd_prepare_data(args) -> None:
 def cmd_pretrain(args) -> None:
     import torch
 
+    from gan_bench.config import check_classes
     from gan_bench.data.base import load_prepared
     from gan_bench.environment import resolve_device
     from gan_bench.records import torch_save
@@ -73,6 +74,7 @@ def cmd_pretrain(args) -> None:
         raise GanBenchError(f"model {args.model} has nothing to pre-train")
     config = cls.Config.from_options(args.options, where=f"models.{args.model}")
     data = load_prepared(args.data)
+    check_classes(args.model, data.name, data.num_classes)
     seed_everything(args.seed)
     state = cls.pretrain(config, data.images, data.labels, data.num_classes, resolve_device(args.device), args.seed)
     torch_save(args.out, {"model": args.model, "dataset": data.name, "seed": args.seed, "state": state})

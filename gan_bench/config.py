@@ -125,7 +125,28 @@ def validate_config(config: dict | None) -> dict:
             raise GanBenchError(f"config key datasets.{name}: unknown dataset {kind!r}; valid datasets: "
                                 f"{', '.join(sorted(DATASETS))} (or give `kind:` one of them)")
         dataset_source(config, name)  # checks option keys
+    _check_conditional_models(config)
     return config
+
+
+def _check_conditional_models(config: dict) -> None:
+    """A conditional model on a dataset known to have one class stops here, not at train time."""
+    for dataset in config["datasets"]:
+        count = dataset_source(config, dataset).known_class_count()
+        if count is None:
+            continue
+        for model in config["models"]:
+            check_classes(model, dataset, count)
+
+
+def check_classes(model: str, dataset: str, num_classes: int) -> None:
+    """Conditional models learn one distribution per class: they need at least two."""
+    if num_classes >= 2 or not model_class(model).conditional:
+        return
+    unconditional = ", ".join(name for name in sorted(MODELS) if not model_class(name).conditional)
+    raise GanBenchError(f"model {model} is conditional but dataset {dataset} has a single class; label its images "
+                        f"(an image folder: one sub-folder per class, or attribute_file and attribute), or train "
+                        f"{dataset} with an unconditional model ({unconditional}) in a grid without {model}")
 
 
 def load_config(path: str | Path, overrides: dict | None = None) -> dict:

@@ -20,7 +20,7 @@ import torch
 
 from gan_bench import artifacts, environment, flops, run_dir, speed
 from gan_bench.checkpoint import save_model
-from gan_bench.config import settings_hash
+from gan_bench.config import check_classes, settings_hash
 from gan_bench.data.base import PreparedData, content_fingerprint, load_prepared, to_unit_range
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.memory import PeakMemory, is_out_of_memory
@@ -161,6 +161,7 @@ class Trainer:
         self.config = cls.Config.from_options(spec.settings["model_options"], where=f"models.{spec.model}")
         self.data: PreparedData = load_prepared(spec.data_path)
         self.data_fingerprint = content_fingerprint(self.data)
+        check_classes(spec.model, spec.dataset, self.data.num_classes)
         if self.data.image_size != self.config.image_size:
             raise GanBenchError(f"{spec.data_path} holds {self.data.image_size}px images but models.{spec.model}"
                                 f".image_size is {self.config.image_size}; prepare the data at that resolution")
@@ -192,7 +193,8 @@ class Trainer:
             "settings": spec.settings, "settings_hash": self.hash, "data_fingerprint": self.data_fingerprint,
             "model_config": self.config.to_dict(),
             "dataset_info": {**self.info.__dict__, "splits": self.data.splits, "source": self.data.source,
-                        "classes": self.data.classes},
+                        "classes": self.data.classes, "preprocessing": self.data.preprocessing,
+                        "file_list_sha256": self.data.file_list_sha256},
             "budget": self.budget.__dict__,
             "environment": environment.describe(self.device),
             "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -29,6 +30,8 @@ class RawData:
     classes: list[str]
     splits: dict[str, int] = field(default_factory=dict)  # official split name -> images taken from it
     source: str = ""              # where the files were read from
+    preprocessing: dict = field(default_factory=dict)  # how pixels were read (crop, alpha, bit depth), if stated
+    file_list_sha256: str = ""    # fingerprint of the files read, for sources whose files can change
 
 
 class DatasetSource:
@@ -52,6 +55,39 @@ class DatasetSource:
     def load(self) -> RawData:
         raise NotImplementedError
 
+    def known_class_count(self) -> int | None:
+        """The number of classes when it is known without reading the data (checked at config validation)."""
+        return None
+
+    def watched_files(self) -> list[str]:
+        """The files the prepared data is made from, where they can change (an image folder gains images).
+
+        Sources whose files never change (MNIST, digits) watch none. See `file_listing`.
+        """
+        return []
+
+    def file_listing(self) -> str:
+        return file_listing(self.watched_files(), self.data_root)
+
+
+def file_listing(files: list[str], data_root: Path) -> str:
+    """One line per file: its path (under the data root when it lies there) and its size in bytes.
+
+    The workflow writes the listing of the watched files as results/data/<dataset>/files-<sha256[:12]>.tsv,
+    an input of prepare_data, so images added, removed or replaced rebuild the prepared file, which records
+    the listing's sha256 (`file_list_sha256`). '' when no file is watched.
+    """
+    prefix = os.path.join(str(data_root), "")
+    lines = []
+    for path in files:
+        name = path[len(prefix):] if path.startswith(prefix) else path
+        lines.append(f"{name}\t{os.stat(path).st_size}\n")
+    return "".join(lines)
+
+
+def listing_sha256(listing: str) -> str:
+    return hashlib.sha256(listing.encode()).hexdigest() if listing else ""
+
 
 def _check_type(value, default, where: str) -> None:
     """An option must have its default's type where the default has one (JSON "no" is a truthy string)."""
@@ -72,6 +108,8 @@ class PreparedData:
     classes: list[str]
     splits: dict[str, int]
     source: str
+    preprocessing: dict = field(default_factory=dict)
+    file_list_sha256: str = ""
 
     @property
     def channels(self) -> int:
@@ -105,7 +143,7 @@ def prepare(source: DatasetSource, resolution: int, out_path: str | Path) -> Pre
     raw = source.load()
     _check_raw(raw, source.name)
     data = PreparedData(source.name, resize(raw.images, resolution), raw.labels.long(), list(raw.classes),
-                        dict(raw.splits), raw.source)
+                        dict(raw.splits), raw.source, dict(raw.preprocessing), raw.file_list_sha256)
     torch_save(out_path, {"format": PREPARED_FORMAT, **data.__dict__})
     return data
 
@@ -142,7 +180,10 @@ def load_prepared(path: str | Path) -> PreparedData:
         raise GanBenchError(f"prepared data {path} is unreadable ({describe(exc)}); delete it and rerun the workflow "
                             f"to prepare it again") from exc
     fields = {f.name for f in dataclasses.fields(PreparedData)}
-    if not isinstance(blob, dict) or set(blob) != fields | {"format"}:
+    # Files written before `preprocessing` and `file_list_sha256` existed lack them and still load.
+    required = {f.name for f in dataclasses.fields(PreparedData) if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING}
+    if not isinstance(blob, dict) or not required | {"format"} <= set(blob) <= fields | {"format"}:
         # another gan_bench file (a checkpoint, say) given by mistake: it is not damaged, so say so
         found = ", ".join(map(str, blob)) if isinstance(blob, dict) else type(blob).__name__
         raise GanBenchError(f"{path} is not a prepared-data file (it holds {found}); pass the file that "
