@@ -1,4 +1,4 @@
-"""The dataset contract and the prepared-data file every run reads.
+"""The prepared-data file every run reads (the dataset contract is in `source.py`).
 
 A source turns whatever is on disk (IDX files, an image folder, a scikit-learn array) into one
 uint8 tensor. `prepare` resizes it once per (dataset, resolution) and caches it, so training
@@ -8,57 +8,17 @@ batches come from memory by index instead of per-sample PIL transforms.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 import torch
 from torchvision.transforms.v2 import functional as TF
 
+from gan_bench.data.source import DatasetSource, RawData  # noqa: F401 (the dataset contract, re-exported)
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.records import torch_save
 
 PREPARED_FORMAT = 1
-
-
-@dataclass
-class RawData:
-    images: torch.Tensor          # uint8 (N, C, H, W)
-    labels: torch.Tensor          # int64 (N,)
-    classes: list[str]
-    splits: dict[str, int] = field(default_factory=dict)  # official split name -> images taken from it
-    source: str = ""              # where the files were read from
-
-
-class DatasetSource:
-    """Base class of a registered dataset. `options` come from config.yaml `datasets.<name>`."""
-
-    option_defaults: ClassVar[dict] = {}
-
-    def __init__(self, name: str, options: dict | None, data_root: str | Path):
-        self.name = name
-        self.data_root = Path(data_root)
-        options = dict(options or {})
-        options.pop("kind", None)
-        unknown = sorted(set(options) - set(self.option_defaults))
-        if unknown:
-            valid = ", ".join(sorted(self.option_defaults)) or "(none)"
-            raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
-        for key, value in options.items():
-            _check_type(value, self.option_defaults[key], f"datasets.{name}.{key}")
-        self.options = {**self.option_defaults, **options}
-
-    def load(self) -> RawData:
-        raise NotImplementedError
-
-
-def _check_type(value, default, where: str) -> None:
-    """An option must have its default's type where the default has one (JSON "no" is a truthy string)."""
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise GanBenchError(f"{where}: expected true or false, got {value!r}")
-    elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int)):
-        raise GanBenchError(f"{where}: expected an integer, got {value!r}")
 
 
 @dataclass

@@ -12,10 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image
 
-from gan_bench.data.base import DatasetSource, RawData
+from gan_bench.data.source import DatasetSource, RawData
 from gan_bench.errors import GanBenchError, describe
 
 EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".webp"}
@@ -26,6 +25,8 @@ class ImageFolder(DatasetSource):
                        "center_crop": None}
 
     def load(self) -> RawData:
+        import torch
+
         channels = self.options["channels"]
         if channels not in (1, 3):
             raise GanBenchError(f"datasets.{self.name}.channels: must be 1 or 3, got {channels}")

@@ -9,14 +9,15 @@ BCE(fake → real) + CE(class of fake).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-import torch
-import torch.nn.functional as F
-from torch import nn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from gan_bench.models.base import AdamGANConfig, GanModel
-from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init, with_one_hot
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -26,17 +27,27 @@ class ACGANConfig(AdamGANConfig):
     # use; d_dropout 0 keeps §1's DCGAN trunk (Odena et al. add dropout in D).
 
 
-class AuxiliaryDiscriminator(nn.Module):
-    """The DCGAN discriminator's trunk shared by a real/fake logit and K class logits."""
+@functools.cache
+def networks():
+    """ACGAN's own network classes. They subclass nn.Module, so they are defined on first use: importing
+    this module must not import torch (the workflow reads ACGANConfig when it builds the job graph)."""
+    from torch import nn
 
-    def __init__(self, channels: int, image_size: int, width: int, num_classes: int, dropout: float):
-        super().__init__()
-        self.body = ConvDiscriminator(channels, image_size, width, dropout=dropout)
-        self.classify = nn.Linear(self.body.feature_dim, num_classes)
+    from gan_bench.models.blocks import ConvDiscriminator
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.body.features(x)
-        return self.body.head(h).reshape(-1), self.classify(h.flatten(1))
+    class AuxiliaryDiscriminator(nn.Module):
+        """The DCGAN discriminator's trunk shared by a real/fake logit and K class logits."""
+
+        def __init__(self, channels: int, image_size: int, width: int, num_classes: int, dropout: float):
+            super().__init__()
+            self.body = ConvDiscriminator(channels, image_size, width, dropout=dropout)
+            self.classify = nn.Linear(self.body.feature_dim, num_classes)
+
+        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            h = self.body.features(x)
+            return self.body.head(h).reshape(-1), self.classify(h.flatten(1))
+
+    return SimpleNamespace(AuxiliaryDiscriminator=AuxiliaryDiscriminator)
 
 
 class ACGAN(GanModel):
@@ -44,18 +55,25 @@ class ACGAN(GanModel):
     conditional = True
 
     def build(self) -> None:
+        from gan_bench.models.blocks import ConvGenerator, config_adam, dcgan_init
+
         c, info = self.config, self.info
         # A one-hot class concatenated to z: the first ConvT then learns one 4x4 map per class,
         # i.e. a learned label embedding, without a separate embedding table.
         self.nets["G"] = ConvGenerator(c.latent_dim + self.num_classes, info.channels, c.image_size, c.width)
-        self.nets["D"] = AuxiliaryDiscriminator(info.channels, c.image_size, c.width, self.num_classes, c.d_dropout)
+        self.nets["D"] = networks().AuxiliaryDiscriminator(info.channels, c.image_size, c.width, self.num_classes, c.d_dropout)
         self.nets.apply(dcgan_init)  # §1 init for the DCGAN-family conv nets
         config_adam(self, "G", "D")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        from gan_bench.models.blocks import with_one_hot
+
         return self.nets["G"](with_one_hot(latent, labels, self.num_classes))
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        import torch
+        import torch.nn.functional as F
+
         G, D = self.nets["G"], self.nets["D"]
         n = real.shape[0]
         ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)

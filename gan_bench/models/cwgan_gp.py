@@ -11,11 +11,12 @@ compares real and fake images of the same classes and the interpolates keep thos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
-
-from gan_bench.models.blocks import with_label_channels, with_one_hot
 from gan_bench.models.wgan_gp import WGANGP, WGANGPConfig
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -34,7 +35,11 @@ class CWGANGP(WGANGP):
         return self.info.channels + self.num_classes
 
     def generator_input(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        from gan_bench.models.blocks import with_one_hot
+
         return with_one_hot(z, labels, self.num_classes)
 
     def critic_input(self, images: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        from gan_bench.models.blocks import with_label_channels
+
         return with_label_channels(images, labels, self.num_classes)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import torch
-import torch.nn.functional as F
+from typing import TYPE_CHECKING
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import AdamGANConfig, GanModel
-from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -28,6 +28,8 @@ class DCGAN(GanModel):
     Config = DCGANConfig
 
     def build(self) -> None:
+        from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init
+
         c, info = self.config, self.info
         self.nets["G"] = ConvGenerator(c.latent_dim, info.channels, c.image_size, c.width)
         self.nets["D"] = ConvDiscriminator(info.channels, c.image_size, c.width, dropout=c.d_dropout)
@@ -38,10 +40,15 @@ class DCGAN(GanModel):
         return self.nets["G"](latent)
 
     def _targets(self, n: int, real: bool) -> torch.Tensor:
+        import torch
+
         noise = self.config.label_noise * torch.rand(n, device=self.device) if self.config.label_noise else 0.0
         return (torch.ones(n, device=self.device) - noise) if real else (torch.zeros(n, device=self.device) + noise)
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        import torch
+        import torch.nn.functional as F
+
         G, D = self.nets["G"], self.nets["D"]
         n = real.shape[0]
         z = torch.randn(n, self.config.latent_dim, device=self.device)

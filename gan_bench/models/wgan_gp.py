@@ -7,12 +7,13 @@ generator and the critic are fed, so both share one critic update and one genera
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import torch
+from typing import TYPE_CHECKING
 
 from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init, gradient_penalty
 from gan_bench.models.checks import at_least_one, in_unit_interval, non_negative, positive
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -57,6 +58,8 @@ class WGANGP(GanModel):
 
     # --- shared ---------------------------------------------------------------------------
     def build(self) -> None:
+        from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init
+
         c = self.config
         self.nets["G"] = ConvGenerator(self.generator_inputs(), self.info.channels, c.image_size, c.width)
         # No BN: BN makes each score depend on the whole batch, so the per-sample gradient the
@@ -74,6 +77,10 @@ class WGANGP(GanModel):
 
     def critic_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
         """One critic update: mean C(fake) − mean C(real) + λ·GP on a fresh fake batch."""
+        import torch
+
+        from gan_bench.models.blocks import gradient_penalty
+
         z = torch.randn(real.shape[0], self.config.latent_dim, device=self.device)
         with torch.no_grad():
             fake = self.generate(z, labels)
@@ -89,6 +96,8 @@ class WGANGP(GanModel):
 
     def generator_step(self, labels: torch.Tensor) -> torch.Tensor:
         """G loss −mean C(G(z)); only G's optimizer steps (the critic's stale grads are cleared next time)."""
+        import torch
+
         z = torch.randn(labels.shape[0], self.config.latent_dim, device=self.device)
         self.optimizers["G"].zero_grad(set_to_none=True)
         loss = -self.critic(self.generate(z, labels), labels).mean()
