@@ -25,3 +25,10 @@ def test_torchvision_dataset_reads_only_the_split_present(shared_data, tmp_path)
     assert len(dataset) == 10000  # offline MNIST: the t10k split only
     image, label = dataset[0]
     assert image.shape == (1, 32, 32) and -1 <= image.min() and image.max() <= 1 and label == 7
+
+
+def test_the_memory_table_shows_a_published_figure_only_for_the_model_that_has_one():
+    assert bench.published_mb("dcgan", "mnist", 128) == 939  # docs/source-models.md#published-figures
+    assert bench.published_mb("cgan", "mnist", 128) == 729
+    assert bench.published_mb("wgan_gp", "mnist", 128) is None  # the source gives none: DCGAN's is not WGAN-GP's
+    assert bench.published_mb("dcgan", "mnist", 64) is None

@@ -3,7 +3,7 @@
 Layouts understood:
 - `path/<class>/*.png`: one class per sub-folder (LEGO bricks);
 - `path/*.jpg` with `attribute_file` (CelebA's list_attr_celeba.csv) and `attribute` (e.g. Blond_Hair):
-  the label is that attribute, -1 mapped to 0 (seed-reference §4);
+  the label is that attribute, -1 mapped to 0 (docs/source-models.md#cwgan-gp);
 - `path/*.png` alone: unlabelled, every image gets class 0.
 """
 

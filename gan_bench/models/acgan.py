@@ -1,4 +1,4 @@
-"""Auxiliary-classifier GAN (seed-reference §8, following Odena, Olah & Shlens 2017).
+"""Auxiliary-classifier GAN (docs/source-models.md#acgan, following Odena, Olah & Shlens 2017).
 
 G(z, c) is the DCGAN generator fed concat(z, one-hot(c)); D is the DCGAN trunk with two heads,
 real/fake and class. D maximises L_S + L_C and G maximises L_C − L_S (the paper's objectives),
@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class ACGANConfig(AdamGANConfig):
-    image_size: int = 32     # Odena et al. train at 32x32 on CIFAR-10 (the sources give no size for §8)
-    # z 100 (G's input is z plus the one-hot class), width 64, Adam 2e-4 (0.5, 0.999): §1's, as Odena et al.
-    # use; d_dropout 0 keeps §1's DCGAN trunk (Odena et al. add dropout in D).
+    image_size: int = 32     # Odena et al. train at 32x32 on CIFAR-10 (the sources give no size)
+    # z 100 (G's input is z plus the one-hot class), width 64, Adam 2e-4 (0.5, 0.999): DCGAN's
+    # (docs/source-models.md#dcgan), as Odena et al. use; d_dropout 0 keeps DCGAN's trunk (Odena et al.
+    # add dropout in D).
 
 
 @functools.cache
@@ -61,8 +62,9 @@ class ACGAN(GanModel):
         # A one-hot class concatenated to z: the first ConvT then learns one 4x4 map per class,
         # i.e. a learned label embedding, without a separate embedding table.
         self.nets["G"] = ConvGenerator(c.latent_dim + self.num_classes, info.channels, c.image_size, c.width)
-        self.nets["D"] = networks().AuxiliaryDiscriminator(info.channels, c.image_size, c.width, self.num_classes, c.d_dropout)
-        self.nets.apply(dcgan_init)  # §1 init for the DCGAN-family conv nets
+        self.nets["D"] = networks().AuxiliaryDiscriminator(info.channels, c.image_size, c.width, self.num_classes,
+                                                           c.d_dropout)
+        self.nets.apply(dcgan_init)  # DCGAN's init (docs/source-models.md#dcgan) for its conv nets
         config_adam(self, "G", "D")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -81,7 +83,7 @@ class ACGAN(GanModel):
         fake_labels = torch.randint(0, self.num_classes, (n,), device=self.device)  # c ~ p_c, uniform
         fake = self.generate(z, fake_labels)
 
-        # D (the §1 order: real, then the detached fakes, one update); both halves train the class head.
+        # D (DCGAN's order: real, then the detached fakes, one update); both halves train the class head.
         self.optimizers["D"].zero_grad(set_to_none=True)
         src_real, cls_real = D(real)
         src_fake, cls_fake = D(fake.detach())

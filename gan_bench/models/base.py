@@ -70,16 +70,17 @@ class ModelConfig:
 
 @dataclass
 class AdamGANConfig(ModelConfig):
-    """What most variants share: z size, base width, D dropout and the sources' Adam (§1, §5, §8).
+    """What most variants share: z size, base width, D dropout and the sources' Adam
+    (docs/source-models.md#dcgan, #cgan, #acgan: the same values in all three).
 
     A variant re-declares a field only where its source gives another default, citing it.
     """
 
-    latent_dim: int = 100     # §1: z is 100-d standard normal
-    width: int = 64           # §1: base width 64 (the source warns 128 over-fits D)
-    d_dropout: float = 0.0    # §1's D has no dropout
-    lr: float = 2e-4          # §1, §5: Adam lr 2e-4
-    beta1: float = 0.5        # §1, §5: betas (0.5, 0.999)
+    latent_dim: int = 100     # DCGAN: z is 100-d standard normal
+    width: int = 64           # DCGAN: base width 64 (the source warns 128 over-fits D)
+    d_dropout: float = 0.0    # DCGAN's D has no dropout
+    lr: float = 2e-4          # DCGAN, CGAN: Adam lr 2e-4
+    beta1: float = 0.5        # DCGAN, CGAN: betas (0.5, 0.999)
     beta2: float = 0.999
 
     def validate(self, where: str) -> None:

@@ -1,4 +1,4 @@
-"""Conditional GAN with MLP networks and learned label embeddings (seed-reference §5, source C)."""
+"""Conditional GAN with MLP networks and learned label embeddings (docs/source-models.md#cgan, source C)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ if TYPE_CHECKING:
 
 @dataclass
 class CGANConfig(AdamGANConfig):
-    # §5 uses 64x64 by default and 28x28 for MNIST; the MLP works at any size, but the shared data
+    """Defaults: docs/source-models.md#cgan."""
+
+    # The source uses 64x64 by default and 28x28 for MNIST; the MLP works at any size, but the shared data
     # preparation needs powers of two, and 32 is the one closest to MNIST's 28.
     image_size: int = 32
-    latent_dim: int = 100     # §5: latent 100 (G input 110 = 100 + a 10-d label embedding)
-    width: int = 128          # §5: G hidden 128, 256, 512, 1024; D hidden 1024, 512, 256, 128
-    d_dropout: float = 0.4    # §5: Dropout(0.4) on D's second and third layers
-    # lr 2e-4 and betas (0.5, 0.999) are §5's too: AdamGANConfig's defaults.
+    latent_dim: int = 100     # latent 100 (G input 110 = 100 + a 10-d label embedding)
+    width: int = 128          # G hidden 128, 256, 512, 1024; D hidden 1024, 512, 256, 128
+    d_dropout: float = 0.4    # Dropout(0.4) on D's second and third layers
+    # lr 2e-4 and betas (0.5, 0.999) are the source's too: AdamGANConfig's defaults.
 
 
 @functools.cache
@@ -34,14 +36,14 @@ def networks():
     from gan_bench.models.blocks import linear_block
 
     class MLPGenerator(nn.Module):
-        """§5 G: concat(Embedding(K, K)(label), z) → FC 128 LReLU → 256, 512, 1024 (BN LReLU) → C·H·W Tanh."""
+        """G: concat(Embedding(K, K)(label), z) → FC 128 LReLU → 256, 512, 1024 (BN LReLU) → C·H·W Tanh."""
 
         def __init__(self, latent_dim: int, num_classes: int, shape: tuple[int, int, int], width: int):
             super().__init__()
             self.shape = shape
             self.embed = nn.Embedding(num_classes, num_classes)
             w = [width, width * 2, width * 4, width * 8]
-            layers = linear_block(latent_dim + num_classes, w[0])  # §5: no BN on the first layer
+            layers = linear_block(latent_dim + num_classes, w[0])  # no BN on the first layer
             for w_in, w_out in zip(w, w[1:]):
                 layers += linear_block(w_in, w_out, batch_norm=True)
             layers += [nn.Linear(w[-1], shape[0] * shape[1] * shape[2]), nn.Tanh()]
@@ -52,9 +54,9 @@ def networks():
             return self.main(x).reshape(z.shape[0], *self.shape)
 
     class MLPDiscriminator(nn.Module):
-        """§5 D judging (image, label) jointly: concat(flat image, Embedding(K, K)(label)) → one logit.
+        """D judging (image, label) jointly: concat(flat image, Embedding(K, K)(label)) → one logit.
 
-        FC 1024 LReLU · 512 Dropout LReLU · 256 Dropout LReLU · 128 · 1. §5 lists no activation between
+        FC 1024 LReLU · 512 Dropout LReLU · 256 Dropout LReLU · 128 · 1. The source has no activation between
         the 128 and 1 layers; we keep that (it is one linear map in two factors), as the source trains it.
         The final Sigmoid is folded into BCE-with-logits: the same maths, numerically safer.
         """
@@ -88,7 +90,7 @@ class CGAN(GanModel):
 
         c, k, nets = self.config, self.num_classes, networks()
         shape = (self.info.channels, c.image_size, c.image_size)
-        # §5's source keeps PyTorch's default init for its MLPs (the §1 init is for the conv nets).
+        # The source keeps PyTorch's default init for its MLPs (DCGAN's init is for conv nets).
         self.nets["G"] = nets.MLPGenerator(c.latent_dim, k, shape, c.width)
         self.nets["D"] = nets.MLPDiscriminator(k, shape, c.width, c.d_dropout)
         config_adam(self, "G", "D")
@@ -104,7 +106,7 @@ class CGAN(GanModel):
         n = real.shape[0]
         ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)
 
-        # §5 step order: G first, on random labels, trying to make D say "real" ...
+        # The source's step order: G first, on random labels, trying to make D say "real" ...
         z = torch.randn(n, self.config.latent_dim, device=self.device)
         fake_labels = torch.randint(0, self.num_classes, (n,), device=self.device)
         self.optimizers["G"].zero_grad(set_to_none=True)

@@ -1,4 +1,5 @@
-"""DCGAN (seed-reference §1), with the §2 one-sided noisy labels and dropout as options."""
+"""DCGAN (docs/source-models.md#dcgan), with the one-sided noisy labels and dropout of its Keras flavour
+(docs/source-models.md#dcgan-keras-flavour) as options."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class DCGANConfig(AdamGANConfig):
-    image_size: int = 64      # §1: images resized to 64x64 (z 100, width 64, Adam: AdamGANConfig's, all §1)
-    label_noise: float = 0.0  # §2 flavour: 0.1 (real targets 1 - 0.1U, fake targets 0.1U)
-    d_dropout: float = 0.0    # §1; the §2 flavour uses 0.3
+    """Defaults: docs/source-models.md#dcgan (z 100, width 64 and Adam are AdamGANConfig's, from there too)."""
+
+    image_size: int = 64      # images resized to 64x64
+    label_noise: float = 0.0  # Keras flavour: 0.1 (real targets 1 - 0.1U, fake targets 0.1U)
+    d_dropout: float = 0.0    # the Keras flavour uses 0.3
 
     def validate(self, where: str) -> None:
         super().validate(where)
@@ -54,7 +57,7 @@ class DCGAN(GanModel):
         z = torch.randn(n, self.config.latent_dim, device=self.device)
         fake = G(z)
 
-        # §1 step order: D on real, D on G(z).detach(), one D update; then G on the same fake.
+        # The source's step order: D on real, D on G(z).detach(), one D update; then G on the same fake.
         self.optimizers["D"].zero_grad(set_to_none=True)
         d_real = D(real)
         d_fake = D(fake.detach())

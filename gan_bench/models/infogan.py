@@ -1,4 +1,4 @@
-"""InfoGAN (seed-reference §6, PyTorch flavour of source C, after the public PyTorch-GAN implementation).
+"""InfoGAN (docs/source-models.md#infogan: source C in PyTorch, after the public PyTorch-GAN implementation).
 
 G sees noise z, a one-hot categorical code c and continuous codes s; D has three heads: a
 least-squares adversarial output, a class head recovering c and a code head recovering s. An extra
@@ -27,18 +27,20 @@ if TYPE_CHECKING:
 
 @dataclass
 class InfoGANConfig(ModelConfig):
-    image_size: int = 32          # §6: img 32x32
-    latent_dim: int = 62          # §6: z 62-d normal
-    code_dim: int = 2             # §6: continuous style code 2-d, N(0, 1)
-    g_width: int = 128            # §6: G convs 128→128→64
-    d_width: int = 16             # §6: D trunk 16, 32, 64, 128
-    head_width: int = 128         # §6: class and code heads FC→128 BN1d LReLU
-    d_dropout: float = 0.4        # §6: Dropout(0.4) (PyTorch-GAN's code uses Dropout2d(0.25))
-    upsample_mode: str = "bilinear"  # §6 says bilinear; PyTorch-GAN's nn.Upsample default is "nearest"
-    lr: float = 2e-4              # §6: three Adams, lr 2e-4, betas (0.5, 0.999)
+    """Defaults: docs/source-models.md#infogan."""
+
+    image_size: int = 32          # img 32x32
+    latent_dim: int = 62          # z 62-d normal
+    code_dim: int = 2             # continuous style code 2-d, N(0, 1)
+    g_width: int = 128            # G convs 128→128→64
+    d_width: int = 16             # D trunk 16, 32, 64, 128
+    head_width: int = 128         # class and code heads FC→128 BN1d LReLU
+    d_dropout: float = 0.4        # Dropout(0.4) (PyTorch-GAN's code uses Dropout2d(0.25))
+    upsample_mode: str = "bilinear"  # the text says bilinear; PyTorch-GAN's nn.Upsample default is "nearest"
+    lr: float = 2e-4              # three Adams, lr 2e-4, betas (0.5, 0.999)
     beta1: float = 0.5
     beta2: float = 0.999
-    # Info-loss weights of the PyTorch-GAN implementation §6 follows
+    # Info-loss weights of the PyTorch-GAN implementation the source follows
     # (eriklindernoren/PyTorch-GAN, implementations/infogan/infogan.py: lambda_cat = 1, lambda_con = 0.1).
     lambda_cat: float = 1.0
     lambda_con: float = 0.1
@@ -73,7 +75,7 @@ def networks():
     from torch import nn
 
     class InfoGenerator(nn.Module):
-        """§6 G: FC(→w·(S/4)²) reshape BN2d · [Up×2 Conv(w→w,3) BN LReLU] · [Up×2 Conv(w→w/2,3) BN LReLU] ·
+        """G: FC(→w·(S/4)²) reshape BN2d · [Up×2 Conv(w→w,3) BN LReLU] · [Up×2 Conv(w→w/2,3) BN LReLU] ·
         Conv(w/2→C,3) Tanh. BN eps is 0.8 as in the source (`BatchNorm2d(n, 0.8)`: the positional
         argument is eps, probably meant as momentum; kept so results match the reference)."""
 
@@ -93,7 +95,7 @@ def networks():
             return self.main(self.fc(x).view(-1, self.width, self.init_size, self.init_size))
 
     class InfoDiscriminator(nn.Module):
-        """§6 D: four Conv(3,2,1) LReLU Dropout [BN eps 0.8] stages (no BN on the first), then heads."""
+        """D: four Conv(3,2,1) LReLU Dropout [BN eps 0.8] stages (no BN on the first), then heads."""
 
         def __init__(self, channels: int, image_size: int, width: int, head_width: int, num_classes: int,
                      code_dim: int, dropout: float):
@@ -150,7 +152,7 @@ class InfoGAN(GanModel):
                                        c.image_size, c.g_width, c.upsample_mode)
         self.nets["D"] = nets.InfoDiscriminator(info.channels, c.image_size, c.d_width, c.head_width,
                                            info.num_classes, c.code_dim, c.d_dropout)
-        self.nets.apply(dcgan_init)  # §6: init as §1
+        self.nets.apply(dcgan_init)  # init as DCGAN's (docs/source-models.md#dcgan)
         betas = (c.beta1, c.beta2)
         G, D = self.nets["G"], self.nets["D"]
         self.optimizers["G"] = adam(G.parameters(), c.lr, betas)
@@ -174,7 +176,7 @@ class InfoGAN(GanModel):
         return self.nets["G"](torch.cat([z, onehot, s], dim=1))  # PyTorch-GAN's order: noise, class, code
 
     def _random_inputs(self, n: int):
-        """Fresh z ~ N(0, 1), class c uniform, style s ~ N(0, 1) (§6; PyTorch-GAN draws s from U(-1, 1))."""
+        """Fresh z ~ N(0, 1), class c uniform, style s ~ N(0, 1) (the text; PyTorch-GAN draws s from U(-1, 1))."""
         import torch
 
         latent = torch.randn(n, self.config.latent_dim + self.config.code_dim, device=self.device)
@@ -188,7 +190,7 @@ class InfoGAN(GanModel):
         n = real.shape[0]
         ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)
         stats: dict[str, torch.Tensor] = {}
-        # §6 order: G adversarial step, D step on real and (detached) fake, then the info step.
+        # The source's order: G adversarial step, D step on real and (detached) fake, then the info step.
         fake = self.generate(*self._random_inputs(n))
         loss_g = self._step("G", lambda: F.mse_loss(self.nets["D"](fake)[0], ones))
 
@@ -231,7 +233,7 @@ class InfoGAN(GanModel):
 
     def evaluation_artifacts(self, out_dir: Path, generator: torch.Generator) -> list[Path]:
         """The class grid (one row per categorical code value) and one sweep per continuous code:
-        code i over [-2, 2] in 10 steps, everything else fixed, one row per code value (§6)."""
+        code i over [-2, 2] in 10 steps, everything else fixed, one row per code value (the text's evaluation)."""
         from gan_bench import artifacts
 
         out_dir = Path(out_dir)

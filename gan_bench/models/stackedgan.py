@@ -1,4 +1,4 @@
-"""StackedGAN (seed-reference §7; source E is Keras, reimplemented here in PyTorch).
+"""StackedGAN (docs/source-models.md#stackedgan; source E is Keras, reimplemented here in PyTorch).
 
 A pre-trained classifier is split into enc0 (image → 256-d feature f1) and enc1 (f1 → class).
 Two GANs invert it one stage at a time: gen1 maps (label, z1) to a fake f1, judged by dis1 against
@@ -24,21 +24,24 @@ if TYPE_CHECKING:
 
 @dataclass
 class StackedGANConfig(ModelConfig):
-    image_size: int = 32       # §7 uses MNIST 28x28; our prepared data are powers of two (G generalises via S/4)
-    z_dim: int = 50            # §7: z0 and z1 are 50-d
-    z_std: float = 0.5         # §7: N(0, 0.5); the source's np.random.normal(scale=0.5) makes 0.5 the std
-    feature_dim: int = 256     # §7: f1 is 256-d
-    enc_width: int = 64        # §7: encoder convs have 64 filters
-    g_width: int = 128         # §6 Keras G filters 128, 64, 32
-    d_width: int = 32          # §6 Keras D filters 32, 64, 128, 256
-    gen1_width: int = 512      # §7: gen1 FC 512, 512
-    dis1_width: int = 256      # §7: dis1 FC 256, 256
-    lr_d: float = 2e-4         # §7: RMSprop lr 2e-4 for the discriminators
-    lr_g: float = 1e-4         # §7: RMSprop lr 1e-4 for the adversarial (generator) updates
-    w_z0: float = 10.0         # §7: dis0 / G0 entropy (z0 reconstruction) MSE weight
-    w_z1: float = 1.0          # §7: dis1 / G1 entropy (z1 reconstruction) MSE weight
-    w_cond0: float = 1.0       # §7: G0 conditional MSE(enc0(G0(f1, z0)), f1)
-    w_cond1: float = 1.0       # §7: G1 conditional CE(enc1(G1(y, z1)), y)
+    """Defaults: docs/source-models.md#stackedgan; g_width and d_width size the networks of
+    docs/source-models.md#infogan-keras-flavour."""
+
+    image_size: int = 32       # the source: MNIST 28x28; our prepared data are powers of two (G generalises via S/4)
+    z_dim: int = 50            # z0 and z1 are 50-d
+    z_std: float = 0.5         # N(0, 0.5); the source's np.random.normal(scale=0.5) makes 0.5 the std
+    feature_dim: int = 256     # f1 is 256-d
+    enc_width: int = 64        # encoder convs have 64 filters
+    g_width: int = 128         # Keras InfoGAN G filters 128, 64, 32
+    d_width: int = 32          # Keras InfoGAN D filters 32, 64, 128, 256
+    gen1_width: int = 512      # gen1 FC 512, 512
+    dis1_width: int = 256      # dis1 FC 256, 256
+    lr_d: float = 2e-4         # RMSprop lr 2e-4 for the discriminators
+    lr_g: float = 1e-4         # RMSprop lr 1e-4 for the adversarial (generator) updates
+    w_z0: float = 10.0         # dis0 / G0 entropy (z0 reconstruction) MSE weight
+    w_z1: float = 1.0          # dis1 / G1 entropy (z1 reconstruction) MSE weight
+    w_cond0: float = 1.0       # G0 conditional MSE(enc0(G0(f1, z0)), f1)
+    w_cond1: float = 1.0       # G1 conditional CE(enc1(G1(y, z1)), y)
     # Encoder pre-training (source E: Keras Adam defaults, 10 epochs, batch = the GAN batch 64).
     pretrain_epochs: int = 10
     pretrain_batch_size: int = 64
@@ -78,7 +81,7 @@ def networks():
     from gan_bench.models.blocks import FrozenModule, KerasConvDiscriminator, KerasConvGenerator
 
     class Encoder(FrozenModule):
-        """§7 classifier: enc0 = Conv(3x3,w,ReLU) MaxPool Conv(3x3,w,ReLU) MaxPool Flatten FC(→256,ReLU);
+        """The classifier: enc0 = Conv(3x3,w,ReLU) MaxPool Conv(3x3,w,ReLU) MaxPool Flatten FC(→256,ReLU);
         enc1 = FC(256→classes). enc1 returns logits (the source's softmax is folded into the CE loss)."""
 
         def __init__(self, channels: int, image_size: int, width: int, feature_dim: int, num_classes: int):
@@ -96,7 +99,7 @@ def networks():
             return self.enc1(self.enc0(x))
 
     class Gen1(nn.Module):
-        """§7 gen1: concat(one-hot y, z1) → FC w ReLU BN → FC w ReLU BN → FC f1 ReLU (f1 is a ReLU output)."""
+        """gen1: concat(one-hot y, z1) → FC w ReLU BN → FC w ReLU BN → FC f1 ReLU (f1 is a ReLU output)."""
 
         def __init__(self, num_classes: int, z_dim: int, width: int, feature_dim: int):
             super().__init__()
@@ -110,7 +113,7 @@ def networks():
             return self.main(torch.cat([onehot, z1], dim=1))
 
     class Gen0(nn.Module):
-        """§7 gen0: concat(f1, z0) → the Keras G of §6."""
+        """gen0: concat(f1, z0) → the Keras InfoGAN generator."""
 
         def __init__(self, feature_dim: int, z_dim: int, channels: int, image_size: int, width: int):
             super().__init__()
@@ -120,7 +123,7 @@ def networks():
             return self.main(torch.cat([f1, z0], dim=1))
 
     class Dis0(nn.Module):
-        """§7 dis0: the Keras D of §6 with a real/fake logit head and a z0-reconstruction head FC→z tanh."""
+        """dis0: the Keras InfoGAN discriminator, a real/fake logit head and a z0-reconstruction head FC→z tanh."""
 
         def __init__(self, channels: int, image_size: int, width: int, z_dim: int):
             super().__init__()
@@ -133,7 +136,7 @@ def networks():
             return self.source(h).reshape(-1), self.recon(h)
 
     class Dis1(nn.Module):
-        """§7 dis1: FC w ReLU → FC w ReLU → real/fake logit head and z1-reconstruction head FC→z tanh."""
+        """dis1: FC w ReLU → FC w ReLU → real/fake logit head and z1-reconstruction head FC→z tanh."""
 
         def __init__(self, feature_dim: int, width: int, z_dim: int):
             super().__init__()
@@ -181,7 +184,7 @@ class StackedGAN(GanModel):
     @classmethod
     def pretrain(cls, config: StackedGANConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
                  device: torch.device, seed: int) -> dict:
-        """Train the §7 encoder as a classifier on real images; report its accuracy on a held-out share.
+        """Train the encoder as a classifier on real images; report its accuracy on a held-out share.
 
         Seeded: the split, the init and the batch order come from `seed`, and the global RNG is untouched.
         """
@@ -200,7 +203,8 @@ class StackedGAN(GanModel):
         held, train = order[:n_holdout], order[n_holdout:]
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            encoder = networks().Encoder(images.shape[1], images.shape[-1], config.enc_width, config.feature_dim, num_classes)
+            encoder = networks().Encoder(images.shape[1], images.shape[-1], config.enc_width, config.feature_dim,
+                                         num_classes)
         encoder.to(device)
         nn.Module.train(encoder, True)  # FrozenModule pins eval mode; the classifier has no BN/dropout anyway
         optimizer = torch.optim.Adam(encoder.parameters(), lr=config.pretrain_lr)  # Keras Adam defaults
@@ -269,7 +273,7 @@ class StackedGAN(GanModel):
         with torch.no_grad():
             real_f1 = enc.enc0(real)
 
-        # §7 order: dis1, dis0, then G1, then G0; the source conditions gen1 on the batch's real labels
+        # The source's order: dis1, dis0, then G1, then G0; the source conditions gen1 on the batch's real labels
         # and trains gen0 on real features enc0(x) (the two stages meet only when sampling).
         # The z-reconstruction (entropy) loss is taken on fakes only: the source also regresses the real
         # half of its concatenated batch onto the fake noise, which carries no information.
@@ -345,7 +349,7 @@ class StackedGAN(GanModel):
 
     # --- evaluation ----------------------------------------------------------------------
     def evaluation_artifacts(self, out_dir: Path, generator: torch.Generator) -> list[Path]:
-        """Class grid (label 0..9 down the rows) and §7's sweeps, one row per class.
+        """Class grid (label 0..9 down the rows) and the source's sweeps, one row per class.
 
         As in the source's test_generator, a sweep sets every dimension of z0 (or z1) to the same value:
         single dimensions of a 50-d code change too little to see. z0 over [-4, 4] (thickness), z1 over
