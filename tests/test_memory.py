@@ -1,23 +1,27 @@
 """Peak memory of a run (the figures summary.json records) and out-of-memory detection."""
 
-import numpy as np
+from pathlib import Path
+
 import pytest
 import torch
 
 from gan_bench.memory import PeakMemory, is_out_of_memory
 
 
+def high_water_mark_mb() -> float:
+    (line,) = [line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:")]
+    return int(line.split()[1]) / 1024
+
+
 def test_a_cpu_run_records_peak_rss_and_no_gpu_figures():
     peak = PeakMemory(torch.device("cpu"))
-    before = peak.summary()
-    assert before["peak_torch_allocated_mb"] is None and before["peak_torch_reserved_mb"] is None
-    assert before["peak_nvml_mb"] is None  # NVML is only asked on a GPU
-    # ru_maxrss is the process's lifetime peak: a resident block larger than that peak must raise it.
-    block_mb = before["peak_rss_mb"] + 100
-    block = np.ones(int(block_mb * 2**20 // 8))  # filled, so every page is resident
-    after = peak.summary()
-    del block
-    assert after["peak_rss_mb"] >= block_mb
+    summary = peak.summary()
+    assert summary["peak_torch_allocated_mb"] is None and summary["peak_torch_reserved_mb"] is None
+    assert summary["peak_nvml_mb"] is None  # NVML is only asked on a GPU
+    # The kernel's own record of this process's peak resident memory (kB) brackets ours (MB).
+    low = high_water_mark_mb()
+    rss = peak.summary()["peak_rss_mb"]
+    assert low - 1 <= rss <= high_water_mark_mb() + 1 and rss > 50  # python + torch alone exceed 50 MB
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

@@ -84,6 +84,7 @@ def _state(path):
     return read_checkpoint(path)["state"]["nets"]
 
 
+@pytest.mark.slow  # 300 steps, a SIGKILL and a resume in subprocesses
 def test_a_killed_run_resumes_to_the_same_result(tmp_path, digits16):
     """SIGKILL mid-run, start again: the result equals an uninterrupted run, bit for bit (CPU)."""
     steps = dict(steps=300, log_every=10, sample_every=100, checkpoint_every=10)
