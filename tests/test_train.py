@@ -10,6 +10,7 @@ import time
 
 import pytest
 import torch
+from PIL import Image
 
 from gan_bench import registry
 from gan_bench.checkpoint import read_checkpoint
@@ -51,10 +52,18 @@ def test_a_run_writes_every_record(tmp_path, digits16):
     assert summary["images_seen"] == 12 * 32
     assert summary["throughput_img_s"] > 0 and summary["peak_rss_mb"] > 0
     assert summary["train_time_s"] <= summary["wall_time_s"]
-    for name in ["run.json", "summary.json", "losses.csv", "epochs.csv", "checkpoint.pt", "samples/real.png",
-                 "samples/step0000006.png", "samples/final.png", "artifacts/interpolation.png",
-                 "artifacts/vector_arithmetic.png"]:
-        assert (out / name).is_file(), name
+    # Grids of 16x16 tiles with torchvision's 2-pixel padding: 8x8 fixed-noise samples, the DCGAN source's
+    # 4 interpolations of 10 steps, and 4 rows of 3 for the vector arithmetic.
+    grids = {"samples/real.png": (146, 146), "samples/step0000006.png": (146, 146), "samples/final.png": (146, 146),
+             "artifacts/interpolation.png": (182, 74), "artifacts/vector_arithmetic.png": (56, 74)}
+    for name, size in grids.items():
+        with Image.open(out / name) as image:
+            assert (image.format, image.size) == ("PNG", size), name
+    first = read_checkpoint(out / "checkpoint.pt")["state"]["nets"]["G.main.0.weight"]  # ConvT(z 100 -> 2 x width 8)
+    assert tuple(first.shape[:2]) == (100, 16)
+    with open(out / "epochs.csv") as handle:
+        (epoch,) = csv.DictReader(handle)  # 12 steps of 32 on 1,797 digits: one (partial) epoch
+    assert int(epoch["images"]) == 12 * 32 and float(epoch["throughput_img_s"]) > 0
     assert not (out / "resume.pt").exists(), "the resume file is removed once the run is complete"
     record = json.loads((out / "run.json").read_text())
     assert record["environment"]["torch"] == torch.__version__.split("+")[0]
@@ -75,6 +84,7 @@ def _state(path):
     return read_checkpoint(path)["state"]["nets"]
 
 
+@pytest.mark.slow  # 300 steps, a SIGKILL and a resume in subprocesses
 def test_a_killed_run_resumes_to_the_same_result(tmp_path, digits16):
     """SIGKILL mid-run, start again: the result equals an uninterrupted run, bit for bit (CPU)."""
     steps = dict(steps=300, log_every=10, sample_every=100, checkpoint_every=10)

@@ -3,7 +3,7 @@
 Layouts understood:
 - `path/<class>/*.png`: one class per sub-folder (LEGO bricks);
 - `path/*.jpg` with `attribute_file` (CelebA's list_attr_celeba.csv) and `attribute` (e.g. Blond_Hair):
-  the label is that attribute, -1 mapped to 0 (seed-reference §4);
+  the label is that attribute, -1 mapped to 0 (docs/source-models.md#cwgan-gp);
 - `path/*.png` alone: unlabelled, every image gets class 0.
 
 How pixels are read (recorded in the prepared file as `preprocessing`, and so in every run's run.json):
@@ -18,10 +18,9 @@ import os
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image, ImageColor
 
-from gan_bench.data.base import DatasetSource, RawData, file_listing, listing_sha256
+from gan_bench.data.source import DatasetSource, RawData, file_listing, listing_sha256
 from gan_bench.errors import GanBenchError, describe
 
 EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".webp"}
@@ -76,6 +75,8 @@ class ImageFolder(DatasetSource):
         return images + ([str(self._table_path())] if self.options["attribute_file"] else [])
 
     def load(self) -> RawData:
+        import torch
+
         root = self._root()
         files, labels, classes = self._index(root)
         images = np.stack([self._read(f) for f in files])

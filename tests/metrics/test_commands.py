@@ -20,6 +20,7 @@ def run(*argv):
     return args.func(args)
 
 
+@pytest.mark.slow  # classifier, reference statistics and evaluation, each through the CLI
 def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     data = prepared_subset(tmp_path / "res16.pt", slice(0, 600))
     classifier = tmp_path / "classifiers" / "res16.pt"

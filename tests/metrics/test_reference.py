@@ -10,6 +10,8 @@ from gan_bench.metrics.feature_extractors import feature_space
 from gan_bench.metrics.fidelity import UInt8Images, calculate
 from gan_bench.metrics.reference import CachedReference, cache_dir, compute_reference, load_reference
 
+pytestmark = pytest.mark.slow  # features of 1,500 real images, computed and recomputed through torch-fidelity
+
 
 @pytest.fixture(scope="module")
 def small_real(prepared_subset, tmp_path_factory):

@@ -8,7 +8,8 @@ import pytest
 from chromium import find_chromium, inspect_page
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.slow,  # a real browser per page
+              pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")]
 
 LEADERBOARD_ROWS = ("JSON.stringify(Array.from(document.querySelectorAll('table.leaderboard tbody tr'))"
                     ".map(r => [r.dataset.model, r.dataset.dataset]))")

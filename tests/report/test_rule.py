@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # Snakemake dry runs in a copied project
 SNAKEFILE = """
 import shlex, sys
 config.setdefault("report", {"title": "test"})

@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 from tests.report.chromium import find_chromium, inspect_page
 
 SMOKE = ROOT / "workflow" / "configs" / "smoke.yaml"
+pytestmark = pytest.mark.slow  # the whole smoke grid, then reruns: minutes on CPU
 
 
 def snakemake(workdir: Path, *args: str, configfile: Path = SMOKE, config: tuple = (), check: bool = True):
