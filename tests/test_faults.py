@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,79 @@ def test_a_train_job_writes_files_a_group_can_read(grid, job_commands, tmp_path)
     modes = {p.relative_to(out).as_posix(): oct(stat.S_IMODE(p.stat().st_mode)) for p in out.rglob("*")}
     assert "summary.json" in modes and "checkpoint.pt" in modes
     assert modes == {name: oct(0o775 if (out / name).is_dir() else 0o664) for name in modes}
+
+
+# --- a CPU allocator failure is an oom, whoever reports it ---------------------------------------------------
+
+def test_torchs_cpu_allocator_failure_is_out_of_memory():
+    from gan_bench.memory import is_out_of_memory
+
+    with pytest.raises(RuntimeError) as failure:
+        torch.empty(2**50, dtype=torch.uint8)  # a petabyte: DefaultCPUAllocator: can't allocate memory
+    assert is_out_of_memory(failure.value)
+
+
+OPENBLAS_EXIT = """
+import resource
+import numpy as np
+size = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (size + 4 * 2**20, resource.RLIM_INFINITY))
+a = np.ones((500, 500))
+print((a @ a).sum())   # OpenBLAS cannot map its buffers: it prints a line and exits
+"""
+
+
+@pytest.fixture
+def killed_run(tmp_path) -> tuple[Path, list[str]]:
+    """A run directory whose train process died mid-run (SIGKILL once resume.pt exists), and its train argv."""
+    from gan_bench.config import run_settings, validate_config
+    from gan_bench.data.base import prepare
+    from gan_bench.data.digits import Digits
+
+    data = tmp_path / "res16.pt"
+    prepare(Digits("digits", {}, "."), 16, data)
+    config = validate_config({**TINY, "train": {**TINY["train"], "steps": 100_000}})
+    run_dir = tmp_path / "run"
+    argv = ["train", "--model", "dcgan", "--dataset", "digits", "--seed", "1", "--batch-size", "32", "--data",
+            str(data), "--settings", json.dumps(run_settings(config, "dcgan", "digits")), "--out", str(run_dir)]
+    process = subprocess.Popen([sys.executable, "-m", "gan_bench", *argv], env=job_env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not (run_dir / "resume.pt").exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        process.kill()
+        process.wait()
+    assert (run_dir / "run.json").is_file() and not (run_dir / "summary.json").exists()
+    return run_dir, argv
+
+
+def openblas_log(path: Path) -> Path:
+    """The output of a real process that OpenBLAS ended on a failed allocation."""
+    with path.open("w") as log:
+        result = subprocess.run([sys.executable, "-c", OPENBLAS_EXIT], stdout=log, stderr=subprocess.STDOUT)
+    assert result.returncode != 0 and "Memory allocation still failed" in path.read_text(), path.read_text()
+    return path
+
+
+def test_a_run_that_openblas_ended_is_recorded_as_oom(killed_run, tmp_path):
+    """What the train rule runs after a failed train job: today such a run stays unfinished and reruns forever."""
+    from gan_bench.aggregate import collect_runs
+
+    run_dir, _ = killed_run
+    log = openblas_log(tmp_path / "train.log")
+    assert main(["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]) == 0
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "oom"
+    assert "batch size 32 did not fit in memory: OpenBLAS error: Memory allocation still failed" in summary["reason"]
+    row = collect_runs([run_dir], tmp_path).iloc[0]
+    assert row["status"] == "oom" and row["batch_size"] == 32
+
+
+def test_an_ordinary_failure_is_not_recorded(killed_run, tmp_path):
+    run_dir, _ = killed_run
+    log = tmp_path / "train.log"
+    log.write_text("gan_bench train: error: prepared data res16.pt is unreadable\n")
+    assert main(["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]) == 1
+    assert not (run_dir / "summary.json").exists()
