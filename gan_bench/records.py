@@ -75,7 +75,9 @@ def read_json(path: str | Path) -> Any:
         return json.loads(path.read_text())
     except FileNotFoundError as exc:
         raise GanBenchError(f"{path} does not exist; rerun the workflow (or the command that writes it)") from exc
-    except (ValueError, OSError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except OSError as exc:  # a folder under the record's name, no permission
+        raise GanBenchError(f"{path} cannot be read ({describe(exc)}); fix its permissions, or {advice}") from exc
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         raise GanBenchError(f"{path} is truncated or not valid JSON ({describe(exc)}); restore it, or "
                             f"{advice}") from exc
 
