@@ -94,6 +94,21 @@ def cmd_train(args) -> None:
     print(json.dumps(summary, indent=2, default=str))
 
 
+def cmd_record_allocator_exit(args) -> int:
+    """After a train job failed: a started run that a library ended on a failed allocation becomes oom."""
+    from gan_bench.memory import allocator_exit
+    from gan_bench.train import record_allocator_exit
+
+    run_dir = Path(args.run_dir)
+    log = Path(args.log).read_text(errors="replace") if Path(args.log).is_file() else ""
+    line = allocator_exit(log)
+    if line is None or not (run_dir / "run.json").is_file() or (run_dir / "summary.json").exists():
+        return 1  # an ordinary failure: the train job's own message stands, and the job fails
+    record_allocator_exit(run_dir, args.batch_size, line)
+    print(f"{run_dir}: recorded as oom ({line})")
+    return 0
+
+
 def cmd_aggregate(args) -> None:
     from gan_bench.aggregate import collect_runs
     from gan_bench.records import write_csv
@@ -138,6 +153,13 @@ def register(subparsers) -> None:
     p.add_argument("--pretrained", default=None)
     p.add_argument("--out", required=True, help="the run directory")
     p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser("record-allocator-exit", help="after a failed train job: record the run as oom when "
+                              "its log shows that a library (OpenBLAS) ended it on a failed allocation")
+    p.add_argument("--run-dir", required=True)
+    p.add_argument("--log", required=True, help="the train job's log")
+    p.add_argument("--batch-size", type=_int_at_least(1), required=True)
+    p.set_defaults(func=cmd_record_allocator_exit)
 
     p = subparsers.add_parser("aggregate", help="collect run records into the tidy table")
     p.add_argument("--results", required=True, help="results folder (run_dir is recorded relative to it)")

@@ -409,5 +409,18 @@ def train(spec: RunSpec) -> dict:
     return Trainer(spec).run()
 
 
+def record_allocator_exit(run_dir: str | Path, batch_size: int, line: str) -> dict:
+    """summary.json (status oom) of a run whose process a library ended on a failed allocation.
+
+    OpenBLAS exits instead of raising, so the run never reached `_finish`; the workflow calls this after the
+    train job died (command `record-allocator-exit`). Only a started run (its run.json written) is recorded.
+    """
+    run_dir = Path(run_dir)
+    summary = {"status": "oom", "reason": f"batch size {batch_size} did not fit in memory: {line}",
+               "final_losses": {}, "resumed_at_steps": []}
+    write_json(run_dir / "summary.json", summary)
+    return summary
+
+
 def read_summary(run_dir: str | Path) -> dict:
     return read_json(Path(run_dir) / "summary.json")

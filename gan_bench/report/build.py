@@ -68,10 +68,12 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path, t
     """Write out_html, one page per model, figures/, samples/ and a copy of the run table beside it."""
     results, out_html = Path(results), Path(out_html)
     runs = current.mark_stale(load_runs(table), results)
+    # Every record is read before the old report is cleared: an unreadable one leaves the old report whole.
+    infos = {d: run_info(results, d) for d in runs["run_dir"]}
+    classifiers = classifier_accuracies(results)
     out = out_html.parent
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
-    infos = {d: run_info(results, d) for d in runs["run_dir"]}
     images = {row["run_dir"]: samples.collect(results, row["run_dir"], out, sample_key(row))
               for _, row in runs.iterrows()}
     done = tables.completed(runs)
@@ -95,7 +97,7 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path, t
         "citation": published.CITATION,
         "cpu_only": not ("peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any()),
         "environments": _records(tables.environments(runs, infos)),
-        "classifiers": _records(classifier_accuracies(results)),
+        "classifiers": _records(classifiers),
         "runs": run_rows,
         "level": int(LEVEL * 100),
         "test_name": TEST_NAME,

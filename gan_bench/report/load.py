@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
+from gan_bench import records
 from gan_bench.errors import GanBenchError
 
 REQUIRED = ["dataset", "model", "batch_size", "seed", "status", "run_dir"]
@@ -36,11 +36,12 @@ def load_runs(table: str | Path) -> pd.DataFrame:
 
 
 def read_json(path: Path) -> dict:
-    """A JSON record, or {} when it is missing or unreadable (a failed run may not have written it)."""
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return {}
+    """A JSON record, or {} when it is missing (a failed run may not have written it).
+
+    A truncated or garbled record stops the report with the file's name, rather than showing the run
+    without the facts it held.
+    """
+    return records.read_json(path) if Path(path).is_file() else {}
 
 
 def run_info(results: Path, run_dir: str) -> dict:

@@ -18,7 +18,10 @@ config.update(_validated)
 if workflow.is_main_process:  # once, before any job (cluster jobs re-read this file)
     print(announcement(config), file=sys.stderr)
 
-GAN_BENCH = f"{shlex.quote(sys.executable)} -m gan_bench"
+# Every rule sends the job's output to its log (`> {log} 2>&1`). `3>&2` first keeps Snakemake's own stderr
+# open as fd 3, where the command also writes a failure's one line: the user sees it beside Snakemake's
+# "Error in rule", even when the log is on a full disk.
+GAN_BENCH = f"3>&2 {shlex.quote(sys.executable)} -m gan_bench --error-fd 3"
 RUN = "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"
 
 

@@ -47,6 +47,9 @@ rule train:
         "{GAN_BENCH} train --model {wildcards.model} --dataset {wildcards.dataset} --seed {wildcards.seed}"
         " --batch-size {wildcards.batch_size} --data {input.data} {params.pretrained}"
         " --settings {params.settings:q} --out {params.run_dir} > {log} 2>&1"
+        # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
+        " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir} --log {log}"
+        " --batch-size {wildcards.batch_size} >> {log} 2>&1"
 
 
 rule aggregate:
