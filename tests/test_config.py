@@ -41,3 +41,13 @@ def test_run_settings_hold_only_that_runs_settings():
     one = validate_config({"seeds": [1], "datasets": {"mnist": {}}})
     more = validate_config({"seeds": [1, 2, 3], "datasets": {"mnist": {}, "digits": {}}, "batch_sizes": [8, 16]})
     assert run_settings(one, "dcgan", "mnist") == run_settings(more, "dcgan", "mnist")
+
+
+def test_the_run_hash_identifies_model_and_dataset_not_only_settings():
+    from gan_bench.config import run_hash
+
+    settings = {"model_options": {"width": 16}, "dataset_options": {}, "train": {"steps": 60}, "device": "cpu"}
+    hashes = {run_hash(m, d, 1, 64, settings) for m in ("wgan_gp", "cwgan_gp") for d in ("mnist", "digits")}
+    assert len(hashes) == 4
+    assert run_hash("wgan_gp", "mnist", 1, 64, settings) == run_hash("wgan_gp", "mnist", 1, 64, dict(settings))
+    assert run_hash("wgan_gp", "mnist", 1, 64, settings) != run_hash("wgan_gp", "mnist", 2, 64, settings)

@@ -46,7 +46,21 @@ def _order(runs: pd.DataFrame, key: str) -> list:
     return sorted(runs[key].unique())
 
 
-def metric_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | None:
+def _reference_lines(ax, data: pd.DataFrame, column: Column, dataset: str, baselines: pd.DataFrame | None) -> list[str]:
+    """Dashed lines a reader compares the dots with: the real-vs-real floor, or chance level (1/K)."""
+    drawn = []
+    if baselines is not None and not baselines.empty and column.key in baselines.columns:
+        floor = baselines[(baselines["dataset"] == dataset) & (baselines["baseline"] == "real")][column.key].dropna()
+        if len(floor):
+            ax.axhline(floor.iloc[0] * column.scale, color="0.35", linestyle="--", linewidth=1)
+            drawn.append("real vs real (floor)")
+    if column.chance and "num_classes" in data.columns and data["num_classes"].notna().any():
+        ax.axhline(column.scale / data["num_classes"].max(), color="0.35", linestyle=":", linewidth=1.2)
+        drawn.append("chance level 1/K")
+    return drawn
+
+
+def metric_figure(runs: pd.DataFrame, column: Column, out: Path, baselines: pd.DataFrame | None = None) -> Figure | None:
     """Each seed as a dot; mean and 95 % interval per model and batch size; one panel per dataset."""
     data = completed(runs).dropna(subset=[column.key]).copy()
     if data.empty:
@@ -54,7 +68,9 @@ def metric_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | Non
     data["value"] = data[column.key] * column.scale
     data["batch size"] = data["batch_size"].astype(int).astype(str)
     datasets = _order(data, "dataset")
-    fig, axes = plt.subplots(1, len(datasets), figsize=(max(5.0, 4.2 * len(datasets)), 3.8), squeeze=False,
+    # Room for every model's name: a panel grows with the number of models, and names are slanted.
+    panel_width = max(4.2, 0.75 * data["model"].nunique() + 1.0)
+    fig, axes = plt.subplots(1, len(datasets), figsize=(max(5.0, panel_width * len(datasets)), 4.2), squeeze=False,
                              sharey=True)
     hue_order = sorted(data["batch size"].unique(), key=int)
     for ax, dataset in zip(axes[0], datasets):
@@ -65,8 +81,13 @@ def metric_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | Non
         sns.pointplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
                       dodge=0.4 if len(hue_order) > 1 else False, errorbar=_t_band, capsize=0.1, linestyle="none", marker="D",
                       markersize=5, ax=ax, legend=ax is axes[0][-1])
+        lines = _reference_lines(ax, part, column, dataset, baselines)
         ax.set_title(dataset)
         ax.set_xlabel("")
+        ax.tick_params(axis="x", labelrotation=30)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
         ax.set_ylabel(f"{column.label}{' (' + column.unit + ')' if column.unit else ''}")
     if axes[0][-1].get_legend():
         sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.0, 1.0), title="batch size")
@@ -74,8 +95,10 @@ def metric_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | Non
     fig.suptitle(f"{column.label} — {column.space} ({better})")
     fig.tight_layout()
     name = _save(fig, out, f"metric_{column.key}.png")
-    return Figure(name, f"{column.label} ({column.space})",
-                  f"Dots: one run (seed). Diamonds and bars: mean and 95 % t interval over seeds; {better}.")
+    caption = f"Dots: one run (seed). Diamonds and bars: mean and 95 % t interval over seeds; {better}."
+    if lines:
+        caption += f" Dashed: {' and '.join(lines)}."
+    return Figure(name, f"{column.label} ({column.space})", caption)
 
 
 def _memory_panels(data: pd.DataFrame) -> list[tuple[str, str]]:
