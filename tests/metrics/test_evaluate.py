@@ -163,3 +163,7 @@ def test_class_accuracy_of_a_conditional_model_end_to_end(mnist, domain, referen
     # Each class gets N/10 copies of its image: class accuracy = the classifier's accuracy on the 10 images.
     expected = class_accuracy(trained_classifier[0], firsts, torch.arange(10), torch.device("cpu"))
     assert metrics["class_accuracy"] == pytest.approx(expected) and expected >= 0.8
+    # What the report needs to read it: K for chance level 1/K, the resolution, the classifier's accuracy.
+    record = read_json(trained_classifier[0].with_suffix(".json"))
+    assert metrics["num_classes"] == 10 and metrics["sample_resolution"] == 16
+    assert metrics["classifier_heldout_accuracy"] == record["heldout_accuracy"]
