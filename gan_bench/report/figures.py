@@ -68,29 +68,27 @@ def metric_figure(runs: pd.DataFrame, column: Column, out: Path, baselines: pd.D
     data["value"] = data[column.key] * column.scale
     data["batch size"] = data["batch_size"].astype(int).astype(str)
     datasets = _order(data, "dataset")
-    # Room for every model's name: a panel grows with the number of models, and names are slanted.
-    panel_width = max(4.2, 0.75 * data["model"].nunique() + 1.0)
-    fig, axes = plt.subplots(1, len(datasets), figsize=(max(5.0, panel_width * len(datasets)), 4.2), squeeze=False,
+    # One panel per dataset, stacked, each as wide as its model names need when written level.
+    models = data["model"].nunique()
+    width = max(6.0, 0.11 * max(len(m) for m in data["model"].unique()) * models + 1.5)
+    fig, grid = plt.subplots(len(datasets), 1, figsize=(width, 0.4 + 3.0 * len(datasets)), squeeze=False,
                              sharey=True)
+    axes = list(grid[:, 0])
     hue_order = sorted(data["batch size"].unique(), key=int)
-    for ax, dataset in zip(axes[0], datasets):
+    for ax, dataset in zip(axes, datasets):
         part = data[data["dataset"] == dataset]
         order = _order(part, "model")
         sns.stripplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
                       dodge=True, alpha=0.45, size=5, ax=ax, legend=False)
         sns.pointplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
                       dodge=0.4 if len(hue_order) > 1 else False, errorbar=_t_band, capsize=0.1, linestyle="none", marker="D",
-                      markersize=5, ax=ax, legend=ax is axes[0][-1])
+                      markersize=5, ax=ax, legend=ax is axes[0])
         lines = _reference_lines(ax, part, column, dataset, baselines)
         ax.set_title(dataset)
         ax.set_xlabel("")
-        ax.tick_params(axis="x", labelrotation=30)
-        for label in ax.get_xticklabels():
-            label.set_horizontalalignment("right")
-            label.set_rotation_mode("anchor")
         ax.set_ylabel(f"{column.label}{' (' + column.unit + ')' if column.unit else ''}")
-    if axes[0][-1].get_legend():
-        sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.0, 1.0), title="batch size")
+    if axes[0].get_legend():
+        sns.move_legend(axes[0], "upper left", bbox_to_anchor=(1.0, 1.0), title="batch size")
     better = "lower is better" if column.lower_is_better else "higher is better"
     fig.suptitle(f"{column.label} — {column.space} ({better})")
     fig.tight_layout()

@@ -224,7 +224,7 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
 
 
 def _scoring(dataset: str, runs: pd.DataFrame, classifiers: pd.DataFrame | None, baselines: pd.DataFrame | None,
-             columns: list[Column], rows: list[Row]) -> Scoring:
+             columns: list[Column]) -> Scoring:
     spaces = list(dict.fromkeys(c.space for c in columns if c.space))
     found = pd.DataFrame() if classifiers is None else classifiers[classifiers["dataset"] == dataset]
     resolutions = _resolutions(runs)
@@ -235,9 +235,6 @@ def _scoring(dataset: str, runs: pd.DataFrame, classifiers: pd.DataFrame | None,
         part = baselines[baselines["dataset"] == dataset]
         methods = sorted(m for m in part["method"].dropna().unique())
     chance = {}
-    for row in rows:
-        for key, level in row.chance.items():
-            chance.setdefault(key, set()).add(level)
     for column in columns:   # chance level of every share column, whether or not a row sits at it
         if column.chance and keys.NUM_CLASSES in runs.columns:
             for k in runs.dropna(subset=[column.key])[keys.NUM_CLASSES].dropna().unique():
@@ -273,7 +270,7 @@ def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
                                      r.cells[primary.key].mean if r.cells[primary.key] else 0))
         metric_used = [c for c in used if c.space]
         boards.append(Board(dataset, used, rows, rule, _baseline_rows(dataset, by_dataset, baselines, metric_used),
-                            _scoring(dataset, by_dataset, classifiers, baselines, metric_used, rows)))
+                            _scoring(dataset, by_dataset, classifiers, baselines, metric_used)))
     return boards
 
 
