@@ -56,6 +56,10 @@ def read_losses(results: Path, run_dir: str) -> pd.DataFrame | None:
         return None
 
 
+CLASSIFIER_COLUMNS = ["dataset", "resolution", "heldout_accuracy", "num_heldout", "num_train", "num_classes",
+                      "epochs", "width", "feature_dim"]
+
+
 def classifiers(results: Path) -> pd.DataFrame:
     """Each domain classifier (`results/classifiers/{dataset}/res{res}.json`): held-out accuracy and settings."""
     rows = []
@@ -71,9 +75,6 @@ def classifiers(results: Path) -> pd.DataFrame:
                          "width": settings.get("width"), "feature_dim": settings.get("feature_dim")})
     return pd.DataFrame(rows, columns=CLASSIFIER_COLUMNS)
 
-
-CLASSIFIER_COLUMNS = ["dataset", "resolution", "heldout_accuracy", "num_heldout", "num_train", "num_classes",
-                      "epochs", "width", "feature_dim"]
 
 
 def baselines(results: Path) -> pd.DataFrame:

@@ -202,25 +202,23 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
     if baselines is None or baselines.empty:
         return []
     part = baselines[baselines["dataset"] == dataset]
-    resolutions = _resolutions(runs)
-    if resolutions:
-        part = part[part["resolution"].isin(resolutions)]
+    if _resolutions(runs):
+        part = part[part["resolution"].isin(_resolutions(runs))]
     run_n = _distinct(runs, keys.NUM_SAMPLES)
     rows = []
-    for (resolution, name), group in part.groupby(["resolution", "baseline"], sort=False):
-        values = {c.key: float(group[c.key].dropna().iloc[0]) * c.scale
-                  for c in columns if c.key in group.columns and group[c.key].notna().any()}
-        if not values:
-            continue
-        first = group.iloc[0]
-        label = BASELINE_LABELS.get(name, name) + (f", {resolution}px" if part["resolution"].nunique() > 1 else "")
-        n = first.get("baseline_num_samples")
-        note = f"N = {int(n):,}" if pd.notna(n) else ""
-        if pd.notna(first.get("num_samples")) and run_n and int(first["num_samples"]) not in run_n:
-            note += f"; computed for N = {int(first['num_samples']):,}, but the runs used N = {run_n}: rerun reference_stats"
-        rows.append(BaselineRow(label, values, note))
-    order = list(BASELINE_LABELS)
-    return sorted(rows, key=lambda r: next((i for i, k in enumerate(order) if r.label.startswith(BASELINE_LABELS[k])), 99))
+    for name, label in BASELINE_LABELS.items():
+        for resolution, group in part[part["baseline"] == name].groupby("resolution"):
+            first = group.iloc[0]
+            values = {c.key: float(first[c.key]) * c.scale for c in columns if pd.notna(first.get(c.key))}
+            if not values:
+                continue
+            note = f"N = {int(first['baseline_num_samples']):,}" if pd.notna(first.get("baseline_num_samples")) else ""
+            if pd.notna(first.get("num_samples")) and run_n and int(first["num_samples"]) not in run_n:
+                note += (f"; computed for N = {int(first['num_samples']):,} but the runs used N = "
+                         f"{', '.join(map(str, run_n))}: rerun reference_stats")
+            several = part["resolution"].nunique() > 1
+            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note))
+    return rows
 
 
 def _scoring(dataset: str, runs: pd.DataFrame, classifiers: pd.DataFrame | None, baselines: pd.DataFrame | None,

@@ -48,31 +48,39 @@ def screenshot(binary: str, index: Path, out: Path, width: int = 1400, height: i
     return out
 
 
+def build_default_scale(root: Path) -> Path:
+    """The 210-run synthetic results (plus an OOM and a diverged run) and their report; returns index.html."""
+    table = build_results(root / "results", models=MODELS, datasets=DATASETS, batch_sizes=BATCH_SIZES, seeds=SEEDS,
+                          failures=(("mnist", "stackedgan", 1024, 1, "oom"),
+                                    ("fashion_mnist", "wgan_gp", 64, 2, "diverged")),
+                          chance_models=("stackedgan",))
+    return build_report(table, root / "results", root / "reports" / "index.html", title="gan-bench at 210 runs")
+
+
+def load_time(binary: str, index: Path) -> tuple[float, dict]:
+    """Seconds from navigation start to the end of the load event, and inspect_page's findings."""
+    page = inspect_page(binary, index, LOAD_TIME)
+    return json.loads(page["value"]) / 1000, page
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="/tmp/gan-bench-scale", help="folder for results/ and reports/")
     parser.add_argument("--screenshot", action="store_true", help="also save index.png beside index.html")
     args = parser.parse_args(argv)
-    root = Path(args.out)
     tick = time.perf_counter()
-    table = build_results(root / "results", models=MODELS, datasets=DATASETS, batch_sizes=BATCH_SIZES, seeds=SEEDS,
-                          failures=(("mnist", "stackedgan", 1024, 1, "oom"), ("fashion_mnist", "wgan_gp", 64, 2,
-                                                                            "diverged")),
-                          chance_models=("stackedgan",))
-    made = time.perf_counter() - tick
-    tick = time.perf_counter()
-    index = build_report(table, root / "results", root / "reports" / "index.html", title="gan-bench at 210 runs")
+    index = build_default_scale(Path(args.out))
     built = time.perf_counter() - tick
     html_bytes, total_bytes = page_weight(index)
     print(f"runs: {len(MODELS) * len(DATASETS) * len(BATCH_SIZES) * len(SEEDS)} completed + 2 failed; "
-          f"synthetic results {made:.1f} s, report build {built:.1f} s")
+          f"results and report built in {built:.1f} s")
     print(f"index.html: {html_bytes / 1e3:.0f} kB; with the images it loads: {total_bytes / 1e6:.2f} MB")
     binary = find_chromium()
     if binary is None:
         print("chromium not installed: no load time measured")
         return 0
-    page = inspect_page(binary, index, LOAD_TIME)
-    print(f"load time in headless Chromium: {json.loads(page['value']) / 1000:.2f} s "
+    seconds, page = load_time(binary, index)
+    print(f"load time in headless Chromium: {seconds:.2f} s "
           f"(console errors: {len(page['errors'])}, broken images: {len(page['broken_images'])})")
     if args.screenshot:
         print(f"screenshot: {screenshot(binary, index, index.with_name('index.png'))}")
