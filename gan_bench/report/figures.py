@@ -53,10 +53,10 @@ def _reference_lines(ax, data: pd.DataFrame, column: Column, dataset: str, basel
         floor = baselines[(baselines["dataset"] == dataset) & (baselines["baseline"] == "real")][column.key].dropna()
         if len(floor):
             ax.axhline(floor.iloc[0] * column.scale, color="0.35", linestyle="--", linewidth=1)
-            drawn.append("real vs real (floor)")
+            drawn.append("real vs real (floor), dashed")
     if column.chance and "num_classes" in data.columns and data["num_classes"].notna().any():
         ax.axhline(column.scale / data["num_classes"].max(), color="0.35", linestyle=":", linewidth=1.2)
-        drawn.append("chance level 1/K")
+        drawn.append("chance level 1/K, dotted")
     return drawn
 
 
@@ -95,7 +95,7 @@ def metric_figure(runs: pd.DataFrame, column: Column, out: Path, baselines: pd.D
     name = _save(fig, out, f"metric_{column.key}.png")
     caption = f"Dots: one run (seed). Diamonds and bars: mean and 95 % t interval over seeds; {better}."
     if lines:
-        caption += f" Dashed: {' and '.join(lines)}."
+        caption += f" Reference lines: {' and '.join(lines)}."
     return Figure(name, f"{column.label} ({column.space})", caption)
 
 
