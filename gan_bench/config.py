@@ -225,3 +225,9 @@ def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
 
 def settings_hash(settings: dict) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def run_hash(model: str, dataset: str, seed: int, batch_size: int, settings: dict) -> str:
+    """The hash that identifies one run: its model and dataset names as well as its settings and coordinates,
+    so two models with identical options (wgan_gp and cwgan_gp) never share one."""
+    return settings_hash({**settings, "model": model, "dataset": dataset, "seed": seed, "batch_size": batch_size})

@@ -20,7 +20,7 @@ import torch
 
 from gan_bench import artifacts, environment, flops, run_dir, speed
 from gan_bench.checkpoint import save_model
-from gan_bench.config import check_classes, settings_hash
+from gan_bench.config import check_classes, run_hash
 from gan_bench.data.base import PreparedData, content_fingerprint, load_prepared, to_unit_range
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.memory import PeakMemory, is_out_of_memory
@@ -151,7 +151,7 @@ class Trainer:
         self.spec = spec
         self.out = Path(spec.out_dir)
         self.train_cfg = spec.settings["train"]
-        self.hash = settings_hash({**spec.settings, "seed": spec.seed, "batch_size": spec.batch_size})
+        self.hash = run_hash(spec.model, spec.dataset, spec.seed, spec.batch_size, spec.settings)
         self._validate_and_build()
 
     # --- set-up: everything that can fail on bad input happens before anything is written ---

@@ -79,3 +79,11 @@ def test_null_and_empty_model_options_mean_the_source_defaults():
 
 def test_a_step_budget_records_no_epoch_count():
     assert validate_config({"train": {"steps": 60}})["train"]["epochs"] is None
+def test_the_run_hash_identifies_model_and_dataset_not_only_settings():
+    from gan_bench.config import run_hash
+
+    settings = {"model_options": {"width": 16}, "dataset_options": {}, "train": {"steps": 60}, "device": "cpu"}
+    hashes = {run_hash(m, d, 1, 64, settings) for m in ("wgan_gp", "cwgan_gp") for d in ("mnist", "digits")}
+    assert len(hashes) == 4
+    assert run_hash("wgan_gp", "mnist", 1, 64, settings) == run_hash("wgan_gp", "mnist", 1, 64, dict(settings))
+    assert run_hash("wgan_gp", "mnist", 1, 64, settings) != run_hash("wgan_gp", "mnist", 2, 64, settings)

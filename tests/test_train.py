@@ -173,3 +173,13 @@ def test_a_corrupt_pretrained_file_is_named(tmp_path, digits16, monkeypatch):
     with pytest.raises(GanBenchError, match="encoder.pt is corrupt.*rerun the pretrain rule"):
         train(spec)
     assert not (tmp_path / "run").exists()
+
+
+def test_runs_of_two_models_with_the_same_settings_record_different_hashes(tmp_path, digits16):
+    from gan_bench.train import Trainer
+
+    # wgan_gp and cwgan_gp resolve to the same options: only the model name tells their runs apart.
+    spec = train_spec(tmp_path / "a", digits16, model="wgan_gp")
+    other = RunSpec("cwgan_gp", spec.dataset, spec.seed, spec.batch_size, spec.settings, digits16, tmp_path / "b")
+    assert settings("cwgan_gp") == spec.settings
+    assert Trainer(spec).hash != Trainer(other).hash

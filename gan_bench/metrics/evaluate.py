@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from gan_bench import record_keys as keys
 from gan_bench.checkpoint import load_model, read_checkpoint
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.classifier import load_classifier, predict, record_path
@@ -65,7 +66,35 @@ def score_space(samples: torch.Tensor, space: FeatureSpace, reference: dict, set
     result = calculate(UInt8Images(samples), CachedReference(reference), space, cuda=cuda,
                        batch_size=settings.batch_size, kid_cap=settings.kid_subset_size,
                        cache_root=reference["cache_root"], input2_cache_name=reference["cache_name"], verbose=verbose)
-    return {**named(result, space.name), f"is_real_{space.name}": reference["is_real"]}
+    return {**named(result, space.name), keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL]}
+
+
+def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list[str], kid_subset: int,
+                   resolution: int, num_classes: int | None, classifier_info: dict | None = None,
+                   class_scores: dict | None = None, eval_device: str = "cpu", eval_time_s: float = 0.0) -> dict:
+    """The flat metrics.json of one completed run.
+
+    scores: the per-space figures (`fid_domain`, ...); class_scores: {class_accuracy | code_purity: value};
+    classifier_info: the domain classifier's record (its held-out accuracy is copied beside the scores).
+    """
+    metrics = {
+        keys.FEATURE_SPACES: list(feature_spaces),
+        keys.NUM_SAMPLES: settings.num_samples,
+        keys.SAMPLE_SEED: settings.seed,
+        keys.KID_SUBSET_SIZE: kid_subset,
+        keys.SAMPLE_RESOLUTION: resolution,
+        keys.NUM_CLASSES: num_classes,
+        keys.CLASS_ACCURACY: None,
+        keys.CODE_PURITY: None,
+        keys.EVAL_SKIPPED: None,
+        **scores,
+        **(class_scores or {}),
+        "eval_device": eval_device,
+        "eval_time_s": round(eval_time_s, 2),
+    }
+    if classifier_info is not None:
+        metrics[keys.CLASSIFIER_HELDOUT_ACCURACY] = classifier_info[keys.HELDOUT_ACCURACY]
+    return metrics
 
 
 def evaluate_run(checkpoint: str | Path, spaces: list[tuple[FeatureSpace, str | Path]], settings: EvalSettings,
@@ -78,39 +107,34 @@ def evaluate_run(checkpoint: str | Path, spaces: list[tuple[FeatureSpace, str | 
     references = [(space, load_reference(reference_json, space)) for space, reference_json in spaces]
     _, model = load_model(checkpoint, device)
     samples, labels = generate(model, settings)
-    metrics = {
-        "feature_spaces": [space.name for space, _ in spaces],
-        "num_samples": settings.num_samples,
-        "sample_seed": settings.seed,
-        "kid_subset_size": kid_subset_size(settings.kid_subset_size, settings.num_samples,
-                                           *(ref["num_images"] for _, ref in references)),
-        "class_accuracy": None,
-        "code_purity": None,
-        "eval_skipped": None,
-    }
+    scores = {}
     for space, reference in references:
-        metrics.update(score_space(samples, space, reference, settings, device.type == "cuda", verbose))
+        scores.update(score_space(samples, space, reference, settings, device.type == "cuda", verbose))
+    info, class_scores = None, {}
     if classifier is not None and any(space.name == DOMAIN for space, _ in spaces):
         info = read_json(record_path(classifier))
-        metrics["classifier_heldout_accuracy"] = info["heldout_accuracy"]
         # Class accuracy only means something when the model's classes are the classifier's classes.
-        if model.conditional and model.num_classes == info["arch"]["num_classes"]:
-            key, score = ("class_accuracy", class_accuracy) if model.labels_are_classes else ("code_purity",
-                                                                                                code_purity)
-            metrics[key] = score(classifier, samples, labels, device, settings.batch_size)
-    metrics["eval_device"] = str(device)
-    metrics["eval_time_s"] = round(time.perf_counter() - start, 2)
-    return metrics
+        if model.conditional and model.num_classes == info[keys.ARCH][keys.NUM_CLASSES]:
+            key, score = ((keys.CLASS_ACCURACY, class_accuracy) if model.labels_are_classes
+                          else (keys.CODE_PURITY, code_purity))
+            class_scores[key] = score(classifier, samples, labels, device, settings.batch_size)
+    return metrics_record(
+        settings, scores, feature_spaces=[space.name for space, _ in spaces],
+        kid_subset=kid_subset_size(settings.kid_subset_size, settings.num_samples,
+                                   *(ref[keys.NUM_IMAGES] for _, ref in references)),
+        resolution=int(samples.shape[-1]), num_classes=model.num_classes if model.conditional else None,
+        classifier_info=info, class_scores=class_scores, eval_device=str(device),
+        eval_time_s=time.perf_counter() - start)
 
 
 def skipped(summary: dict, spaces: list[str], settings: EvalSettings) -> dict:
     """metrics.json of a run that did not complete (diverged, oom): the keys exist, the values are null."""
-    metrics = {"feature_spaces": spaces, "num_samples": settings.num_samples, "class_accuracy": None,
-               "code_purity": None,
-               "eval_skipped": f"run {summary.get('status')}: {summary.get('reason')}"}
+    metrics = {keys.FEATURE_SPACES: spaces, keys.NUM_SAMPLES: settings.num_samples, keys.CLASS_ACCURACY: None,
+               keys.CODE_PURITY: None,
+               keys.EVAL_SKIPPED: f"run {summary.get(keys.STATUS)}: {summary.get(keys.REASON)}"}
     for space in spaces:
-        for key in ("is", "is_std", "fid", "kid", "kid_std"):
-            metrics[f"{key}_{space}"] = None
+        for key in keys.METRICS_PER_SPACE:
+            metrics[keys.per_space(key, space)] = None
     return metrics
 
 
@@ -118,7 +142,7 @@ def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str 
                      spaces: list[tuple[FeatureSpace, str | Path]], settings: EvalSettings, device: torch.device,
                      classifier: str | Path | None = None, verbose: bool = False) -> dict:
     summary = read_json(summary_path)
-    if summary.get("status") != "completed":  # a diverged generator's samples say nothing about the model
+    if summary.get(keys.STATUS) != keys.COMPLETED:  # a diverged generator's samples say nothing about the model
         metrics = skipped(summary, [space.name for space, _ in spaces], settings)
     else:
         step = checkpoint_step_of_run(checkpoint, summary, summary_path)

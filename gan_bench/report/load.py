@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench import records
+from gan_bench import record_keys as keys
 from gan_bench.errors import GanBenchError
 
 REQUIRED = ["dataset", "model", "batch_size", "seed", "status", "run_dir"]
@@ -56,12 +57,39 @@ def read_losses(results: Path, run_dir: str) -> pd.DataFrame | None:
         return None
 
 
-def classifier_accuracies(results: Path) -> pd.DataFrame:
-    """Held-out accuracy of each domain classifier (`results/classifiers/{dataset}/res{res}.json`)."""
+CLASSIFIER_COLUMNS = ["dataset", "resolution", "heldout_accuracy", "num_heldout", "num_train", "num_classes",
+                      "epochs", "width", "feature_dim"]
+
+
+def classifiers(results: Path) -> pd.DataFrame:
+    """Each domain classifier (`results/classifiers/{dataset}/res{res}.json`): held-out accuracy and settings."""
     rows = []
     for path in sorted(Path(results).glob("classifiers/*/res*.json")):
         record = read_json(path)
-        if "holdout_accuracy" in record:
-            rows.append({"dataset": path.parent.name, "resolution": path.stem.removeprefix("res"),
-                         "holdout_accuracy": record["holdout_accuracy"]})
-    return pd.DataFrame(rows, columns=["dataset", "resolution", "holdout_accuracy"])
+        if keys.HELDOUT_ACCURACY in record:
+            settings = record.get(keys.CLASSIFIER_SETTINGS, {})
+            arch = record.get(keys.ARCH, {})
+            rows.append({"dataset": path.parent.name, "resolution": int(path.stem.removeprefix("res")),
+                         "heldout_accuracy": record[keys.HELDOUT_ACCURACY],
+                         "num_heldout": record.get(keys.NUM_HELDOUT), "num_train": record.get(keys.NUM_TRAIN),
+                         "num_classes": arch.get(keys.NUM_CLASSES), "epochs": record.get(keys.EPOCHS_RUN),
+                         "width": settings.get("width"), "feature_dim": settings.get("feature_dim")})
+    return pd.DataFrame(rows, columns=CLASSIFIER_COLUMNS)
+
+
+
+def baselines(results: Path) -> pd.DataFrame:
+    """The real-data baselines of each reference record (`results/reference/{dataset}/res{res}/{space}.json`):
+    one row per (dataset, resolution, space, baseline), its figures as `<metric>_<space>` columns."""
+    rows = []
+    for path in sorted(Path(results).glob("reference/*/res*/*.json")):
+        record = read_json(path)
+        space = record.get(keys.SPACE)
+        for name, scores in (record.get(keys.BASELINES) or {}).items():
+            rows.append({"dataset": path.parent.parent.name, "resolution": int(path.parent.name.removeprefix("res")),
+                         "space": space, "baseline": name, "num_samples": record.get(keys.NUM_SAMPLES),
+                         "baseline_num_samples": record.get(keys.BASELINE_NUM_SAMPLES),
+                         "kid_subset_size": record.get(keys.KID_SUBSET_SIZE),
+                         "method": record.get(keys.BASELINE_METHOD),
+                         **{keys.per_space(metric, space): value for metric, value in scores.items()}})
+    return pd.DataFrame(rows)

@@ -178,3 +178,7 @@ def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, trai
 def test_metrics_name_the_run_they_score(run_dir, domain, reference, trained_classifier):
     metrics = evaluate(run_dir, domain, reference, trained_classifier, out_name="named.json")
     assert metrics["settings_hash"] == "h1" and metrics["checkpoint_step"] == 5
+    # What the report needs to read it: K for chance level 1/K, the resolution, the classifier's accuracy.
+    record = read_json(trained_classifier[0].with_suffix(".json"))
+    assert metrics["num_classes"] == 10 and metrics["sample_resolution"] == 16
+    assert metrics["classifier_heldout_accuracy"] == record["heldout_accuracy"]

@@ -76,7 +76,8 @@ rule reference_stats:
     params:
         classifier=lambda wc, input: f"--classifier {input.classifier}" if input.classifier else "",
         weights=_inception_weights(),
-        batch_size=config["metrics"]["batch_size"],
+        # The baselines (real-vs-real floor, blank and noise ceilings) are scored at the runs' N and KID subset.
+        settings=_flags({key: config["metrics"][key] for key in ("num_samples", "batch_size", "seed")}),
         kid_cap=config["metrics"]["kid_subset_size"],
         device=config["device"],
         threads=_threads(),
@@ -88,7 +89,7 @@ rule reference_stats:
         gpu=gpu_jobs,
     shell:
         "{GAN_BENCH} reference-stats --data {input.data} --space {wildcards.space} {params.classifier}"
-        " {params.weights} --batch-size {params.batch_size} --kid-subset-size {params.kid_cap}"
+        " {params.weights} {params.settings} --kid-subset-size {params.kid_cap}"
         " --device {params.device} {params.threads} --out {output.record} > {log} 2>&1"
 
 
