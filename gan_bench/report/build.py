@@ -10,8 +10,6 @@ import pandas as pd
 
 from gan_bench.records import atomic_write, write_text
 from gan_bench.report import current, figures, html, published, samples, tables
-from gan_bench.report.load import classifier_accuracies, load_runs, run_info
-from gan_bench.report import figures, html, published, samples, tables
 from gan_bench.report.load import baselines, classifiers, load_runs, run_info
 from gan_bench.report.stats import LEVEL, TEST_NAME
 

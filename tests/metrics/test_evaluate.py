@@ -164,6 +164,10 @@ def test_class_accuracy_of_a_conditional_model_end_to_end(mnist, domain, referen
     # Each class gets N/10 copies of its image: class accuracy = the classifier's accuracy on the 10 images.
     expected = class_accuracy(trained_classifier[0], firsts, torch.arange(10), torch.device("cpu"))
     assert metrics["class_accuracy"] == pytest.approx(expected) and expected >= 0.8
+    # What the report needs to read it: K for chance level 1/K, the resolution, the classifier's accuracy.
+    record = read_json(trained_classifier[0].with_suffix(".json"))
+    assert metrics["num_classes"] == 10 and metrics["sample_resolution"] == 16
+    assert metrics["classifier_heldout_accuracy"] == record["heldout_accuracy"]
 
 
 def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, trained_classifier, tmp_path):
@@ -178,7 +182,3 @@ def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, trai
 def test_metrics_name_the_run_they_score(run_dir, domain, reference, trained_classifier):
     metrics = evaluate(run_dir, domain, reference, trained_classifier, out_name="named.json")
     assert metrics["settings_hash"] == "h1" and metrics["checkpoint_step"] == 5
-    # What the report needs to read it: K for chance level 1/K, the resolution, the classifier's accuracy.
-    record = read_json(trained_classifier[0].with_suffix(".json"))
-    assert metrics["num_classes"] == 10 and metrics["sample_resolution"] == 16
-    assert metrics["classifier_heldout_accuracy"] == record["heldout_accuracy"]

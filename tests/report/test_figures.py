@@ -44,7 +44,7 @@ def test_metric_figure_draws_one_panel_per_dataset(results, tmp_path):
     one = png(tmp_path, figure)
     two_datasets = pd.concat([with_fid(runs), with_fid(runs).assign(dataset="mnist")], ignore_index=True)
     two = png(tmp_path, figures.metric_figure(two_datasets, column, tmp_path))
-    assert two.width > 1.5 * one.width  # a second panel beside the first
+    assert two.height > 1.5 * one.height  # a second panel below the first (model names stay level)
 
 
 def test_no_figure_without_a_completed_run_that_has_the_metric(results, tmp_path):
