@@ -33,5 +33,5 @@ def main(argv: list[str] | None = None) -> int:
         result = args.func(args)
     except GanBenchError as exc:
         print(f"gan_bench {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return getattr(exc, "exit_status", 2)
     return int(result or 0)

@@ -64,6 +64,9 @@ def _parse_nested_scalars(value, nested: bool = False):
 def validate_config(config: dict | None) -> dict:
     """Return a copy of `config` with defaults filled, or raise GanBenchError naming the bad key."""
     config = _parse_nested_scalars(copy.deepcopy(config or {}))
+    if isinstance(config.get("train"), dict) and "num_threads" in config["train"]:
+        raise GanBenchError("config key train.num_threads: removed; torch now uses the threads each job is granted, "
+                            "set under resources.<rule>.threads (e.g. resources: {train: {threads: 1}})")
     schema = load_schema()
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:

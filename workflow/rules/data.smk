@@ -9,6 +9,9 @@ rule prepare_data:
         data_root=config["data_root"],
     log:
         "results/logs/prepare_data/{dataset}/res{res}.log",
+    threads: threads_of("prepare_data")
+    resources:
+        **resources_of("prepare_data"),
     shell:
-        "{GAN_BENCH} prepare-data --dataset {wildcards.dataset} --resolution {wildcards.res}"
-        " --data-root {params.data_root:q} --options {params.options:q} --out {output} > {log} 2>&1"
+        '"$GAN_BENCH_PYTHON" -m gan_bench prepare-data --dataset {wildcards.dataset} --resolution {wildcards.res}'
+        " --data-root {params.data_root:q} --options {params.options:q} --num-threads {threads} --out {output} > {log} 2>&1"
