@@ -5,7 +5,13 @@
 #   snakemake --cores 4 reports/index.html                         # the report only
 #   snakemake --cores 2 --configfile workflow/configs/smoke.yaml   # CI smoke grid
 
-configfile: "config.yaml"
+# A config file named on the command line (--configfile) replaces config.yaml instead of being merged into it:
+# merged mappings only add up, so an overlay could never shrink the grid, and cluster jobs (which get only
+# --configfiles) would see another grid. `--config key=value` still overrides single keys on top.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
+
 
 
 include: "workflow/rules/common.smk"

@@ -46,10 +46,11 @@ def cmd_list(args) -> None:
 
 def cmd_validate_config(args) -> None:
     from gan_bench.config import load_config
+    from gan_bench.grid import announcement
 
     config = load_config(args.config)
-    runs = len(config["models"]) * len(config["datasets"]) * len(config["seeds"]) * len(config["batch_sizes"])
-    print(f"{args.config}: valid; {runs} runs")
+    print(f"{args.config}: valid")
+    print(announcement(config))
 
 
 def cmd_prepare_data(args) -> None:

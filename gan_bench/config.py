@@ -38,40 +38,84 @@ def _schema_error(error: jsonschema.ValidationError) -> GanBenchError:
     hint = ""
     if error.validator == "additionalProperties":
         hint = f"; valid keys: {', '.join(sorted(error.schema.get('properties', {})))}"
+    elif error.validator == "minProperties":
+        hint = f"; list at least one, e.g. `{key}: {{{_EXAMPLE_ENTRY.get(key, 'name')}: {{}}}}`"
+    elif isinstance(error.instance, bool) and "string" in _declared_types(error.schema):
+        hint = "; YAML reads unquoted on/off/yes/no as true/false: quote the value, e.g. \"off\""
     return GanBenchError(f"config key {key}: {error.message}{hint}")
 
 
-def _parse_nested_scalars(value, nested: bool = False):
-    """Read numbers and booleans inside lists and mappings that arrived as strings.
+_EXAMPLE_ENTRY = {"models": "dcgan", "datasets": "mnist"}
 
-    `snakemake --config seeds=[1,2]` parses nested values with YAML's BaseLoader, which keeps every
-    scalar a string ('1'); a config file gives real numbers. Both should mean the same.
+
+def _declared_types(schema: dict) -> set[str]:
+    """The JSON types a schema node allows (from `type`, else from the values of its `enum`)."""
+    declared = schema.get("type")
+    if declared is not None:
+        return {declared} if isinstance(declared, str) else set(declared)
+    names = {str: "string", bool: "boolean", int: "integer", float: "number", type(None): "null"}
+    return {names[type(item)] for item in schema.get("enum", []) if type(item) in names}
+
+
+def _read_scalar(text: str, types: set[str]):
+    """`text` as the first non-string type the schema allows that reads it, else unchanged."""
+    lowered = text.strip().lower()
+    if "integer" in types or "number" in types:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    if "number" in types:
+        try:
+            return float(text)  # also YAML 1.1's string reading of 1e-3
+        except ValueError:
+            pass
+    if "boolean" in types and lowered in ("true", "false"):
+        return lowered == "true"
+    if "null" in types and lowered in ("null", "~", "none"):
+        return None
+    return text
+
+
+def coerce_to_schema(value, schema: dict):
+    """Give every scalar the type its key declares in the schema.
+
+    Values come from two parsers that disagree with what was written: YAML 1.1 files (`1e-3` is a string,
+    unquoted `2024` a number) and `snakemake --config`, which keeps scalars nested in lists and mappings as
+    strings (`seeds=[1,2]` gives '1', '2'). Reading each scalar by its declared type makes `title: "2024"` a
+    title, `seeds: ['1']` a seed and `lr: 1e-3` a number, and leaves anything undeclared to the validator.
     """
     if isinstance(value, dict):
-        return {key: _parse_nested_scalars(item, True) for key, item in value.items()}
+        extra = schema.get("additionalProperties")
+        return {key: coerce_to_schema(item, schema.get("properties", {}).get(key, extra if isinstance(extra, dict)
+                                                                              else {}))
+                for key, item in value.items()}
     if isinstance(value, list):
-        return [_parse_nested_scalars(item, True) for item in value]
-    if nested and isinstance(value, str):
-        try:
-            parsed = yaml.safe_load(value)
-        except yaml.YAMLError:
-            return value
-        if isinstance(parsed, (bool, int, float)) or (parsed is None and value in ("null", "~")):
-            return parsed
+        return [coerce_to_schema(item, schema.get("items", {})) for item in value]
+    types = _declared_types(schema)
+    if isinstance(value, str) and types and "string" not in types:
+        return _read_scalar(value, types)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "string" in types \
+            and not types & {"integer", "number"} and "enum" not in schema:
+        return str(value)  # `title: 2024` unquoted, or `--config title=2024`
     return value
 
 
 def validate_config(config: dict | None) -> dict:
     """Return a copy of `config` with defaults filled, or raise GanBenchError naming the bad key."""
-    config = _parse_nested_scalars(copy.deepcopy(config or {}))
+    schema = load_schema()
+    config = coerce_to_schema(copy.deepcopy(config or {}), schema)
     if isinstance(config.get("train"), dict) and "num_threads" in config["train"]:
         raise GanBenchError("config key train.num_threads: removed; torch now uses the threads each job is granted, "
                             "set under resources.<rule>.threads (e.g. resources: {train: {threads: 1}})")
-    schema = load_schema()
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         raise _schema_error(errors[0])
     _fill_defaults(schema, config)
+    if config["train"]["steps"]:  # the budget is in steps: record no epoch count that did not apply
+        config["train"]["epochs"] = None
+    elif not config["train"]["epochs"]:
+        raise GanBenchError("config key train: set a budget, train.steps or train.epochs (both are null)")
     config["models"] = {name: dict(opts or {}) for name, opts in config["models"].items()}
     config["datasets"] = {name: dict(opts or {}) for name, opts in config["datasets"].items()}
     for name in config["models"]:

@@ -86,7 +86,13 @@ class AdamGANConfig(ModelConfig):
 
 
 def _coerce(value, hint, where: str):
-    """Accept YAML/JSON values of the declared type; ints are fine where floats are expected."""
+    """Accept YAML/JSON values of the declared type; ints are fine where floats are expected.
+
+    A string is read by the declared type first: YAML 1.1 keeps `1e-3` a string, and `snakemake --config`
+    keeps every scalar nested in a mapping a string.
+    """
+    if isinstance(value, str) and hint in (int, float, bool):
+        value = _read_typed(value, hint)
     origin = typing.get_origin(hint)
     if origin is tuple:
         item = typing.get_args(hint)[0]
@@ -110,6 +116,16 @@ def _coerce(value, hint, where: str):
             raise GanBenchError(f"{where}: expected a string, got {value!r}")
         return value
     return value
+
+
+def _read_typed(text: str, hint: type):
+    """`text` as a `hint` value when it reads as one, else unchanged (the type check then names it)."""
+    if hint is bool:
+        return {"true": True, "false": False}.get(text.strip().lower(), text)
+    try:
+        return hint(text)
+    except ValueError:
+        return text
 
 
 class GanModel:

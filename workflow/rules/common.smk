@@ -5,6 +5,7 @@ import sys
 
 from gan_bench.config import resolution, run_settings, validate_config
 from gan_bench.errors import GanBenchError
+from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_class, model_names
 
 try:
@@ -14,6 +15,8 @@ except GanBenchError as _error:
     raise WorkflowError(f"invalid config: {_error}")
 config.clear()
 config.update(_validated)
+if workflow.is_main_process:  # once, before any job (cluster jobs re-read this file)
+    print(announcement(config), file=sys.stderr)
 
 # Each command is `"$GAN_BENCH_PYTHON" -m gan_bench ...`, run by the python that runs Snakemake (in a cluster job too,
 # where the executor starts Snakemake with the same interpreter). A shell variable set before each command
@@ -26,12 +29,13 @@ RUN = "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"
 
 def runs():
     """Every (model, dataset, batch size, seed) of the grid as wildcard dicts."""
+    axes = grid_axes(config)
     return [
         dict(model=m, dataset=d, batch_size=b, seed=s)
-        for d in config["datasets"]
-        for m in config["models"]
-        for b in config["batch_sizes"]
-        for s in config["seeds"]
+        for d in axes["datasets"]
+        for m in axes["models"]
+        for b in axes["batch_sizes"]
+        for s in axes["seeds"]
     ]
 
 
