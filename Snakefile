@@ -15,11 +15,27 @@ if not workflow.overwrite_configfiles:
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    model="|".join(model_names()),
+    dataset="|".join(sorted(config["datasets"])),
+    batch_size=r"\d+",
+    seed=r"\d+",
+    res=r"\d+",
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/records.smk"
+
+# Seconds-long steps run on the submitting machine, never as cluster jobs (see README, "Run on a cluster").
+localrules:
+    all,
+    prepare_data,
+    aggregate,
+    report,
 
 
 rule all:

@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = args.func(args)
     except GanBenchError as exc:
-        return _fail(args, f"error: {exc}")
+        _fail(args, f"error: {exc}")
+        return getattr(exc, "exit_status", 2)  # 143 for a run stopped by SIGTERM (a time limit)
     except Exception as exc:
         problem = disk_full(exc)  # a write not through gan_bench.records (a library's cache, a log)
         if problem is not None:

@@ -32,6 +32,11 @@ def _int_at_least(minimum: int):
     return parse
 
 
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--num-threads", type=_int_at_least(1), default=None,
+                        help="CPU threads for torch: the job's threads (default: torch's, every core)")
+
+
 def cmd_list(args) -> None:
     from gan_bench.registry import dataset_names, model_names
 
@@ -50,8 +55,10 @@ def cmd_validate_config(args) -> None:
 
 def cmd_prepare_data(args) -> None:
     from gan_bench.data.base import prepare
+    from gan_bench.environment import set_threads
     from gan_bench.registry import dataset_class
 
+    set_threads(args.num_threads)
     options = dict(args.options)
     source = dataset_class(options.get("kind", args.dataset))(args.dataset, options, args.data_root)
     data = prepare(source, args.resolution, args.out)
@@ -64,11 +71,12 @@ def cmd_pretrain(args) -> None:
 
     from gan_bench.config import check_classes
     from gan_bench.data.base import load_prepared
-    from gan_bench.environment import resolve_device
+    from gan_bench.environment import resolve_device, set_threads
     from gan_bench.records import torch_save
     from gan_bench.registry import model_class
     from gan_bench.train import seed_everything
 
+    set_threads(args.num_threads)
     cls = model_class(args.model)
     if not cls.needs_pretraining:
         raise GanBenchError(f"model {args.model} has nothing to pre-train")
@@ -85,8 +93,10 @@ def cmd_pretrain(args) -> None:
 
 def cmd_train(args) -> None:
     from gan_bench.config import validate_run_settings
+    from gan_bench.environment import set_threads
     from gan_bench.train import RunSpec, train
 
+    set_threads(args.num_threads)
     settings = validate_run_settings(args.settings)
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
                    Path(args.out), Path(args.pretrained) if args.pretrained else None)
@@ -131,6 +141,7 @@ def register(subparsers) -> None:
     p.add_argument("--resolution", type=_int_at_least(1), required=True)
     p.add_argument("--data-root", required=True)
     p.add_argument("--options", type=_json_arg, default={})
+    add_threads_argument(p)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_prepare_data)
 
@@ -140,6 +151,7 @@ def register(subparsers) -> None:
     p.add_argument("--options", type=_json_arg, default={})
     p.add_argument("--seed", type=_int_at_least(0), default=0)
     p.add_argument("--device", default="auto")
+    add_threads_argument(p)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_pretrain)
 
@@ -151,6 +163,7 @@ def register(subparsers) -> None:
     p.add_argument("--settings", type=_json_arg, required=True, help="JSON of gan_bench.config.run_settings")
     p.add_argument("--data", required=True, help="prepared data file")
     p.add_argument("--pretrained", default=None)
+    add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")
     p.set_defaults(func=cmd_train)
 

@@ -105,6 +105,9 @@ def validate_config(config: dict | None) -> dict:
     """Return a copy of `config` with defaults filled, or raise GanBenchError naming the bad key."""
     schema = load_schema()
     config = coerce_to_schema(copy.deepcopy(config or {}), schema)
+    if isinstance(config.get("train"), dict) and "num_threads" in config["train"]:
+        raise GanBenchError("config key train.num_threads: removed; torch now uses the threads each job is granted, "
+                            "set under resources.<rule>.threads (e.g. resources: {train: {threads: 1}})")
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         raise _schema_error(errors[0])

@@ -12,6 +12,18 @@ class GanBenchError(Exception):
     """
 
 
+class Interrupted(GanBenchError):
+    """A job stopped by a signal (a scheduler's SIGTERM at its time limit) after saving its progress.
+
+    The CLI exits with 128 + the signal number, the shell's convention for "killed by", so a scheduler
+    and Snakemake see a failed job that a retry continues.
+    """
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.exit_status = 128 + signum
+
+
 def describe(exc: BaseException) -> str:
     """A library exception in one line (torch's load errors run to a dozen lines of advice)."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]

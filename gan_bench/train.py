@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import os
 import random
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,7 +24,7 @@ from gan_bench import artifacts, environment, flops, run_dir, speed
 from gan_bench.checkpoint import save_model
 from gan_bench.config import check_classes, run_hash
 from gan_bench.data.base import PreparedData, content_fingerprint, load_prepared, to_unit_range
-from gan_bench.errors import GanBenchError, describe
+from gan_bench.errors import GanBenchError, Interrupted, describe
 from gan_bench.memory import PeakMemory, is_out_of_memory
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import read_json, torch_save, write_json, write_rows
@@ -120,6 +122,31 @@ def _load_pretrained(spec: RunSpec) -> dict:
                             f"delete it and rerun the pretrain rule") from exc
 
 
+class StopRequest:
+    """Remembers a SIGTERM instead of dying from it, so the loop can stop between two steps with its progress
+    saved. Slurm sends SIGTERM when a job reaches its time limit (and SIGKILL KillWait seconds later); a retry
+    then continues from resume.pt. Only the main thread can receive signals: elsewhere this does nothing.
+    """
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._previous = None
+        self._installed = False
+
+    def _request(self, signum, frame) -> None:
+        self.signum = signum
+
+    def __enter__(self) -> "StopRequest":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._request)
+            self._installed = True
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._installed:
+            signal.signal(signal.SIGTERM, self._previous)
+
+
 class StepClock:
     """Seconds spent in train steps: this segment's, plus those of earlier segments of the run.
 
@@ -173,8 +200,6 @@ class Trainer:
             raise GanBenchError(f"{self.out} already holds a finished run (summary.json); delete that directory "
                                 f"to train it again, or choose another --out")
         _check_writable(self.out)
-        if self.train_cfg.get("num_threads"):
-            torch.set_num_threads(self.train_cfg["num_threads"])
         self.device = environment.resolve_device(spec.settings["device"])
         speed.configure_backends(self.train_cfg, self.device)
         self.budget = Budget.from_settings(self.train_cfg, len(self.data.images), spec.batch_size)
@@ -276,7 +301,8 @@ class Trainer:
             if self.train_cfg.get("count_flops", True):
                 self.flops_per_step = self._count_flops()
             speed.prepare_model(self.model, self.train_cfg)
-            self._loop(state, memory)
+            with StopRequest() as self.stop:
+                self._loop(state, memory)
         except Diverged as exc:
             status, reason = "diverged", str(exc)
         except (RuntimeError, MemoryError) as exc:
@@ -308,6 +334,12 @@ class Trainer:
                 state.timed_images += self.spec.batch_size
             state.step = step + 1
             self._after_step(state, clock, memory)
+            if self.stop.signum is not None and state.step < self.budget.total_steps:
+                self._save_progress(state, clock)
+                name = signal.Signals(self.stop.signum).name
+                raise Interrupted(f"stopped by {name} (a time limit?) at step {state.step} of "
+                                  f"{self.budget.total_steps}; progress saved in {self.resume_path}; rerun the "
+                                  f"job to continue from there", self.stop.signum)
         state.train_time_s = clock.train_time()
 
     def _batch(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -341,9 +373,12 @@ class Trainer:
         if done % cfg["sample_every"] == 0:
             clock.exclude(lambda: self._check_collapse(self._save_samples(f"step{done:07d}"), done))
         if done % cfg["checkpoint_every"] == 0 and not last:
-            state.train_time_s = clock.train_time()
-            state.wall_time_s = self.prior_wall_s + time.perf_counter() - self.job_start
-            clock.exclude(lambda: self._save_resume(state))
+            self._save_progress(state, clock)
+
+    def _save_progress(self, state: LoopState, clock: "StepClock") -> None:
+        state.train_time_s = clock.train_time()
+        state.wall_time_s = self.prior_wall_s + time.perf_counter() - self.job_start
+        clock.exclude(lambda: self._save_resume(state))
 
     def _record_epoch(self, state: LoopState, now: float) -> None:
         """A row of epochs.csv for the epoch (or final part of one) that just ended."""

@@ -34,7 +34,7 @@ TINY = {
     "datasets": {"digits": {}},
     "seeds": [1],
     "batch_sizes": [32],
-    "train": {"steps": 20, "log_every": 10, "sample_every": 10, "checkpoint_every": 10, "num_threads": 1},
+    "train": {"steps": 20, "log_every": 10, "sample_every": 10, "checkpoint_every": 10},
     "metrics": {"num_samples": 100, "feature_spaces": ["domain"], "batch_size": 100},
     "classifier": {"epochs": 1, "width": 8},
 }

@@ -30,7 +30,7 @@ def digits16(tmp_path_factory):
 
 
 def settings(model="dcgan", **train):
-    train = {"steps": 12, "log_every": 4, "sample_every": 6, "checkpoint_every": 6, "num_threads": 1, **train}
+    train = {"steps": 12, "log_every": 4, "sample_every": 6, "checkpoint_every": 6, **train}
     config = validate_config({"models": {model: {"image_size": 16, "width": 8}}, "datasets": {"digits": {}},
                               "device": "cpu", "train": train})
     return run_settings(config, model, "digits")
@@ -84,31 +84,72 @@ def _state(path):
     return read_checkpoint(path)["state"]["nets"]
 
 
-@pytest.mark.slow  # 300 steps, a SIGKILL and a resume in subprocesses
-def test_a_killed_run_resumes_to_the_same_result(tmp_path, digits16):
-    """SIGKILL mid-run, start again: the result equals an uninterrupted run, bit for bit (CPU)."""
-    steps = dict(steps=300, log_every=10, sample_every=100, checkpoint_every=10)
-    reference = tmp_path / "reference"
-    train(train_spec(reference, digits16, **steps))
+RESUMABLE = dict(steps=300, log_every=10, sample_every=100, checkpoint_every=10)
 
-    killed = tmp_path / "killed"
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, digits16):
+    """The run that killed and resumed runs must reproduce, bit for bit (CPU)."""
+    out = tmp_path_factory.mktemp("uninterrupted") / "run"
+    train(train_spec(out, digits16, **RESUMABLE))
+    return out
+
+
+def start_training(out, data):
+    """`python -m gan_bench train` as the workflow runs it, in its own process."""
     command = [sys.executable, "-m", "gan_bench", "train", "--model", "dcgan", "--dataset", "digits", "--seed", "1",
-               "--batch-size", "32", "--data", str(digits16), "--out", str(killed),
-               "--settings", json.dumps(settings(**steps))]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+               "--batch-size", "32", "--data", str(data), "--out", str(out), "--num-threads", "1",
+               "--settings", json.dumps(settings(**RESUMABLE))]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_past_first_checkpoint(process, out):
     deadline = time.time() + 120
-    while not (killed / "resume.pt").exists() and time.time() < deadline and process.poll() is None:
+    while not (out / "resume.pt").exists() and time.time() < deadline and process.poll() is None:
         time.sleep(0.02)
     time.sleep(0.5)  # let it train a little past the checkpoint
+
+
+def assert_same_run(run, reference):
+    assert losses(run) == losses(reference)
+    ref_state, resumed_state = _state(reference / "checkpoint.pt"), _state(run / "checkpoint.pt")
+    assert all(torch.equal(ref_state[k], resumed_state[k]) for k in ref_state)
+
+
+@pytest.mark.slow  # a SIGKILL and a resume in subprocesses
+def test_a_killed_run_resumes_to_the_same_result(tmp_path, digits16, uninterrupted):
+    """SIGKILL mid-run, start again: the result equals an uninterrupted run, bit for bit (CPU)."""
+    killed = tmp_path / "killed"
+    process = start_training(killed, digits16)
+    wait_past_first_checkpoint(process, killed)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not (killed / "summary.json").exists(), "the run finished before it could be killed"
 
-    summary = train(train_spec(killed, digits16, **steps))
+    summary = train(train_spec(killed, digits16, **RESUMABLE))
     assert summary["resumed_at_steps"] and summary["resumed_at_steps"][0] > 0
-    assert losses(killed) == losses(reference)
-    ref_state, resumed_state = _state(reference / "checkpoint.pt"), _state(killed / "checkpoint.pt")
-    assert all(torch.equal(ref_state[k], resumed_state[k]) for k in ref_state)
+    assert_same_run(killed, uninterrupted)
+
+
+def test_a_time_limit_stops_the_run_with_its_progress_saved(tmp_path, digits16, uninterrupted):
+    """What Slurm does at a job's time limit: SIGTERM, then SIGKILL. The run saves the step it reached (not only
+    the last periodic checkpoint), exits as killed by SIGTERM, and the retry ends bit-identical."""
+    out = tmp_path / "limited"
+    process = start_training(out, digits16)
+    wait_past_first_checkpoint(process, out)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "stopped by SIGTERM" in stderr and "progress saved in" in stderr
+    assert not (out / "summary.json").exists()
+    saved = torch.load(out / "resume.pt", weights_only=False)["loop"]["step"]
+    assert 0 < saved < RESUMABLE["steps"]
+
+    retry = start_training(out, digits16)
+    _, stderr = retry.communicate(timeout=300)
+    assert retry.returncode == 0, stderr
+    assert json.loads((out / "summary.json").read_text())["resumed_at_steps"] == [saved]
+    assert_same_run(out, uninterrupted)
 
 
 class NaNGAN(DCGAN):

@@ -18,7 +18,7 @@ def prepared_digits(root: Path) -> Path:
 
 
 def settings(**train_options) -> dict:
-    train_options = {"steps": 8, "log_every": 4, "sample_every": 8, "checkpoint_every": 8, "num_threads": 1,
+    train_options = {"steps": 8, "log_every": 4, "sample_every": 8, "checkpoint_every": 8,
                      **train_options}
     config = validate_config({"models": {"dcgan": {"image_size": 16, "width": 4}}, "datasets": {"digits": {}},
                               "device": "cpu", "train": train_options})

@@ -12,6 +12,7 @@ import sys
 import torch
 
 from gan_bench import record_keys as keys
+from gan_bench.commands import add_threads_argument
 from gan_bench.errors import GanBenchError
 
 
@@ -20,13 +21,14 @@ def _log(message: str) -> None:
 
 
 def _threads(args) -> None:
-    if args.num_threads:
-        torch.set_num_threads(args.num_threads)
+    from gan_bench.environment import set_threads
+
+    set_threads(args.num_threads)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
-    parser.add_argument("--num-threads", type=int, default=None, help="CPU threads for torch")
+    add_threads_argument(parser)
 
 
 def _train_classifier(args) -> int:

@@ -231,7 +231,7 @@ def test_each_run_records_how_its_pixels_were_read(tmp_path):
     prepared = prepare(ImageFolder("lego", options, tmp_path), 16, tmp_path / "res16.pt")
     config = validate_config({"data_root": str(tmp_path), "device": "cpu", "datasets": {"lego": options},
                               "models": {"dcgan": {"image_size": 16, "width": 8}},
-                              "train": {"steps": 2, "log_every": 1, "num_threads": 1}})
+                              "train": {"steps": 2, "log_every": 1}})
     spec = RunSpec("dcgan", "lego", 1, 4, run_settings(config, "dcgan", "lego"), tmp_path / "res16.pt",
                    tmp_path / "run")
     assert train(spec)["status"] == "completed"

@@ -25,7 +25,7 @@ TINY = {
     "datasets": {"digits": {}},
     "seeds": [1],
     "batch_sizes": [32],
-    "train": {"steps": 40, "log_every": 10, "sample_every": 20, "checkpoint_every": 10, "num_threads": 1},
+    "train": {"steps": 40, "log_every": 10, "sample_every": 20, "checkpoint_every": 10},
     "metrics": {"num_samples": 100, "feature_spaces": ["domain"], "batch_size": 100},
     "classifier": {"epochs": 1, "min_steps": 20, "width": 8},
 }

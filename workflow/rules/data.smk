@@ -38,6 +38,9 @@ rule prepare_data:
         data_root=config["data_root"],
     log:
         "results/logs/prepare_data/{dataset}/res{res}.log",
+    threads: threads_of("prepare_data")
+    resources:
+        **resources_of("prepare_data"),
     shell:
         "{GAN_BENCH} prepare-data --dataset {wildcards.dataset} --resolution {wildcards.res}"
-        " --data-root {params.data_root:q} --options {params.options:q} --out {output} > {log} 2>&1"
+        " --data-root {params.data_root:q} --options {params.options:q} --num-threads {threads} --out {output} > {log} 2>&1"
