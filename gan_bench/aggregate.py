@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench import record_keys as keys
 from gan_bench.errors import GanBenchError
 from gan_bench.records import read_json
 
@@ -23,9 +24,9 @@ def current_metrics(run_dir: Path, summary: dict) -> dict:
     if not path.is_file():
         return {}
     metrics = read_json(path)
-    if metrics.get("settings_hash") != summary.get("settings_hash"):
-        raise GanBenchError(f"{path} scored another run (settings {metrics.get('settings_hash')}) than "
-                            f"{run_dir / 'summary.json'} describes (settings {summary.get('settings_hash')}); "
+    if metrics.get(keys.RUN_HASH) != summary.get(keys.RUN_HASH):
+        raise GanBenchError(f"{path} scored another run (settings {metrics.get(keys.RUN_HASH)}) than "
+                            f"{run_dir / 'summary.json'} describes (settings {summary.get(keys.RUN_HASH)}); "
                             f"delete {path} and rerun the workflow to score the current run")
     return metrics
 
@@ -44,7 +45,7 @@ def run_row(run_dir: Path, results_dir: Path) -> dict:
     row.update({k: v for k, v in current_metrics(run_dir, summary).items() if not isinstance(v, (dict, list))})
     row.update({
         "run_dir": run_dir.resolve().relative_to(results_dir.resolve()).as_posix(),
-        "settings_hash": run["settings_hash"],
+        keys.RUN_HASH: run[keys.RUN_HASH],
         "git_commit": run["environment"].get("git_commit"),
         "torch": run["environment"].get("torch"),
     })

@@ -16,8 +16,10 @@ THROUGHPUT = "throughput_img_s"
 PEAK_NVML_MB = "peak_nvml_mb"
 PEAK_RSS_MB = "peak_rss_mb"
 
-# --- run.json (gan_bench.train) ---
+# --- run.json (gan_bench.train); RUN_HASH is also in summary.json, completed.json and metrics.json ---
 RUN_HASH = "settings_hash"           # gan_bench.config.run_hash: model, dataset, seed, batch size, settings
+DATA_FINGERPRINT = "data_fingerprint"  # gan_bench.data.base.content_fingerprint of the prepared data trained on
+CHECKPOINT_STEP = "checkpoint_step"  # metrics.json: the step of the checkpoint it scored
 
 # --- classifier record, results/classifiers/<dataset>/res<res>.json (gan_bench.metrics.classifier) ---
 HELDOUT_ACCURACY = "heldout_accuracy"

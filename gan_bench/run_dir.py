@@ -18,6 +18,7 @@ import json
 import shutil
 from pathlib import Path
 
+from gan_bench import record_keys as keys
 from gan_bench.records import write_json
 
 SUMMARY = "summary.json"
@@ -39,20 +40,20 @@ def recorded_identity(run_dir: Path) -> tuple[str | None, str | None]:
     """(settings hash, data fingerprint) the directory's files were written under, as far as a record says."""
     for name in (RUN_RECORD, COMPLETED):
         record = _read(Path(run_dir) / name)
-        if record.get("settings_hash"):
-            return record["settings_hash"], record.get("data_fingerprint")
+        if record.get(keys.RUN_HASH):
+            return record[keys.RUN_HASH], record.get(keys.DATA_FINGERPRINT)
     return None, None
 
 
 def keep_completed(run_dir: Path, summary: dict, settings_hash: str, data_fingerprint: str) -> None:
-    write_json(Path(run_dir) / COMPLETED, {"settings_hash": settings_hash, "data_fingerprint": data_fingerprint,
+    write_json(Path(run_dir) / COMPLETED, {keys.RUN_HASH: settings_hash, keys.DATA_FINGERPRINT: data_fingerprint,
                                            "summary": summary})
 
 
 def completed_summary(run_dir: Path, settings_hash: str, data_fingerprint: str) -> dict | None:
     """The kept summary of a run completed with these settings on this data, else None."""
     kept = _read(Path(run_dir) / COMPLETED)
-    if kept.get("settings_hash") == settings_hash and kept.get("data_fingerprint") == data_fingerprint \
+    if kept.get(keys.RUN_HASH) == settings_hash and kept.get(keys.DATA_FINGERPRINT) == data_fingerprint \
             and isinstance(kept.get("summary"), dict):
         return kept["summary"]
     return None

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from gan_bench import artifacts, environment, flops, run_dir, speed
+from gan_bench import record_keys as keys
 from gan_bench.checkpoint import save_model
 from gan_bench.config import check_classes, run_hash
 from gan_bench.data.base import PreparedData, content_fingerprint, load_prepared, to_unit_range
@@ -215,7 +216,7 @@ class Trainer:
         spec = self.spec
         write_json(self.out / "run.json", {
             "model": spec.model, "dataset": spec.dataset, "seed": spec.seed, "batch_size": spec.batch_size,
-            "settings": spec.settings, "settings_hash": self.hash, "data_fingerprint": self.data_fingerprint,
+            "settings": spec.settings, keys.RUN_HASH: self.hash, keys.DATA_FINGERPRINT: self.data_fingerprint,
             "model_config": self.config.to_dict(),
             "dataset_info": {**self.info.__dict__, "splits": self.data.splits, "source": self.data.source,
                         "classes": self.data.classes, "preprocessing": self.data.preprocessing,
@@ -244,7 +245,7 @@ class Trainer:
 
     def _save_resume(self, state: LoopState) -> None:
         torch_save(self.resume_path, {
-            "format": RESUME_FORMAT, "settings_hash": self.hash, "data_fingerprint": self.data_fingerprint,
+            "format": RESUME_FORMAT, keys.RUN_HASH: self.hash, keys.DATA_FINGERPRINT: self.data_fingerprint,
             "loop": state.__dict__,
             "model": self.model.state_dict(),
             "rng": {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
@@ -257,8 +258,8 @@ class Trainer:
             return LoopState()
         try:
             blob = torch.load(self.resume_path, map_location="cpu", weights_only=False)
-            usable = blob.get("format") == RESUME_FORMAT and blob.get("settings_hash") == self.hash \
-                and blob.get("data_fingerprint") == self.data_fingerprint
+            usable = blob.get("format") == RESUME_FORMAT and blob.get(keys.RUN_HASH) == self.hash \
+                and blob.get(keys.DATA_FINGERPRINT) == self.data_fingerprint
         except Exception as exc:  # a damaged resume file only costs the progress it held
             print(f"ignoring unreadable {self.resume_path} ({describe(exc)}); starting from step 0")
             return LoopState()
@@ -421,7 +422,7 @@ class Trainer:
         device_name = environment.device_name(self.device)
         timed_steps = state.timed_images // self.spec.batch_size
         summary = {
-            "status": status, "reason": reason, "settings_hash": self.hash,
+            keys.STATUS: status, keys.REASON: reason, keys.RUN_HASH: self.hash,
             "steps": state.step, "epochs": state.step / self.budget.steps_per_epoch, "images_seen": images_seen,
             "wall_time_s": self.prior_wall_s + time.perf_counter() - self.job_start,
             "train_time_s": state.train_time_s, "warmup_s": state.warmup_s,
@@ -451,8 +452,9 @@ def record_allocator_exit(run_dir: str | Path, batch_size: int, line: str) -> di
     train job died (command `record-allocator-exit`). Only a started run (its run.json written) is recorded.
     """
     run_dir = Path(run_dir)
-    summary = {"status": "oom", "reason": f"batch size {batch_size} did not fit in memory: {line}",
-               "final_losses": {}, "resumed_at_steps": []}
+    started = read_json(run_dir / "run.json")
+    summary = {keys.STATUS: "oom", keys.REASON: f"batch size {batch_size} did not fit in memory: {line}",
+               keys.RUN_HASH: started.get(keys.RUN_HASH), "final_losses": {}, "resumed_at_steps": []}
     write_json(run_dir / "summary.json", summary)
     return summary
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench import record_keys as keys
+
 STALE = "stale"
 RERUN = "rerun `snakemake` to finish and table it"
 
@@ -26,7 +28,7 @@ def _read(path: Path) -> dict | None:
 
 
 def _scored(row: pd.Series) -> bool:
-    value = row.get("num_samples")
+    value = row.get(keys.NUM_SAMPLES)
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
@@ -36,14 +38,14 @@ def staleness(row: pd.Series, results: Path) -> str | None:
     summary = _read(run_dir / "summary.json")
     if summary is None:
         return f"summary.json is missing or unreadable (the run is being retrained or was killed); {RERUN}"
-    if summary.get("settings_hash") != row.get("settings_hash"):
+    if summary.get(keys.RUN_HASH) != row.get(keys.RUN_HASH):
         return f"the run was retrained with other settings after runs.csv was built; {RERUN}"
     if not _scored(row):
         return None
     metrics = _read(run_dir / "metrics.json")
     if metrics is None:
         return f"metrics.json is missing or unreadable (the run is being re-scored); {RERUN}"
-    if metrics.get("settings_hash") != row.get("settings_hash") or metrics.get("num_samples") != row["num_samples"]:
+    if metrics.get(keys.RUN_HASH) != row.get(keys.RUN_HASH) or metrics.get(keys.NUM_SAMPLES) != row[keys.NUM_SAMPLES]:
         return f"the run was re-scored after runs.csv was built; {RERUN}"
     return None
 
@@ -53,7 +55,7 @@ def mark_stale(runs: pd.DataFrame, results: Path) -> pd.DataFrame:
     runs = runs.copy()
     reasons = runs.apply(lambda row: staleness(row, results), axis=1) if len(runs) else pd.Series(dtype=object)
     stale = reasons.notna()
-    runs["reason"] = runs["reason"].astype(object)
-    runs.loc[stale, "status"] = STALE
-    runs.loc[stale, "reason"] = reasons[stale]
+    runs[keys.REASON] = runs[keys.REASON].astype(object)
+    runs.loc[stale, keys.STATUS] = STALE
+    runs.loc[stale, keys.REASON] = reasons[stale]
     return runs
