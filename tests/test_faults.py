@@ -26,18 +26,9 @@ import yaml
 from gan_bench.cli import main
 from gan_bench.errors import GanBenchError
 from tests.conftest import ROOT
+from tests.workflow.tiny import RUN, tiny_config
 
-RUN = "results/runs/digits/dcgan/bs32/seed1"
-TINY = {
-    "device": "cpu",
-    "models": {"dcgan": {"image_size": 16, "width": 8}},
-    "datasets": {"digits": {}},
-    "seeds": [1],
-    "batch_sizes": [32],
-    "train": {"steps": 20, "log_every": 10, "sample_every": 10, "checkpoint_every": 10},
-    "metrics": {"num_samples": 100, "feature_spaces": ["domain"], "batch_size": 100},
-    "classifier": {"epochs": 1, "width": 8},
-}
+TINY = tiny_config(classifier={"min_steps": 150})
 
 
 def job_env() -> dict:

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.workflow.tiny import tiny_config
 
 pytestmark = pytest.mark.slow
 
@@ -24,19 +25,12 @@ PROFILE = ROOT / "workflow" / "profiles" / "slurm"
 SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+)")
 
 # One model, digits, a few steps, small N; each job asks for 1 CPU and little memory (the CI node has 2 cores).
-TINY = {
-    "device": "cpu",
-    "models": {"dcgan": {"image_size": 16, "width": 8}},
-    "datasets": {"digits": {}},
-    "seeds": [1],
-    "batch_sizes": [32],
-    "train": {"steps": 20, "log_every": 10, "sample_every": 10, "checkpoint_every": 10},
-    "metrics": {"num_samples": 100, "feature_spaces": ["domain"], "batch_size": 100, "kid_subset_size": 50},
-    "classifier": {"epochs": 1, "min_steps": 10, "width": 8},
-    "resources": {rule: {"threads": 1, "mem_mb": 1000, "runtime": 10} for rule in (
+TINY = tiny_config(
+    metrics={"kid_subset_size": 50},
+    resources={rule: {"threads": 1, "mem_mb": 1000, "runtime": 10} for rule in (
         "prepare_data", "pretrain", "train", "train_classifier", "reference_stats", "evaluate", "aggregate", "report")},
-    "report": {"title": "gan-bench on Slurm"},
-}
+    report={"title": "gan-bench on Slurm"},
+)
 # The rules that must reach Slurm (the others are local rules), and how the profile groups them.
 CLUSTER_JOBS = {"rule_reference": {"train_classifier", "reference_stats"}, "rule_run": {"train", "evaluate"}}
 

@@ -9,32 +9,21 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import psutil
 import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.workflow.tiny import RUN as RUN_DIR, job_processes, tiny_config
 from tests.workflow.test_smoke_workflow import planned_jobs
 
 pytestmark = pytest.mark.slow
 
-RUN = Path("results/runs/digits/dcgan/bs32/seed1")
-TINY = {
-    "device": "cpu",
-    "models": {"dcgan": {"image_size": 16, "width": 8}},
-    "datasets": {"digits": {}},
-    "seeds": [1],
-    "batch_sizes": [32],
-    "train": {"steps": 40, "log_every": 10, "sample_every": 20, "checkpoint_every": 10},
-    "metrics": {"num_samples": 100, "feature_spaces": ["domain"], "batch_size": 100},
-    "classifier": {"epochs": 1, "min_steps": 20, "width": 8},
-}
+RUN = Path(RUN_DIR)
+TINY = tiny_config(train={"steps": 40, "sample_every": 20})
 
 
 def write_config(workdir: Path, **changes) -> Path:
-    config = json.loads(json.dumps(TINY))
-    for section, values in changes.items():
-        config[section] = {**config[section], **values} if isinstance(values, dict) else values
+    config = {**TINY, **{section: {**TINY[section], **values} for section, values in changes.items()}}
     path = workdir / "tiny.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -47,17 +36,6 @@ def command(workdir: Path, *args: str) -> list[str]:
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command(workdir, *args), capture_output=True, text=True, timeout=600)
-
-
-def job_processes(pid: int, job: str) -> list[psutil.Process]:
-    found = []
-    for child in psutil.Process(pid).children(recursive=True):
-        try:
-            if "gan_bench" in child.cmdline() and job in child.cmdline():
-                found.append(child)
-        except psutil.Error:  # ended (or a zombie) between listing and reading
-            pass
-    return found
 
 
 def kill_job_when(workdir: Path, job: str, ready) -> subprocess.CompletedProcess:
@@ -118,7 +96,7 @@ def test_a_changed_run_killed_mid_training_is_rerun_not_reported(grid):
     assert [json.loads(path.read_text()) for path in kept] == [old_metrics]
     page = report_only(grid)
     assert "summary.json is missing" in page
-    assert f'data-model="dcgan" data-dataset="digits"' not in page  # not in any leaderboard
+    assert 'data-model="dcgan" data-dataset="digits"' not in page  # not in any leaderboard
 
 
 def test_a_killed_rescoring_is_rerun_and_the_old_n_is_not_shown_as_current(grid):
@@ -130,7 +108,7 @@ def test_a_killed_rescoring_is_rerun_and_the_old_n_is_not_shown_as_current(grid)
     assert jobs.get("evaluate") == 1 and "train" not in jobs, jobs
     page = report_only(grid)
     assert "metrics.json is missing" in page
-    assert f'data-model="dcgan" data-dataset="digits"' not in page
+    assert 'data-model="dcgan" data-dataset="digits"' not in page
 
 
 def test_a_damaged_then_restored_data_file_costs_no_completed_run(grid):

@@ -22,19 +22,12 @@ from gan_bench.checkpoint import read_checkpoint
 from gan_bench.config import run_settings, validate_config
 from gan_bench.train import RunSpec, train
 from tests.conftest import ROOT
+from tests.workflow.tiny import RUN, tiny_config
 
 pytestmark = pytest.mark.slow
 
-CONFIG = {
-    "device": "cpu",
-    "models": {"dcgan": {"image_size": 16, "width": 8}},
-    "datasets": {"digits": {}},
-    "batch_sizes": [32],
-    "seeds": [1],
-    "train": {"steps": 300, "log_every": 10, "sample_every": 100, "checkpoint_every": 50},
-    "resources": {"train": {"threads": 1}, "prepare_data": {"threads": 1}},
-}
-RUN = "results/runs/digits/dcgan/bs32/seed1"
+CONFIG = tiny_config(train={"steps": 300, "sample_every": 100, "checkpoint_every": 50},
+                     resources={"train": {"threads": 1}, "prepare_data": {"threads": 1}})
 
 
 def train_process(snakemake: subprocess.Popen, timeout: float = 300) -> psutil.Process:
