@@ -17,3 +17,14 @@ def shared_data() -> Path:
         pytest.fail(f"offline test data not found at {SHARED_DATA}; set GAN_BENCH_TEST_DATA to the folder "
                     f"holding mnist/ and fashion-mnist/")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Every test starts with one torch thread, whatever an earlier in-process CLI call set.
+
+    Results compared bit for bit with a subprocess run (`--num-threads 1`) depend on the thread count: a CPU
+    reduction split over two threads sums in another order.
+    """
+    torch.set_num_threads(1)
+    yield

@@ -15,6 +15,7 @@ SNAKEFILE = """
 config.setdefault("report", {"title": "test"})
 threads_of = lambda rule: 1                       # from common.smk: each rule's threads and resources
 resources_of = lambda rule: {"mem_mb": 100, "runtime": 1}
+GAN_BENCH = "python -m gan_bench"                 # from common.smk: the command prefix
 include: "workflow/rules/report.smk"
 
 rule aggregate:  # stands in for the real table rule; it must not be scheduled
