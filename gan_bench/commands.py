@@ -33,10 +33,12 @@ def _int_at_least(minimum: int):
 
 
 def cmd_list(args) -> None:
+    from gan_bench.metrics.registry import names as metric_names
     from gan_bench.registry import dataset_names, model_names
 
     print("models:  ", " ".join(model_names()))
     print("datasets:", " ".join(dataset_names()))
+    print("metrics: ", " ".join(metric_names()))
 
 
 def cmd_validate_config(args) -> None:
