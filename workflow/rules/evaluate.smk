@@ -8,8 +8,8 @@
 #   resolution(config, model) from gan_bench.config; gpu_jobs(wildcards) -> 1 unless config device is cpu
 #   the prepare_data rule producing results/data/{dataset}/res{res}.pt
 # Outputs: results/classifiers/{dataset}/res{res}.pt + .json, results/reference/{dataset}/res{res}/{space}.json
-# (+ its cache folder), f"{RUN}/metrics.json". Per-run params depend only on config["metrics"] and the device,
-# never on the grid's lists, so adding a model or seed evaluates only the new runs.
+# (+ its cache folder), f"{RUN}/metrics.json" (+ artifacts/nearest_pairs_<space>.png). Per-run params depend
+# only on config["metrics"] and the device, never on the grid's lists, so adding a model or seed evaluates only the new runs.
 
 import shlex
 
@@ -92,9 +92,15 @@ rule reference_stats:
         " --device {params.device} {params.threads} --out {output.record} > {log} 2>&1"
 
 
+def _metric_names():
+    names = config["metrics"]["compute"]
+    return "--metrics " + " ".join(names) if names else ""
+
+
 rule evaluate:
     input:
         summary=f"{RUN}/summary.json",
+        data=prepared_data,
         classifier=_run_classifier,
         references=lambda wc: list(_run_references(wc).values()),
     output:
@@ -108,6 +114,7 @@ rule evaluate:
         weights=_inception_weights(),
         settings=_flags({key: config["metrics"][key] for key in ("num_samples", "batch_size", "seed")}),
         kid_cap=config["metrics"]["kid_subset_size"],
+        metrics=_metric_names(),
         device=config["device"],
         threads=_threads(),
     log:
@@ -117,6 +124,7 @@ rule evaluate:
     resources:
         gpu=gpu_jobs,
     shell:
-        "{GAN_BENCH} evaluate --checkpoint {params.checkpoint} --summary {input.summary} --spaces {params.spaces}"
+        "{GAN_BENCH} evaluate --checkpoint {params.checkpoint} --summary {input.summary} --data {input.data}"
+        " --spaces {params.spaces} {params.metrics}"
         " {params.references} {params.classifier} {params.weights} {params.settings}"
         " --kid-subset-size {params.kid_cap} --device {params.device} {params.threads} --out {output} > {log} 2>&1"
