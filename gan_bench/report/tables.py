@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from gan_bench.metrics import registry
 from gan_bench.report import published
 from gan_bench.report.stats import Paired, Summary, paired_test, t_interval
 
@@ -25,21 +26,24 @@ class Column:
     lower_is_better: bool | None = True   # None: not ranked (no best highlighted)
     scale: float = 1.0                    # multiplies the raw value (seconds -> minutes)
     space: str | None = None              # feature space, for metrics
+    baseline: str | None = None           # the run-table column holding real data's value (metric registry)
 
 
 def metric_columns(runs: pd.DataFrame) -> list[Column]:
-    """Quality metrics present in the table, each labelled with its feature space; spaces never share a column."""
+    """Ranked quality metrics of the metric registry present in the table, grouped by feature space; spaces never
+    share a column. Per-run metrics (class accuracy, CAS) judge samples with the domain classifier: domain group."""
     columns = []
     for space, space_label in SPACES.items():
-        for metric, label, lower in (("fid", "FID", True), ("kid", "KID", True), ("is", "IS", False)):
-            key = f"{metric}_{space}"
-            if key in runs.columns and runs[key].notna().any():
-                columns.append(Column(key, label, "", lower, space=space_label))
-        # Class accuracy comes from the domain classifier, so it belongs to the domain group.
-        if space == "domain":
-            for key, label in (("class_accuracy", "Class accuracy"), ("code_purity", "Code purity")):
-                if key in runs.columns and runs[key].notna().any():
-                    columns.append(Column(key, label, "%", False, 100.0, space_label))
+        for metric in registry.METRICS.values():
+            if (space not in metric.spaces) if metric.spaces is not None else space != "domain":
+                continue
+            for result, column_space in registry.columns(metric, [space]):
+                key = registry.result_key(result, column_space)
+                if result.lower_is_better is None or key not in runs.columns or not runs[key].notna().any():
+                    continue
+                baseline = registry.baseline_key(key) if metric.baseline == registry.REAL else metric.baseline
+                columns.append(Column(key, result.label, result.unit, result.lower_is_better, result.scale,
+                                      space_label, baseline))
     return columns
 
 
@@ -93,6 +97,7 @@ class Board:
     columns: list[Column]
     rows: list[Row]
     rule: str   # how the batch size of each row was chosen
+    baselines: dict[str, float] = field(default_factory=dict)   # column key -> real data's value, scaled
 
     @property
     def groups(self) -> list[tuple[str, list[Column]]]:
@@ -139,6 +144,15 @@ def _mark_best(rows: list[Row], columns: list[Column]) -> None:
                 row.best.add(column.key)
 
 
+def _baselines(runs: pd.DataFrame, columns: list[Column]) -> dict[str, float]:
+    """Real data's value of each column on one dataset (the same for every run scored at the same N)."""
+    found = {}
+    for column in columns:
+        if column.baseline in runs.columns and runs[column.baseline].notna().any():
+            found[column.key] = float(runs[column.baseline].astype(float).mean()) * column.scale
+    return found
+
+
 def leaderboards(runs: pd.DataFrame) -> list[Board]:
     """One board per dataset, one row per model, completed runs only."""
     done = completed(runs)
@@ -160,7 +174,7 @@ def leaderboards(runs: pd.DataFrame) -> list[Board]:
         if primary is not None and primary.key in [c.key for c in used]:
             rows.sort(key=lambda r: (r.cells[primary.key] is None,
                                      r.cells[primary.key].mean if r.cells[primary.key] else 0))
-        boards.append(Board(dataset, used, rows, rule))
+        boards.append(Board(dataset, used, rows, rule, _baselines(by_dataset, used)))
     return boards
 
 

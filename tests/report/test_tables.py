@@ -91,3 +91,18 @@ def test_environments_group_runs(runs, tmp_path):
     infos = {"a": {"environment": {"torch": "2.14.1", "device_name": "X"}}}
     frame = tables.environments(pd.DataFrame({"run_dir": ["a", "a", "b"]}), infos)
     assert sorted(frame["runs"]) == [1, 2]
+
+
+def test_registry_metrics_get_a_column_with_their_direction_and_the_real_data_row(runs):
+    # Columns as the evaluate step writes them (gan_bench.metrics.registry names them).
+    more = runs.assign(precision_domain=0.7, precision_real_domain=0.75, memorized_domain=0.02,
+                       memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, classifier_heldout_accuracy=0.98)
+    columns = {c.key: c for c in tables.metric_columns(more)}
+    assert columns["precision_domain"].lower_is_better is False and columns["precision_domain"].unit == "%"
+    assert columns["memorized_domain"].lower_is_better is True
+    assert columns["cas"].space == "domain classifier features"
+    assert "nn_ratio_domain" not in columns          # not ranked: no column
+    board = tables.leaderboards(more)[0]
+    assert board.baselines["precision_domain"] == pytest.approx(75.0)     # shown in %, like the column
+    assert board.baselines["cas"] == pytest.approx(98.0)                  # the classifier trained on real data
+    assert "fid_domain" not in board.baselines                            # no baseline column in this table
