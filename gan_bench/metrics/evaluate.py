@@ -81,7 +81,7 @@ def _applies(metric: registry.Metric, model, classifier_classes: int | None) -> 
 
 def _store(record: dict, values: dict, space: str | None, baseline: bool = False) -> None:
     for key, value in values.items():
-        column = registry.result_key(registry.Result(key, "", None), space)
+        column = registry.column_key(key, space)
         if baseline:
             if not isinstance(value, (list, dict)):
                 record[registry.baseline_key(column)] = value

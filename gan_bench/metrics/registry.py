@@ -116,9 +116,13 @@ def selected(names_: list[str] | None) -> list[Metric]:
     return [metric for metric in METRICS.values() if metric.name in names_]
 
 
+def column_key(key: str, space: str | None) -> str:
+    """The flat metrics.json / runs.csv column of a result key: ("fid", "domain") -> "fid_domain"."""
+    return f"{key}_{space}" if space else key
+
+
 def result_key(result: Result, space: str | None) -> str:
-    """The flat metrics.json / runs.csv column: ("fid", "domain") -> "fid_domain"."""
-    return f"{result.key}_{space}" if space else result.key
+    return column_key(result.key, space)
 
 
 def baseline_key(column: str) -> str:

@@ -43,7 +43,7 @@ def registry_scores(candidates: dict[str, torch.Tensor], reference: torch.Tensor
     scores = {}
     for name, images in candidates.items():
         inputs = MetricInputs(space.name, extract(images, space, cuda), real, seed=seed)
-        scores[name] = {registry.result_key(registry.Result(key, "", None), space.name): value
+        scores[name] = {registry.column_key(key, space.name): value
                         for metric in metrics for key, value in metric.load()(inputs).items()
                         if isinstance(value, float)}
     return scores
