@@ -5,16 +5,44 @@
 #   snakemake --cores 4 reports/index.html                         # the report only
 #   snakemake --cores 2 --configfile workflow/configs/smoke.yaml   # CI smoke grid
 
-configfile: "config.yaml"
+# A config file named on the command line (--configfile) replaces config.yaml instead of being merged into it:
+# merged mappings only add up, so an overlay could never shrink the grid, and cluster jobs (which get only
+# --configfiles) would see another grid. `--config key=value` still overrides single keys on top.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
+
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    model="|".join(model_names()),
+    dataset="|".join(sorted(config["datasets"])),
+    batch_size=r"\d+",
+    seed=r"\d+",
+    res=r"\d+",
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/records.smk"
+
+# Seconds-long steps run on the submitting machine, never as cluster jobs (see README, "Run on a cluster").
+localrules:
+    all,
+    prepare_data,
+    aggregate,
+    report,
 
 
 rule all:
     input:
         "reports/index.html",
+        # Every run's records are targets too: Snakemake takes a missing intermediate file as up to date when the
+        # files built from it (runs.csv, the report) are present, so a run whose summary.json was deleted for a
+        # rerun, or whose job was killed, would otherwise never be finished.
+        run_files("summary.json"),
+        run_files("metrics.json"),

@@ -6,11 +6,32 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench.errors import GanBenchError
 from gan_bench.records import read_json
 
 
+def _record(path: Path) -> dict:
+    if not path.is_file():
+        raise GanBenchError(f"{path} is missing: the run is not complete (or is being retrained); rerun the "
+                            f"workflow (`snakemake ...`) to finish it before building the table")
+    return read_json(path)
+
+
+def current_metrics(run_dir: Path, summary: dict) -> dict:
+    """metrics.json of the run that summary.json describes, or {} when the run has not been scored yet."""
+    path = run_dir / "metrics.json"
+    if not path.is_file():
+        return {}
+    metrics = read_json(path)
+    if metrics.get("settings_hash") != summary.get("settings_hash"):
+        raise GanBenchError(f"{path} scored another run (settings {metrics.get('settings_hash')}) than "
+                            f"{run_dir / 'summary.json'} describes (settings {summary.get('settings_hash')}); "
+                            f"delete {path} and rerun the workflow to score the current run")
+    return metrics
+
+
 def run_row(run_dir: Path, results_dir: Path) -> dict:
-    run, summary = read_json(run_dir / "run.json"), read_json(run_dir / "summary.json")
+    run, summary = _record(run_dir / "run.json"), _record(run_dir / "summary.json")
     row = {
         "dataset": run["dataset"],
         "model": run["model"], "batch_size": run["batch_size"], "seed": run["seed"],
@@ -20,9 +41,7 @@ def run_row(run_dir: Path, results_dir: Path) -> dict:
     losses = {k: v for k, v in summary.get("final_losses", {}).items() if k not in ("step", "epoch", "images",
                                                                                       "elapsed_s")}
     row.update({f"final_{key}": value for key, value in losses.items()})
-    metrics_path = run_dir / "metrics.json"
-    if metrics_path.is_file():
-        row.update({k: v for k, v in read_json(metrics_path).items() if not isinstance(v, (dict, list))})
+    row.update({k: v for k, v in current_metrics(run_dir, summary).items() if not isinstance(v, (dict, list))})
     row.update({
         "run_dir": run_dir.resolve().relative_to(results_dir.resolve()).as_posix(),
         "settings_hash": run["settings_hash"],

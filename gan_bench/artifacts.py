@@ -28,7 +28,7 @@ def class_grid(model, out_dir: Path, generator: torch.Generator, per_class: int 
 
 
 def latent_playground(model, out_dir: Path, generator: torch.Generator, steps: int = 10) -> list[Path]:
-    """Seed-reference §1's latent playground for unconditional models.
+    """The latent experiments of docs/source-models.md#dcgan, for unconditional models.
 
     (0) a random batch whose z's are saved; (1) linear interpolation between saved z's;
     (2) vector arithmetic mean(z_a) - mean(z_b) + mean(z_c) + 0.1 noise on three triples of z's.

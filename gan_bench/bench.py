@@ -4,7 +4,7 @@
 
 (a) "source loop": torchvision's dataset class with per-sample PIL transforms (Resize, ToTensor,
     Normalize) through a DataLoader with 2 workers, batches copied to the device, and every loss read
-    with `.item()` each step, as seed-reference §1's source does.
+    with `.item()` each step, as the DCGAN source does (docs/source-models.md#dcgan).
 (b) "our loop": gan_bench.train.Trainer itself: the prepared uint8 tensor on the device, batches by
     index, normalised on the device, losses read only at log intervals.
 Both train the same model on the same data in one process, alternating, `--repeats` times; medians
@@ -32,13 +32,16 @@ from gan_bench.data.base import prepare
 from gan_bench.environment import device_name, resolve_device
 from gan_bench.models.base import DatasetInfo
 from gan_bench.registry import dataset_class, model_class
+from gan_bench.report import published
 from gan_bench.train import RunSpec, Trainer, seed_everything
 
-# Seed-reference §1: DCGAN GPU memory by batch size on a GTX 1080Ti, CUDA context included (MB).
-PUBLISHED_MEMORY_MB = {
-    "mnist": {128: 939, 256: 1283, 512: 1969, 1024: 3305, 2048: 6011},
-    "celeba": {64: 773, 128: 963, 256: 1311, 512: 2029, 1024: 3441, 2048: 6283},
-}
+
+def published_mb(model: str, dataset: str, batch_size: int) -> int | None:
+    """The source's GPU memory for this configuration (docs/source-models.md#published-figures), if it gives one."""
+    table = published.memory_table()
+    match = table[(table.model == model) & (table.dataset == published.source_dataset(dataset))
+                  & (table.batch_size == batch_size)]
+    return int(match.published_mb.iloc[0]) if len(match) else None
 
 
 def torchvision_dataset(dataset: str, data_root: Path, image_size: int, workdir: Path):
@@ -146,7 +149,7 @@ def memory_table(args, workdir: Path) -> list[dict]:
         rows.append({"batch_size": batch_size, "status": summary["status"],
                      **{k: summary[k] for k in ("peak_torch_allocated_mb", "peak_torch_reserved_mb", "peak_nvml_mb",
                                                 "peak_rss_mb", "throughput_img_s")},
-                     "published_mb": PUBLISHED_MEMORY_MB.get(args.dataset, {}).get(batch_size)})
+                     "published_mb": published_mb(args.model, args.dataset, batch_size)})
     return rows
 
 
@@ -172,7 +175,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"])
     parser.add_argument("--data-root", type=Path, default=Path("data"))
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--image-size", type=int, default=64, help="seed-reference §1 trains at 64x64")
+    parser.add_argument("--image-size", type=int, default=64, help="the DCGAN source trains at 64x64 (docs/source-models.md#dcgan)")
     parser.add_argument("--width", type=int, default=None, help="model width (default: the model's own)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--steps", type=int, default=30, help="timed steps per loop and repetition")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
-from gan_bench.errors import GanBenchError
+from gan_bench.errors import GanBenchError, describe, disk_full
 
 COMMAND_MODULES = [
     "gan_bench.commands",
@@ -21,6 +22,10 @@ COMMAND_MODULES = [
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gan_bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--error-fd", type=int, default=None, metavar="FD",
+                        help="also write a failure's one-line message to this open file descriptor; the workflow "
+                             "passes its own stderr here, since each job's output goes to its log (which a full "
+                             "disk may keep empty)")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -32,6 +37,33 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = args.func(args)
     except GanBenchError as exc:
-        print(f"gan_bench {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        _fail(args, f"error: {exc}")
+        return getattr(exc, "exit_status", 2)  # 143 for a run stopped by SIGTERM (a time limit)
+    except Exception as exc:
+        problem = disk_full(exc)  # a write not through gan_bench.records (a library's cache, a log)
+        if problem is not None:
+            return _fail(args, f"error: {problem}")
+        # A bug: the traceback goes to the log, its first line to the terminal.
+        _tell_terminal(args, f"unexpected {describe(exc)}; the traceback is in the log")
+        raise
     return int(result or 0)
+
+
+def _fail(args, message: str) -> int:
+    """Print the one-line message to stderr (the job's log) and to --error-fd; exit status 2."""
+    line = f"gan_bench {args.command}: {message}"
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:  # the log is on the disk that is full: --error-fd still reaches the user
+        pass
+    _tell_terminal(args, message)
+    return 2
+
+
+def _tell_terminal(args, message: str) -> None:
+    if args.error_fd is None:
+        return
+    try:
+        os.write(args.error_fd, f"gan_bench {args.command}: {message}\n".encode())
+    except OSError:  # not open (run by hand with a stray --error-fd): the log has the message
+        pass

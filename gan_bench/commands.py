@@ -32,6 +32,11 @@ def _int_at_least(minimum: int):
     return parse
 
 
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--num-threads", type=_int_at_least(1), default=None,
+                        help="CPU threads for torch: the job's threads (default: torch's, every core)")
+
+
 def cmd_list(args) -> None:
     from gan_bench.metrics.registry import names as metric_names
     from gan_bench.registry import dataset_names, model_names
@@ -43,16 +48,19 @@ def cmd_list(args) -> None:
 
 def cmd_validate_config(args) -> None:
     from gan_bench.config import load_config
+    from gan_bench.grid import announcement
 
     config = load_config(args.config)
-    runs = len(config["models"]) * len(config["datasets"]) * len(config["seeds"]) * len(config["batch_sizes"])
-    print(f"{args.config}: valid; {runs} runs")
+    print(f"{args.config}: valid")
+    print(announcement(config))
 
 
 def cmd_prepare_data(args) -> None:
     from gan_bench.data.base import prepare
+    from gan_bench.environment import set_threads
     from gan_bench.registry import dataset_class
 
+    set_threads(args.num_threads)
     options = dict(args.options)
     source = dataset_class(options.get("kind", args.dataset))(args.dataset, options, args.data_root)
     data = prepare(source, args.resolution, args.out)
@@ -63,17 +71,20 @@ def cmd_prepare_data(args) -> None:
 def cmd_pretrain(args) -> None:
     import torch
 
+    from gan_bench.config import check_classes
     from gan_bench.data.base import load_prepared
-    from gan_bench.environment import resolve_device
+    from gan_bench.environment import resolve_device, set_threads
     from gan_bench.records import torch_save
     from gan_bench.registry import model_class
     from gan_bench.train import seed_everything
 
+    set_threads(args.num_threads)
     cls = model_class(args.model)
     if not cls.needs_pretraining:
         raise GanBenchError(f"model {args.model} has nothing to pre-train")
     config = cls.Config.from_options(args.options, where=f"models.{args.model}")
     data = load_prepared(args.data)
+    check_classes(args.model, data.name, data.num_classes)
     seed_everything(args.seed)
     state = cls.pretrain(config, data.images, data.labels, data.num_classes, resolve_device(args.device), args.seed)
     torch_save(args.out, {"model": args.model, "dataset": data.name, "seed": args.seed, "state": state})
@@ -84,13 +95,30 @@ def cmd_pretrain(args) -> None:
 
 def cmd_train(args) -> None:
     from gan_bench.config import validate_run_settings
+    from gan_bench.environment import set_threads
     from gan_bench.train import RunSpec, train
 
+    set_threads(args.num_threads)
     settings = validate_run_settings(args.settings)
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
                    Path(args.out), Path(args.pretrained) if args.pretrained else None)
     summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
+
+
+def cmd_record_allocator_exit(args) -> int:
+    """After a train job failed: a started run that a library ended on a failed allocation becomes oom."""
+    from gan_bench.memory import allocator_exit
+    from gan_bench.train import record_allocator_exit
+
+    run_dir = Path(args.run_dir)
+    log = Path(args.log).read_text(errors="replace") if Path(args.log).is_file() else ""
+    line = allocator_exit(log)
+    if line is None or not (run_dir / "run.json").is_file() or (run_dir / "summary.json").exists():
+        return 1  # an ordinary failure: the train job's own message stands, and the job fails
+    record_allocator_exit(run_dir, args.batch_size, line)
+    print(f"{run_dir}: recorded as oom ({line})")
+    return 0
 
 
 def cmd_aggregate(args) -> None:
@@ -115,6 +143,7 @@ def register(subparsers) -> None:
     p.add_argument("--resolution", type=_int_at_least(1), required=True)
     p.add_argument("--data-root", required=True)
     p.add_argument("--options", type=_json_arg, default={})
+    add_threads_argument(p)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_prepare_data)
 
@@ -124,6 +153,7 @@ def register(subparsers) -> None:
     p.add_argument("--options", type=_json_arg, default={})
     p.add_argument("--seed", type=_int_at_least(0), default=0)
     p.add_argument("--device", default="auto")
+    add_threads_argument(p)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_pretrain)
 
@@ -135,8 +165,16 @@ def register(subparsers) -> None:
     p.add_argument("--settings", type=_json_arg, required=True, help="JSON of gan_bench.config.run_settings")
     p.add_argument("--data", required=True, help="prepared data file")
     p.add_argument("--pretrained", default=None)
+    add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")
     p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser("record-allocator-exit", help="after a failed train job: record the run as oom when "
+                              "its log shows that a library (OpenBLAS) ended it on a failed allocation")
+    p.add_argument("--run-dir", required=True)
+    p.add_argument("--log", required=True, help="the train job's log")
+    p.add_argument("--batch-size", type=_int_at_least(1), required=True)
+    p.set_defaults(func=cmd_record_allocator_exit)
 
     p = subparsers.add_parser("aggregate", help="collect run records into the tidy table")
     p.add_argument("--results", required=True, help="results folder (run_dir is recorded relative to it)")

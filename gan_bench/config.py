@@ -39,37 +39,84 @@ def _schema_error(error: jsonschema.ValidationError) -> GanBenchError:
     hint = ""
     if error.validator == "additionalProperties":
         hint = f"; valid keys: {', '.join(sorted(error.schema.get('properties', {})))}"
+    elif error.validator == "minProperties":
+        hint = f"; list at least one, e.g. `{key}: {{{_EXAMPLE_ENTRY.get(key, 'name')}: {{}}}}`"
+    elif isinstance(error.instance, bool) and "string" in _declared_types(error.schema):
+        hint = "; YAML reads unquoted on/off/yes/no as true/false: quote the value, e.g. \"off\""
     return GanBenchError(f"config key {key}: {error.message}{hint}")
 
 
-def _parse_nested_scalars(value, nested: bool = False):
-    """Read numbers and booleans inside lists and mappings that arrived as strings.
+_EXAMPLE_ENTRY = {"models": "dcgan", "datasets": "mnist"}
 
-    `snakemake --config seeds=[1,2]` parses nested values with YAML's BaseLoader, which keeps every
-    scalar a string ('1'); a config file gives real numbers. Both should mean the same.
+
+def _declared_types(schema: dict) -> set[str]:
+    """The JSON types a schema node allows (from `type`, else from the values of its `enum`)."""
+    declared = schema.get("type")
+    if declared is not None:
+        return {declared} if isinstance(declared, str) else set(declared)
+    names = {str: "string", bool: "boolean", int: "integer", float: "number", type(None): "null"}
+    return {names[type(item)] for item in schema.get("enum", []) if type(item) in names}
+
+
+def _read_scalar(text: str, types: set[str]):
+    """`text` as the first non-string type the schema allows that reads it, else unchanged."""
+    lowered = text.strip().lower()
+    if "integer" in types or "number" in types:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    if "number" in types:
+        try:
+            return float(text)  # also YAML 1.1's string reading of 1e-3
+        except ValueError:
+            pass
+    if "boolean" in types and lowered in ("true", "false"):
+        return lowered == "true"
+    if "null" in types and lowered in ("null", "~", "none"):
+        return None
+    return text
+
+
+def coerce_to_schema(value, schema: dict):
+    """Give every scalar the type its key declares in the schema.
+
+    Values come from two parsers that disagree with what was written: YAML 1.1 files (`1e-3` is a string,
+    unquoted `2024` a number) and `snakemake --config`, which keeps scalars nested in lists and mappings as
+    strings (`seeds=[1,2]` gives '1', '2'). Reading each scalar by its declared type makes `title: "2024"` a
+    title, `seeds: ['1']` a seed and `lr: 1e-3` a number, and leaves anything undeclared to the validator.
     """
     if isinstance(value, dict):
-        return {key: _parse_nested_scalars(item, True) for key, item in value.items()}
+        extra = schema.get("additionalProperties")
+        return {key: coerce_to_schema(item, schema.get("properties", {}).get(key, extra if isinstance(extra, dict)
+                                                                              else {}))
+                for key, item in value.items()}
     if isinstance(value, list):
-        return [_parse_nested_scalars(item, True) for item in value]
-    if nested and isinstance(value, str):
-        try:
-            parsed = yaml.safe_load(value)
-        except yaml.YAMLError:
-            return value
-        if isinstance(parsed, (bool, int, float)) or (parsed is None and value in ("null", "~")):
-            return parsed
+        return [coerce_to_schema(item, schema.get("items", {})) for item in value]
+    types = _declared_types(schema)
+    if isinstance(value, str) and types and "string" not in types:
+        return _read_scalar(value, types)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "string" in types \
+            and not types & {"integer", "number"} and "enum" not in schema:
+        return str(value)  # `title: 2024` unquoted, or `--config title=2024`
     return value
 
 
 def validate_config(config: dict | None) -> dict:
     """Return a copy of `config` with defaults filled, or raise GanBenchError naming the bad key."""
-    config = _parse_nested_scalars(copy.deepcopy(config or {}))
     schema = load_schema()
+    config = coerce_to_schema(copy.deepcopy(config or {}), schema)
+    if isinstance(config.get("train"), dict) and "num_threads" in config["train"]:
+        raise GanBenchError("config key train.num_threads: removed; torch now uses the threads each job is granted, "
+                            "set under resources.<rule>.threads (e.g. resources: {train: {threads: 1}})")
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         raise _schema_error(errors[0])
     _fill_defaults(schema, config)
+    if config["train"]["steps"]:  # the budget is in steps: record no epoch count that did not apply
+        config["train"]["epochs"] = None
+    elif not config["train"]["epochs"]:
+        raise GanBenchError("config key train: set a budget, train.steps or train.epochs (both are null)")
     config["models"] = {name: dict(opts or {}) for name, opts in config["models"].items()}
     config["datasets"] = {name: dict(opts or {}) for name, opts in config["datasets"].items()}
     for name in config["models"]:
@@ -86,7 +133,28 @@ def validate_config(config: dict | None) -> dict:
             raise GanBenchError(f"config key datasets.{name}: unknown dataset {kind!r}; valid datasets: "
                                 f"{', '.join(sorted(DATASETS))} (or give `kind:` one of them)")
         dataset_source(config, name)  # checks option keys
+    _check_conditional_models(config)
     return config
+
+
+def _check_conditional_models(config: dict) -> None:
+    """A conditional model on a dataset known to have one class stops here, not at train time."""
+    for dataset in config["datasets"]:
+        count = dataset_source(config, dataset).known_class_count()
+        if count is None:
+            continue
+        for model in config["models"]:
+            check_classes(model, dataset, count)
+
+
+def check_classes(model: str, dataset: str, num_classes: int) -> None:
+    """Conditional models learn one distribution per class: they need at least two."""
+    if num_classes >= 2 or not model_class(model).conditional:
+        return
+    unconditional = ", ".join(name for name in sorted(MODELS) if not model_class(name).conditional)
+    raise GanBenchError(f"model {model} is conditional but dataset {dataset} has a single class; label its images "
+                        f"(an image folder: one sub-folder per class, or attribute_file and attribute), or train "
+                        f"{dataset} with an unconditional model ({unconditional}) in a grid without {model}")
 
 
 def load_config(path: str | Path, overrides: dict | None = None) -> dict:
@@ -165,3 +233,9 @@ def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
 
 def settings_hash(settings: dict) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def run_hash(model: str, dataset: str, seed: int, batch_size: int, settings: dict) -> str:
+    """The hash that identifies one run: its model and dataset names as well as its settings and coordinates,
+    so two models with identical options (wgan_gp and cwgan_gp) never share one."""
+    return settings_hash({**settings, "model": model, "dataset": dataset, "seed": seed, "batch_size": batch_size})

@@ -12,6 +12,13 @@ import torch
 PACKAGES = ("torch", "torchvision", "torch-fidelity", "gan-bench", "numpy", "snakemake")
 
 
+def set_threads(count: int | None) -> None:
+    """Let torch use `count` CPU threads: the CPUs the job was granted (the workflow passes Snakemake's
+    `threads`). Without it torch takes every core of the node, however many the scheduler granted."""
+    if count:
+        torch.set_num_threads(count)
+
+
 def package_version(name: str) -> str | None:
     try:
         return metadata.version(name)

@@ -1,34 +1,50 @@
-"""Writing run records safely: every file appears whole or not at all."""
+"""Writing run records safely: every file appears whole or not at all, with the user's permissions."""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any, Callable
 
-from gan_bench.errors import GanBenchError, describe
+from gan_bench.errors import GanBenchError, describe, disk_full
+
+
+def _create_temporary(path: Path) -> Path:
+    """A new empty file beside `path`, created like any other file, so the umask (and a folder's default
+    ACL) decides its permissions: a shared cluster's group can read the results (mkstemp would make 0600)."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call `write(tmp_path)`, then rename tmp_path onto `path`.
 
-    A killed job leaves at most a stray temporary file, never a half-written file under the
-    final name that a rerun would take as complete.
+    A killed job or a full disk leaves at most a stray temporary file, never a half-written file under
+    the final name that a rerun would take as complete.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:  # a parent that is a file, no permission, read-only disk: the user picks the path
-        raise GanBenchError(f"cannot write {path} ({describe(exc)}); choose another path or fix its "
-                            f"permissions") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
+        tmp = _create_temporary(path)
+    except OSError as exc:  # a parent that is a file, no permission, read-only or full disk: the user picks
+        raise disk_full(exc, path) or GanBenchError(
+            f"cannot write {path} ({describe(exc)}); choose another path or fix its permissions") from exc
     try:
         write(tmp)
         os.replace(tmp, path)
+    except Exception as exc:
+        problem = disk_full(exc, path)
+        if problem is None:
+            raise
+        raise problem from exc
     finally:
         tmp.unlink(missing_ok=True)
     return path
@@ -42,8 +58,35 @@ def write_json(path: str | Path, data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
+# What the workflow does when a record is deleted: the advice given when one cannot be read.
+REBUILT_WHEN_DELETED = {
+    "summary.json": "delete it and the workflow retrains the run",
+    "run.json": "delete summary.json beside it and the workflow retrains the run",
+    "metrics.json": "delete it and the workflow re-evaluates the run",
+}
+REBUILT_OTHERWISE = "delete it and the workflow rebuilds it"
+
+
 def read_json(path: str | Path) -> Any:
-    return json.loads(Path(path).read_text())
+    """A JSON record; a missing, truncated or garbled one is a one-line GanBenchError saying what to do."""
+    path = Path(path)
+    advice = REBUILT_WHEN_DELETED.get(path.name, REBUILT_OTHERWISE)
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise GanBenchError(f"{path} does not exist; rerun the workflow (or the command that writes it)") from exc
+    except OSError as exc:  # a folder under the record's name, no permission
+        raise GanBenchError(f"{path} cannot be read ({describe(exc)}); fix its permissions, or {advice}") from exc
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise GanBenchError(f"{path} is truncated or not valid JSON ({describe(exc)}); restore it, or "
+                            f"{advice}") from exc
+
+
+def check_json_records(paths) -> None:
+    """Read every existing file of `paths` as JSON; raise on the first that cannot be read."""
+    for path in paths:
+        if Path(path).is_file():
+            read_json(path)
 
 
 def write_csv(path: str | Path, frame) -> Path:
@@ -54,7 +97,13 @@ def write_csv(path: str | Path, frame) -> Path:
 def torch_save(path: str | Path, obj: Any) -> Path:
     import torch
 
-    return atomic_write(path, lambda tmp: torch.save(obj, tmp))
+    def write(tmp: Path) -> None:
+        # Through a Python file, so a full disk raises OSError(ENOSPC); given a path, torch's own writer
+        # reports it as a RuntimeError ("unexpected pos ...") that names no cause.
+        with tmp.open("wb") as handle:
+            torch.save(obj, handle)
+
+    return atomic_write(path, write)
 
 
 def write_rows(path: str | Path, rows: list[dict]) -> Path:

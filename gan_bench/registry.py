@@ -1,7 +1,12 @@
 """Names of the models and datasets the suite knows, one line each.
 
-Entries are import paths ("module:Class"), so listing names (the Snakefile, `gan-bench list`)
-does not import torch; the class is imported and checked when a name is used.
+Entries are import paths ("module:Class"), so listing names does not import any model; the class
+is imported and checked when a name is used. Model and dataset modules import torch only inside
+functions, so even importing a class (the workflow reads `Config` and `needs_pretraining` to build
+the job graph) stays torch-free. We chose that over a separate torch-free config module per model
+because it keeps "add a model" at one file plus one line here; the price is local `import torch`
+lines and nn.Module subclasses defined in a cached `networks()` function. A test imports every
+registered class in a fresh process and fails if torch is loaded.
 Adding a model: write `gan_bench/models/<name>.py` and add one `register_model` line below.
 """
 
@@ -66,7 +71,7 @@ def model_class(name: str) -> type:
 
 
 def dataset_class(name: str) -> type:
-    from gan_bench.data.base import DatasetSource
+    from gan_bench.data.source import DatasetSource
 
     return _resolve(DATASETS, "dataset", name, DatasetSource)
 

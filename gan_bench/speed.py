@@ -22,7 +22,7 @@ def configure_backends(train: dict, device: torch.device) -> None:
         torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.benchmark = False
     elif device.type == "cuda":
-        # Seed-reference §10: cudnn.benchmark for fixed-size inputs (our batches all have one shape).
+        # docs/source-models.md#practices: cudnn.benchmark for fixed-size inputs (our batches all have one shape).
         torch.backends.cudnn.benchmark = bool(train.get("cudnn_benchmark", True))
 
 

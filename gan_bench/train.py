@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import os
 import random
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gan_bench import artifacts, environment, flops, speed
+from gan_bench import artifacts, environment, flops, run_dir, speed
 from gan_bench.checkpoint import save_model
-from gan_bench.config import settings_hash
-from gan_bench.data.base import PreparedData, load_prepared, to_unit_range
-from gan_bench.errors import GanBenchError, describe
+from gan_bench.config import check_classes, run_hash
+from gan_bench.data.base import PreparedData, content_fingerprint, load_prepared, to_unit_range
+from gan_bench.errors import GanBenchError, Interrupted, describe
 from gan_bench.memory import PeakMemory, is_out_of_memory
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import read_json, torch_save, write_json, write_rows
@@ -120,6 +122,31 @@ def _load_pretrained(spec: RunSpec) -> dict:
                             f"delete it and rerun the pretrain rule") from exc
 
 
+class StopRequest:
+    """Remembers a SIGTERM instead of dying from it, so the loop can stop between two steps with its progress
+    saved. Slurm sends SIGTERM when a job reaches its time limit (and SIGKILL KillWait seconds later); a retry
+    then continues from resume.pt. Only the main thread can receive signals: elsewhere this does nothing.
+    """
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._previous = None
+        self._installed = False
+
+    def _request(self, signum, frame) -> None:
+        self.signum = signum
+
+    def __enter__(self) -> "StopRequest":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._request)
+            self._installed = True
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._installed:
+            signal.signal(signal.SIGTERM, self._previous)
+
+
 class StepClock:
     """Seconds spent in train steps: this segment's, plus those of earlier segments of the run.
 
@@ -151,7 +178,7 @@ class Trainer:
         self.spec = spec
         self.out = Path(spec.out_dir)
         self.train_cfg = spec.settings["train"]
-        self.hash = settings_hash({**spec.settings, "seed": spec.seed, "batch_size": spec.batch_size})
+        self.hash = run_hash(spec.model, spec.dataset, spec.seed, spec.batch_size, spec.settings)
         self._validate_and_build()
 
     # --- set-up: everything that can fail on bad input happens before anything is written ---
@@ -160,6 +187,8 @@ class Trainer:
         cls = model_class(spec.model)
         self.config = cls.Config.from_options(spec.settings["model_options"], where=f"models.{spec.model}")
         self.data: PreparedData = load_prepared(spec.data_path)
+        self.data_fingerprint = content_fingerprint(self.data)
+        check_classes(spec.model, spec.dataset, self.data.num_classes)
         if self.data.image_size != self.config.image_size:
             raise GanBenchError(f"{spec.data_path} holds {self.data.image_size}px images but models.{spec.model}"
                                 f".image_size is {self.config.image_size}; prepare the data at that resolution")
@@ -171,8 +200,6 @@ class Trainer:
             raise GanBenchError(f"{self.out} already holds a finished run (summary.json); delete that directory "
                                 f"to train it again, or choose another --out")
         _check_writable(self.out)
-        if self.train_cfg.get("num_threads"):
-            torch.set_num_threads(self.train_cfg["num_threads"])
         self.device = environment.resolve_device(spec.settings["device"])
         speed.configure_backends(self.train_cfg, self.device)
         self.budget = Budget.from_settings(self.train_cfg, len(self.data.images), spec.batch_size)
@@ -188,10 +215,11 @@ class Trainer:
         spec = self.spec
         write_json(self.out / "run.json", {
             "model": spec.model, "dataset": spec.dataset, "seed": spec.seed, "batch_size": spec.batch_size,
-            "settings": spec.settings, "settings_hash": self.hash,
+            "settings": spec.settings, "settings_hash": self.hash, "data_fingerprint": self.data_fingerprint,
             "model_config": self.config.to_dict(),
             "dataset_info": {**self.info.__dict__, "splits": self.data.splits, "source": self.data.source,
-                        "classes": self.data.classes},
+                        "classes": self.data.classes, "preprocessing": self.data.preprocessing,
+                        "file_list_sha256": self.data.file_list_sha256},
             "budget": self.budget.__dict__,
             "environment": environment.describe(self.device),
             "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -216,7 +244,8 @@ class Trainer:
 
     def _save_resume(self, state: LoopState) -> None:
         torch_save(self.resume_path, {
-            "format": RESUME_FORMAT, "settings_hash": self.hash, "loop": state.__dict__,
+            "format": RESUME_FORMAT, "settings_hash": self.hash, "data_fingerprint": self.data_fingerprint,
+            "loop": state.__dict__,
             "model": self.model.state_dict(),
             "rng": {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
                     "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else None},
@@ -228,12 +257,13 @@ class Trainer:
             return LoopState()
         try:
             blob = torch.load(self.resume_path, map_location="cpu", weights_only=False)
-            usable = blob.get("format") == RESUME_FORMAT and blob.get("settings_hash") == self.hash
+            usable = blob.get("format") == RESUME_FORMAT and blob.get("settings_hash") == self.hash \
+                and blob.get("data_fingerprint") == self.data_fingerprint
         except Exception as exc:  # a damaged resume file only costs the progress it held
             print(f"ignoring unreadable {self.resume_path} ({describe(exc)}); starting from step 0")
             return LoopState()
         if not usable:
-            print(f"ignoring {self.resume_path}: it was written with other settings; starting from step 0")
+            print(f"ignoring {self.resume_path}: it was written with other settings or data; starting from step 0")
             return LoopState()
         self.model.load_state_dict(blob["model"])
         rng = blob["rng"]
@@ -249,10 +279,18 @@ class Trainer:
 
     # --- the loop ---
     def run(self) -> dict:
+        kept = run_dir.completed_summary(self.out, self.hash, self.data_fingerprint)
+        if kept is not None:  # Snakemake deleted summary.json, but these settings on this data are done
+            write_json(self.out / run_dir.SUMMARY, kept)
+            print(f"{self.out} already completed with these settings on this data: summary.json restored")
+            return kept
         self.job_start = time.perf_counter()
         state = self._load_resume()
         self.prior_wall_s = state.wall_time_s  # wall time of the segments before a resume
         if state.step == 0:
+            moved = run_dir.set_aside_other_runs(self.out, self.hash, self.data_fingerprint)
+            if moved is not None:
+                print(f"files of earlier settings moved to {moved}")
             self._write_run_json()
             real = to_unit_range(self.data.images[:GRID_SIZE])
             artifacts.save_grid(real, self.out / "samples" / "real.png")
@@ -263,7 +301,8 @@ class Trainer:
             if self.train_cfg.get("count_flops", True):
                 self.flops_per_step = self._count_flops()
             speed.prepare_model(self.model, self.train_cfg)
-            self._loop(state, memory)
+            with StopRequest() as self.stop:
+                self._loop(state, memory)
         except Diverged as exc:
             status, reason = "diverged", str(exc)
         except (RuntimeError, MemoryError) as exc:
@@ -295,6 +334,12 @@ class Trainer:
                 state.timed_images += self.spec.batch_size
             state.step = step + 1
             self._after_step(state, clock, memory)
+            if self.stop.signum is not None and state.step < self.budget.total_steps:
+                self._save_progress(state, clock)
+                name = signal.Signals(self.stop.signum).name
+                raise Interrupted(f"stopped by {name} (a time limit?) at step {state.step} of "
+                                  f"{self.budget.total_steps}; progress saved in {self.resume_path}; rerun the "
+                                  f"job to continue from there", self.stop.signum)
         state.train_time_s = clock.train_time()
 
     def _batch(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -328,9 +373,12 @@ class Trainer:
         if done % cfg["sample_every"] == 0:
             clock.exclude(lambda: self._check_collapse(self._save_samples(f"step{done:07d}"), done))
         if done % cfg["checkpoint_every"] == 0 and not last:
-            state.train_time_s = clock.train_time()
-            state.wall_time_s = self.prior_wall_s + time.perf_counter() - self.job_start
-            clock.exclude(lambda: self._save_resume(state))
+            self._save_progress(state, clock)
+
+    def _save_progress(self, state: LoopState, clock: "StepClock") -> None:
+        state.train_time_s = clock.train_time()
+        state.wall_time_s = self.prior_wall_s + time.perf_counter() - self.job_start
+        clock.exclude(lambda: self._save_resume(state))
 
     def _record_epoch(self, state: LoopState, now: float) -> None:
         """A row of epochs.csv for the epoch (or final part of one) that just ended."""
@@ -373,7 +421,7 @@ class Trainer:
         device_name = environment.device_name(self.device)
         timed_steps = state.timed_images // self.spec.batch_size
         summary = {
-            "status": status, "reason": reason,
+            "status": status, "reason": reason, "settings_hash": self.hash,
             "steps": state.step, "epochs": state.step / self.budget.steps_per_epoch, "images_seen": images_seen,
             "wall_time_s": self.prior_wall_s + time.perf_counter() - self.job_start,
             "train_time_s": state.train_time_s, "warmup_s": state.warmup_s,
@@ -386,13 +434,27 @@ class Trainer:
             "resumed_at_steps": state.resumed_at,
             "device": str(self.device), "device_name": device_name,
         }
-        write_json(self.out / "summary.json", summary)  # last: its presence means the run is complete
+        run_dir.keep_completed(self.out, summary, self.hash, self.data_fingerprint)
+        write_json(self.out / run_dir.SUMMARY, summary)  # last: its presence means the run is complete
         self.resume_path.unlink(missing_ok=True)
         return summary
 
 
 def train(spec: RunSpec) -> dict:
     return Trainer(spec).run()
+
+
+def record_allocator_exit(run_dir: str | Path, batch_size: int, line: str) -> dict:
+    """summary.json (status oom) of a run whose process a library ended on a failed allocation.
+
+    OpenBLAS exits instead of raising, so the run never reached `_finish`; the workflow calls this after the
+    train job died (command `record-allocator-exit`). Only a started run (its run.json written) is recorded.
+    """
+    run_dir = Path(run_dir)
+    summary = {"status": "oom", "reason": f"batch size {batch_size} did not fit in memory: {line}",
+               "final_losses": {}, "resumed_at_steps": []}
+    write_json(run_dir / "summary.json", summary)
+    return summary
 
 
 def read_summary(run_dir: str | Path) -> dict:

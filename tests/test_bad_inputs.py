@@ -23,7 +23,7 @@ from gan_bench.errors import GanBenchError
 
 # --- the existing result every case must leave alone ------------------------------------------------
 
-TRAIN = {"steps": 10, "log_every": 5, "sample_every": 10, "checkpoint_every": 10, "num_threads": 1}
+TRAIN = {"steps": 10, "log_every": 5, "sample_every": 10, "checkpoint_every": 10}
 
 
 def good_settings() -> dict:
@@ -146,6 +146,24 @@ def png_folder(ctx, bad: bool) -> Path:
     return ctx.tmp / "root"
 
 
+def one_class_folder_config(ctx) -> list[str]:
+    """validate-config of a grid with a conditional model and an image folder without class sub-folders."""
+    png_folder(ctx, bad=False)
+    text = (f"data_root: {ctx.tmp / 'root'}\nmodels: {{dcgan: {{}}, cgan: {{}}}}\n"
+            f"datasets: {{lego: {{kind: image_folder, path: bricks}}}}\n")
+    return ["validate-config", str(ctx.write("config.yaml", text))]
+
+
+def one_class_prepared(ctx) -> Path:
+    """A prepared file of an image folder without class sub-folders, written by the real prepare."""
+    from gan_bench.data.base import prepare
+    from gan_bench.data.image_folder import ImageFolder
+
+    root = png_folder(ctx, bad=False)
+    prepare(ImageFolder("lego", {"path": "bricks", "load_size": 32}, root), 32, ctx.tmp / "lego32.pt")
+    return ctx.tmp / "lego32.pt"
+
+
 def checkpoint(make):
     """load_model on the file `make(ctx)` returns (no CLI command reads checkpoints yet)."""
     def setup(ctx):
@@ -248,6 +266,17 @@ CASES = [
     ("image-folder-channels-2", prepare(lambda ctx: png_folder(ctx, bad=False), dataset="image_folder",
                                         options={"path": "bricks", "channels": 2}),
      r"datasets\.image_folder\.channels: must be 1 or 3, got 2"),
+    ("image-folder-center-crop-negative", config("datasets: {lego: {kind: image_folder, path: lego, "
+                                                 "center_crop: -8}}\n"),
+     r"datasets\.lego\.center_crop: must be a whole number of pixels >= 1, or null .*got -8"),
+    ("image-folder-background-not-a-colour", config("datasets: {lego: {kind: image_folder, path: lego, "
+                                                    "background: see-through}}\n"),
+     r"datasets\.lego\.background: 'see-through' is not a colour; give a name \(white, black\) or #rrggbb"),
+    ("image-folder-conditional-one-class", one_class_folder_config,
+     r"model cgan is conditional but dataset lego has a single class; label its images"),
+    ("image-folder-crop-larger-than-image", prepare(lambda ctx: png_folder(ctx, bad=False), dataset="image_folder",
+                                                    options={"path": "bricks", "center_crop": 12}),
+     r"datasets\.image_folder\.center_crop: 12 px is larger than image .*good\.png \(8x8\); use at most 8"),
     ("prepare-out-inside-a-file", prepare(lambda ctx: ctx.tmp, dataset="digits",
                                           out=lambda ctx: ctx.write("file", "x") / "res16.pt"),
      r"cannot write .*file/res16\.pt .*choose another path or fix its permissions"),
@@ -278,6 +307,9 @@ CASES = [
     ("train-settings-device-gpu", train(set_path("device", "gpu")), r"--settings key device: 'gpu' does not match"),
     ("train-settings-unknown-model-key", train(set_path("model_options.widht", 8)),
      r"models\.dcgan: unknown key\(s\) widht; valid keys: .*width"),
+    ("pretrain-conditional-one-class", lambda ctx: ["pretrain", "--model", "stackedgan", "--data",
+                                                    str(one_class_prepared(ctx)), "--out", str(ctx.tmp / "pre.pt")],
+     r"model stackedgan is conditional but dataset lego has a single class"),
     ("pretrain-nothing-to-pretrain", lambda ctx: ["pretrain", "--model", "dcgan", "--data", str(ctx.data), "--out",
                                                   str(ctx.tmp / "pre.pt")], r"model dcgan has nothing to pre-train"),
 

@@ -41,3 +41,49 @@ def test_run_settings_hold_only_that_runs_settings():
     one = validate_config({"seeds": [1], "datasets": {"mnist": {}}})
     more = validate_config({"seeds": [1, 2, 3], "datasets": {"mnist": {}, "digits": {}}, "batch_sizes": [8, 16]})
     assert run_settings(one, "dcgan", "mnist") == run_settings(more, "dcgan", "mnist")
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"models": {}}, "config key models: .*non-empty; list at least one, e.g. `models: {dcgan: {}}`"),
+    ({"datasets": {}}, "config key datasets: .*non-empty; list at least one"),
+    ({"train": {"amp": False}}, "train.amp: .*quote the value"),
+    ({"train": {"epochs": None}}, "set a budget"),
+])
+def test_empty_grids_and_yaml_traps_are_refused_plainly(bad, message):
+    with pytest.raises(GanBenchError, match=message):
+        validate_config(bad)
+
+
+def test_values_keep_the_type_that_was_written(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text('data_root: "2024"\nreport: {title: "2024"}\ntrain: {amp: "off"}\n'
+                    "models: {dcgan: {lr: 1e-3}}\n")
+    config = load_config(path)
+    assert config["data_root"] == "2024" and config["report"]["title"] == "2024"
+    assert config["train"]["amp"] == "off"
+    assert run_settings(config, "dcgan", "mnist")["model_options"]["lr"] == 0.001
+
+
+def test_command_line_strings_are_read_by_the_declared_type():
+    """`snakemake --config seeds=[1,2] 'models={"dcgan": {"width": 8}}'` keeps nested scalars as strings."""
+    config = validate_config({"seeds": ["1", "2"], "models": {"dcgan": {"width": "8", "lr": "1e-3"}},
+                              "report": {"title": 2024}})
+    assert config["seeds"] == [1, 2] and config["report"]["title"] == "2024"
+    assert run_settings(config, "dcgan", "mnist")["model_options"]["width"] == 8
+
+
+def test_null_and_empty_model_options_mean_the_source_defaults():
+    assert run_settings(validate_config({"models": {"dcgan": None}}), "dcgan", "mnist") == run_settings(
+        validate_config({"models": {"dcgan": {}}}), "dcgan", "mnist")
+
+
+def test_a_step_budget_records_no_epoch_count():
+    assert validate_config({"train": {"steps": 60}})["train"]["epochs"] is None
+def test_the_run_hash_identifies_model_and_dataset_not_only_settings():
+    from gan_bench.config import run_hash
+
+    settings = {"model_options": {"width": 16}, "dataset_options": {}, "train": {"steps": 60}, "device": "cpu"}
+    hashes = {run_hash(m, d, 1, 64, settings) for m in ("wgan_gp", "cwgan_gp") for d in ("mnist", "digits")}
+    assert len(hashes) == 4
+    assert run_hash("wgan_gp", "mnist", 1, 64, settings) == run_hash("wgan_gp", "mnist", 1, 64, dict(settings))
+    assert run_hash("wgan_gp", "mnist", 1, 64, settings) != run_hash("wgan_gp", "mnist", 2, 64, settings)

@@ -10,6 +10,7 @@ import time
 
 import pytest
 import torch
+from PIL import Image
 
 from gan_bench import registry
 from gan_bench.checkpoint import read_checkpoint
@@ -29,7 +30,7 @@ def digits16(tmp_path_factory):
 
 
 def settings(model="dcgan", **train):
-    train = {"steps": 12, "log_every": 4, "sample_every": 6, "checkpoint_every": 6, "num_threads": 1, **train}
+    train = {"steps": 12, "log_every": 4, "sample_every": 6, "checkpoint_every": 6, **train}
     config = validate_config({"models": {model: {"image_size": 16, "width": 8}}, "datasets": {"digits": {}},
                               "device": "cpu", "train": train})
     return run_settings(config, model, "digits")
@@ -51,10 +52,18 @@ def test_a_run_writes_every_record(tmp_path, digits16):
     assert summary["images_seen"] == 12 * 32
     assert summary["throughput_img_s"] > 0 and summary["peak_rss_mb"] > 0
     assert summary["train_time_s"] <= summary["wall_time_s"]
-    for name in ["run.json", "summary.json", "losses.csv", "epochs.csv", "checkpoint.pt", "samples/real.png",
-                 "samples/step0000006.png", "samples/final.png", "artifacts/interpolation.png",
-                 "artifacts/vector_arithmetic.png"]:
-        assert (out / name).is_file(), name
+    # Grids of 16x16 tiles with torchvision's 2-pixel padding: 8x8 fixed-noise samples, the DCGAN source's
+    # 4 interpolations of 10 steps, and 4 rows of 3 for the vector arithmetic.
+    grids = {"samples/real.png": (146, 146), "samples/step0000006.png": (146, 146), "samples/final.png": (146, 146),
+             "artifacts/interpolation.png": (182, 74), "artifacts/vector_arithmetic.png": (56, 74)}
+    for name, size in grids.items():
+        with Image.open(out / name) as image:
+            assert (image.format, image.size) == ("PNG", size), name
+    first = read_checkpoint(out / "checkpoint.pt")["state"]["nets"]["G.main.0.weight"]  # ConvT(z 100 -> 2 x width 8)
+    assert tuple(first.shape[:2]) == (100, 16)
+    with open(out / "epochs.csv") as handle:
+        (epoch,) = csv.DictReader(handle)  # 12 steps of 32 on 1,797 digits: one (partial) epoch
+    assert int(epoch["images"]) == 12 * 32 and float(epoch["throughput_img_s"]) > 0
     assert not (out / "resume.pt").exists(), "the resume file is removed once the run is complete"
     record = json.loads((out / "run.json").read_text())
     assert record["environment"]["torch"] == torch.__version__.split("+")[0]
@@ -75,30 +84,72 @@ def _state(path):
     return read_checkpoint(path)["state"]["nets"]
 
 
-def test_a_killed_run_resumes_to_the_same_result(tmp_path, digits16):
-    """SIGKILL mid-run, start again: the result equals an uninterrupted run, bit for bit (CPU)."""
-    steps = dict(steps=300, log_every=10, sample_every=100, checkpoint_every=10)
-    reference = tmp_path / "reference"
-    train(train_spec(reference, digits16, **steps))
+RESUMABLE = dict(steps=300, log_every=10, sample_every=100, checkpoint_every=10)
 
-    killed = tmp_path / "killed"
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, digits16):
+    """The run that killed and resumed runs must reproduce, bit for bit (CPU)."""
+    out = tmp_path_factory.mktemp("uninterrupted") / "run"
+    train(train_spec(out, digits16, **RESUMABLE))
+    return out
+
+
+def start_training(out, data):
+    """`python -m gan_bench train` as the workflow runs it, in its own process."""
     command = [sys.executable, "-m", "gan_bench", "train", "--model", "dcgan", "--dataset", "digits", "--seed", "1",
-               "--batch-size", "32", "--data", str(digits16), "--out", str(killed),
-               "--settings", json.dumps(settings(**steps))]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+               "--batch-size", "32", "--data", str(data), "--out", str(out), "--num-threads", "1",
+               "--settings", json.dumps(settings(**RESUMABLE))]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_past_first_checkpoint(process, out):
     deadline = time.time() + 120
-    while not (killed / "resume.pt").exists() and time.time() < deadline and process.poll() is None:
+    while not (out / "resume.pt").exists() and time.time() < deadline and process.poll() is None:
         time.sleep(0.02)
     time.sleep(0.5)  # let it train a little past the checkpoint
+
+
+def assert_same_run(run, reference):
+    assert losses(run) == losses(reference)
+    ref_state, resumed_state = _state(reference / "checkpoint.pt"), _state(run / "checkpoint.pt")
+    assert all(torch.equal(ref_state[k], resumed_state[k]) for k in ref_state)
+
+
+@pytest.mark.slow  # a SIGKILL and a resume in subprocesses
+def test_a_killed_run_resumes_to_the_same_result(tmp_path, digits16, uninterrupted):
+    """SIGKILL mid-run, start again: the result equals an uninterrupted run, bit for bit (CPU)."""
+    killed = tmp_path / "killed"
+    process = start_training(killed, digits16)
+    wait_past_first_checkpoint(process, killed)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not (killed / "summary.json").exists(), "the run finished before it could be killed"
 
-    summary = train(train_spec(killed, digits16, **steps))
+    summary = train(train_spec(killed, digits16, **RESUMABLE))
     assert summary["resumed_at_steps"] and summary["resumed_at_steps"][0] > 0
-    assert losses(killed) == losses(reference)
-    ref_state, resumed_state = _state(reference / "checkpoint.pt"), _state(killed / "checkpoint.pt")
-    assert all(torch.equal(ref_state[k], resumed_state[k]) for k in ref_state)
+    assert_same_run(killed, uninterrupted)
+
+
+def test_a_time_limit_stops_the_run_with_its_progress_saved(tmp_path, digits16, uninterrupted):
+    """What Slurm does at a job's time limit: SIGTERM, then SIGKILL. The run saves the step it reached (not only
+    the last periodic checkpoint), exits as killed by SIGTERM, and the retry ends bit-identical."""
+    out = tmp_path / "limited"
+    process = start_training(out, digits16)
+    wait_past_first_checkpoint(process, out)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "stopped by SIGTERM" in stderr and "progress saved in" in stderr
+    assert not (out / "summary.json").exists()
+    saved = torch.load(out / "resume.pt", weights_only=False)["loop"]["step"]
+    assert 0 < saved < RESUMABLE["steps"]
+
+    retry = start_training(out, digits16)
+    _, stderr = retry.communicate(timeout=300)
+    assert retry.returncode == 0, stderr
+    assert json.loads((out / "summary.json").read_text())["resumed_at_steps"] == [saved]
+    assert_same_run(out, uninterrupted)
 
 
 class NaNGAN(DCGAN):
@@ -163,3 +214,13 @@ def test_a_corrupt_pretrained_file_is_named(tmp_path, digits16, monkeypatch):
     with pytest.raises(GanBenchError, match="encoder.pt is corrupt.*rerun the pretrain rule"):
         train(spec)
     assert not (tmp_path / "run").exists()
+
+
+def test_runs_of_two_models_with_the_same_settings_record_different_hashes(tmp_path, digits16):
+    from gan_bench.train import Trainer
+
+    # wgan_gp and cwgan_gp resolve to the same options: only the model name tells their runs apart.
+    spec = train_spec(tmp_path / "a", digits16, model="wgan_gp")
+    other = RunSpec("cwgan_gp", spec.dataset, spec.seed, spec.batch_size, spec.settings, digits16, tmp_path / "b")
+    assert settings("cwgan_gp") == spec.settings
+    assert Trainer(spec).hash != Trainer(other).hash

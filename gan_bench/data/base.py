@@ -1,4 +1,4 @@
-"""The dataset contract and the prepared-data file every run reads.
+"""The prepared-data file every run reads (the dataset contract is in `source.py`).
 
 A source turns whatever is on disk (IDX files, an image folder, a scikit-learn array) into one
 uint8 tensor. `prepare` resizes it once per (dataset, resolution) and caches it, so training
@@ -8,57 +8,18 @@ batches come from memory by index instead of per-sample PIL transforms.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import torch
 from torchvision.transforms.v2 import functional as TF
 
+from gan_bench.data.source import DatasetSource, RawData  # noqa: F401 (the dataset contract, re-exported)
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.records import torch_save
 
 PREPARED_FORMAT = 1
-
-
-@dataclass
-class RawData:
-    images: torch.Tensor          # uint8 (N, C, H, W)
-    labels: torch.Tensor          # int64 (N,)
-    classes: list[str]
-    splits: dict[str, int] = field(default_factory=dict)  # official split name -> images taken from it
-    source: str = ""              # where the files were read from
-
-
-class DatasetSource:
-    """Base class of a registered dataset. `options` come from config.yaml `datasets.<name>`."""
-
-    option_defaults: ClassVar[dict] = {}
-
-    def __init__(self, name: str, options: dict | None, data_root: str | Path):
-        self.name = name
-        self.data_root = Path(data_root)
-        options = dict(options or {})
-        options.pop("kind", None)
-        unknown = sorted(set(options) - set(self.option_defaults))
-        if unknown:
-            valid = ", ".join(sorted(self.option_defaults)) or "(none)"
-            raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
-        for key, value in options.items():
-            _check_type(value, self.option_defaults[key], f"datasets.{name}.{key}")
-        self.options = {**self.option_defaults, **options}
-
-    def load(self) -> RawData:
-        raise NotImplementedError
-
-
-def _check_type(value, default, where: str) -> None:
-    """An option must have its default's type where the default has one (JSON "no" is a truthy string)."""
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise GanBenchError(f"{where}: expected true or false, got {value!r}")
-    elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int)):
-        raise GanBenchError(f"{where}: expected an integer, got {value!r}")
 
 
 @dataclass
@@ -71,6 +32,8 @@ class PreparedData:
     classes: list[str]
     splits: dict[str, int]
     source: str
+    preprocessing: dict = field(default_factory=dict)
+    file_list_sha256: str = ""
 
     @property
     def channels(self) -> int:
@@ -104,7 +67,7 @@ def prepare(source: DatasetSource, resolution: int, out_path: str | Path) -> Pre
     raw = source.load()
     _check_raw(raw, source.name)
     data = PreparedData(source.name, resize(raw.images, resolution), raw.labels.long(), list(raw.classes),
-                        dict(raw.splits), raw.source)
+                        dict(raw.splits), raw.source, dict(raw.preprocessing), raw.file_list_sha256)
     torch_save(out_path, {"format": PREPARED_FORMAT, **data.__dict__})
     return data
 
@@ -120,6 +83,15 @@ def _check_raw(raw: RawData, name: str) -> None:
                             f"in {raw.source}")
 
 
+def content_fingerprint(data: PreparedData) -> str:
+    """sha256 of the pixels and labels: the same images prepared again give the same fingerprint."""
+    digest = hashlib.sha256()
+    digest.update(str(tuple(data.images.shape)).encode())
+    digest.update(data.images.contiguous().numpy().tobytes())
+    digest.update(data.labels.contiguous().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
 def load_prepared(path: str | Path) -> PreparedData:
     """Read a prepared file, with a clear error when it is missing or damaged."""
     path = Path(path)
@@ -132,7 +104,10 @@ def load_prepared(path: str | Path) -> PreparedData:
         raise GanBenchError(f"prepared data {path} is unreadable ({describe(exc)}); delete it and rerun the workflow "
                             f"to prepare it again") from exc
     fields = {f.name for f in dataclasses.fields(PreparedData)}
-    if not isinstance(blob, dict) or set(blob) != fields | {"format"}:
+    # Files written before `preprocessing` and `file_list_sha256` existed lack them and still load.
+    required = {f.name for f in dataclasses.fields(PreparedData) if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING}
+    if not isinstance(blob, dict) or not required | {"format"} <= set(blob) <= fields | {"format"}:
         # another gan_bench file (a checkpoint, say) given by mistake: it is not damaged, so say so
         found = ", ".join(map(str, blob)) if isinstance(blob, dict) else type(blob).__name__
         raise GanBenchError(f"{path} is not a prepared-data file (it holds {found}); pass the file that "

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from gan_bench.data.base import DatasetSource, RawData
+from gan_bench.data.source import DatasetSource, RawData
 
 
 class Digits(DatasetSource):
     def load(self) -> RawData:
+        import torch
         from sklearn.datasets import load_digits
 
         bunch = load_digits()

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
-import torch
 
-from gan_bench.data.base import DatasetSource, RawData
+from gan_bench.data.source import DatasetSource, RawData
 from gan_bench.errors import GanBenchError, describe
 
 SPLITS = {"train": "train", "test": "t10k"}  # split name -> IDX file prefix
@@ -88,6 +87,8 @@ class IdxDataset(DatasetSource):
             f"them, or run online with datasets.{self.name}.download: true")
 
     def load(self) -> RawData:
+        import torch
+
         found = self._found_splits()
         if not found:
             if not self.options["download"]:

@@ -1,29 +1,21 @@
 """Real-data baselines: what held-out real images score on each metric, at the run's sample count.
 
-Real images play the generator: the real set is split with a fixed seed into a scored part A of N images (fewer
-when the dataset holds under 2N: then half of it) and a reference part B, and each metric whose registry baseline
-is REAL scores A against B exactly as it scores a run's samples against all real images. This is the value a
-perfect generator would reach at that N: the floor for FID/KID, about 1 % for `memorized`, ~1 for density.
+Real images play the generator: the real set is split as the reference-stats floor splits it
+(`reference.baseline_split`, same seed: the same held-out images) into a scored part A of N images (fewer when the
+dataset holds under 2N: then half of it) and a reference part B, and each metric whose registry baseline is REAL
+scores A against B exactly as it scores a run's samples against all real images. This is the value a perfect
+generator would reach at that N: about 1 % for `memorized`, ~1 for density; the report shows it in the floor row.
 """
 
 from __future__ import annotations
 
-import torch
-
 from gan_bench.metrics.inputs import MetricInputs
-
-
-def split_sizes(num_real: int, num_samples: int) -> tuple[int, int]:
-    scored = min(num_samples, num_real // 2)
-    return scored, num_real - scored
+from gan_bench.metrics.reference import baseline_split
 
 
 def real_as_samples(inputs: MetricInputs, num_samples: int) -> MetricInputs:
     """The inputs of a run, with held-out real images (A) as the samples and the rest (B) as the real set."""
-    num_real = len(inputs.real_features["vectors"])
-    scored, _ = split_sizes(num_real, num_samples)
-    order = torch.randperm(num_real, generator=torch.Generator().manual_seed(inputs.seed))
-    a, b = order[:scored], order[scored:]
+    a, b, _ = baseline_split(len(inputs.real_features["vectors"]), num_samples, inputs.seed)
     labels = inputs.real_labels
     return MetricInputs(
         inputs.space,

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gan_bench import record_keys as keys
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError
 from gan_bench.records import torch_save, write_json
@@ -172,17 +173,28 @@ def train_classifier(images: torch.Tensor, labels: torch.Tensor, num_classes: in
                              settings.feature_dim).to(device)
     start = time.perf_counter()
     epochs = fit(model, images[train_idx], labels[train_idx], settings, device, log)
-    record = {
-        "heldout_accuracy": accuracy(model, images[held_idx], labels[held_idx], device),
-        "train_accuracy": accuracy(model, images[train_idx], labels[train_idx], device),
-        "num_train": int(len(train_idx)),
-        "num_heldout": int(len(held_idx)),
-        "epochs_run": epochs,
-        "train_time_s": round(time.perf_counter() - start, 2),
-        "settings": asdict(settings),
-        "arch": dict(model.arch),
-    }
+    record = classifier_record(model, settings, heldout_accuracy=accuracy(model, images[held_idx],
+                                                                          labels[held_idx], device),
+                               train_accuracy=accuracy(model, images[train_idx], labels[train_idx], device),
+                               num_train=len(train_idx), num_heldout=len(held_idx), epochs_run=epochs,
+                               train_time_s=time.perf_counter() - start)
     return model, record
+
+
+def classifier_record(model: DomainClassifier, settings: ClassifierSettings, *, heldout_accuracy: float,
+                      train_accuracy: float, num_train: int, num_heldout: int, epochs_run: int,
+                      train_time_s: float) -> dict:
+    """The record saved beside the weights: how the classifier was trained and how well it does."""
+    return {
+        keys.HELDOUT_ACCURACY: float(heldout_accuracy),
+        keys.TRAIN_ACCURACY: float(train_accuracy),
+        keys.NUM_TRAIN: int(num_train),
+        keys.NUM_HELDOUT: int(num_heldout),
+        keys.EPOCHS_RUN: int(epochs_run),
+        "train_time_s": round(train_time_s, 2),
+        keys.CLASSIFIER_SETTINGS: asdict(settings),
+        keys.ARCH: dict(model.arch),
+    }
 
 
 def file_sha256(path: str | Path) -> str:

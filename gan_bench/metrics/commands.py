@@ -11,6 +11,8 @@ import sys
 
 import torch
 
+from gan_bench import record_keys as keys
+from gan_bench.commands import add_threads_argument
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.registry import names as metric_names
 
@@ -20,13 +22,14 @@ def _log(message: str) -> None:
 
 
 def _threads(args) -> None:
-    if args.num_threads:
-        torch.set_num_threads(args.num_threads)
+    from gan_bench.environment import set_threads
+
+    set_threads(args.num_threads)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
-    parser.add_argument("--num-threads", type=int, default=None, help="CPU threads for torch")
+    add_threads_argument(parser)
 
 
 def _train_classifier(args) -> int:
@@ -42,9 +45,10 @@ def _train_classifier(args) -> int:
     data = load_prepared(args.data)
     model, record = train_classifier(data.images, data.labels, data.num_classes, settings,
                                      resolve_device(args.device), log=_log)
-    record.update(dataset=data.name, resolution=data.image_size, classes=data.classes, data=str(args.data))
+    record.update({keys.DATASET: data.name, keys.RESOLUTION: data.image_size, "classes": data.classes,
+                   "data": str(args.data)})
     save_classifier(args.out, model, record)
-    _log(f"classifier {args.out}: held-out accuracy {record['heldout_accuracy']:.4f} on {record['num_heldout']} "
+    _log(f"classifier {args.out}: held-out accuracy {record[keys.HELDOUT_ACCURACY]:.4f} on {record[keys.NUM_HELDOUT]} "
          f"images (record: {record_path(args.out)})")
     return 0
 
@@ -57,9 +61,12 @@ def _reference_stats(args) -> int:
     _threads(args)
     device = resolve_device(args.device)
     space = feature_space(args.space, args.classifier, args.inception_weights)
-    record = compute_reference(args.data, space, args.out, cuda=device.type == "cuda", batch_size=args.batch_size,
-                               kid_cap=args.kid_subset_size, verbose=args.verbose)
-    _log(f"reference statistics {args.out}: {record['num_images']} images, IS of real data {record['is_real']:.3f}")
+    record = compute_reference(args.data, space, args.out, cuda=device.type == "cuda", num_samples=args.num_samples,
+                               seed=args.seed, batch_size=args.batch_size, kid_cap=args.kid_subset_size,
+                               verbose=args.verbose)
+    floor = record[keys.BASELINES]["real"]
+    _log(f"reference statistics {args.out}: {record[keys.NUM_IMAGES]} images; floor ({record[keys.BASELINE_METHOD]}): "
+         f"FID {floor['fid']:.3f}, KID {floor['kid']:.5f}, IS of real data {record[keys.IS_REAL]:.3f}")
     return 0
 
 
@@ -122,8 +129,11 @@ def register(subparsers) -> None:
                    "default: the torch hub cache")
     p.add_argument("--out", required=True, help="json record to write; cached statistics go in the folder "
                    "of the same name without .json")
+    p.add_argument("--num-samples", type=int, default=10_000, help="N of the runs: the baselines are scored "
+                   "at the same N (evaluate's --num-samples)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the held-out split and the noise baseline")
     p.add_argument("--batch-size", type=int, default=200)
-    p.add_argument("--kid-subset-size", type=int, default=1000)
+    p.add_argument("--kid-subset-size", type=int, default=1000, help="cap; lowered to N (evaluate's value)")
     p.add_argument("--verbose", action="store_true")
     _common(p)
     p.set_defaults(func=_reference_stats)

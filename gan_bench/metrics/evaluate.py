@@ -9,18 +9,19 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.checkpoint import load_model
+from gan_bench import record_keys as keys
+from gan_bench.checkpoint import load_model, read_checkpoint
 from gan_bench.data.base import load_prepared
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
-from gan_bench.metrics.baselines import real_as_samples, split_sizes
+from gan_bench.metrics.baselines import real_as_samples
 from gan_bench.metrics.classifier import record_path
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, reference_features
 from gan_bench.metrics.fidelity import kid_subset_size, to_uint8
 from gan_bench.metrics.inputs import MetricInputs
 from gan_bench.metrics.memorization import pairs_picture
-from gan_bench.metrics.reference import load_reference
+from gan_bench.metrics.reference import baseline_split, load_reference
 from gan_bench.records import read_json, write_json
 
 PAIRS_PICTURE = "artifacts/nearest_pairs_{space}.png"   # in the run directory; the report shows artifacts/*.png
@@ -47,8 +48,8 @@ def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor 
 
 def empty_record(spaces: list[str], settings: EvalSettings) -> dict:
     """Every column the selected metrics write, null: a metric that does not apply to a run stays null."""
-    record = {"feature_spaces": spaces, "num_samples": settings.num_samples, "metrics_computed": [],
-              "eval_skipped": None}
+    record = {keys.FEATURE_SPACES: list(spaces), keys.NUM_SAMPLES: settings.num_samples, keys.METRICS_COMPUTED: [],
+              keys.EVAL_SKIPPED: None}
     for metric in registry.selected(settings.compute):
         for result, space in registry.columns(metric, spaces):
             key = registry.result_key(result, space)
@@ -56,6 +57,36 @@ def empty_record(spaces: list[str], settings: EvalSettings) -> dict:
             if metric.baseline == registry.REAL:
                 record[registry.baseline_key(key)] = None
     return record
+
+
+def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list[str], kid_subset: int,
+                   resolution: int, num_classes: int | None, classifier_info: dict | None = None,
+                   class_scores: dict | None = None, eval_device: str = "cpu", eval_time_s: float = 0.0,
+                   computed: list[str] = (), eval_times_s: dict | None = None,
+                   real_baseline_num_samples: int | None = None) -> dict:
+    """The flat metrics.json of one completed run.
+
+    scores: the registry columns (`fid_domain`, `precision_real_domain`, ...); class_scores: {class_accuracy |
+    code_purity: value}; classifier_info: the domain classifier's record (its held-out accuracy is copied beside
+    the scores); computed and eval_times_s: which metrics ran and what each cost.
+    """
+    metrics = {
+        **empty_record(feature_spaces, settings),
+        keys.SAMPLE_SEED: settings.seed,
+        keys.KID_SUBSET_SIZE: kid_subset,
+        keys.SAMPLE_RESOLUTION: resolution,
+        keys.NUM_CLASSES: num_classes,
+        keys.REAL_BASELINE_NUM_SAMPLES: real_baseline_num_samples,
+        **scores,
+        **(class_scores or {}),
+        keys.METRICS_COMPUTED: list(computed),
+        "eval_device": eval_device,
+        keys.EVAL_TIMES_S: dict(eval_times_s or {}),
+        "eval_time_s": round(eval_time_s, 2),
+    }
+    if classifier_info is not None:
+        metrics[keys.CLASSIFIER_HELDOUT_ACCURACY] = classifier_info[keys.HELDOUT_ACCURACY]
+    return metrics
 
 
 class _Clock:
@@ -89,21 +120,21 @@ def _store(record: dict, values: dict, space: str | None, baseline: bool = False
             record[column] = value
 
 
-def _score(metric, inputs: MetricInputs, record: dict, clock: _Clock, num_samples: int) -> None:
+def _score(metric, inputs: MetricInputs, record: dict, clock: _Clock, num_samples: int) -> str:
     space = inputs.space
     name = f"{metric.name}_{space}" if space else metric.name
     _store(record, clock.run(name, metric.load(), inputs), space)
     if metric.baseline == registry.REAL:
         baseline = clock.run(f"{name}_real", lambda: metric.load()(real_as_samples(inputs, num_samples)))
         _store(record, baseline, space, baseline=True)
-    record["metrics_computed"].append(name)
+    return name
 
 
 def _real_data(data_path: str | Path, references: list[tuple[FeatureSpace, dict]]):
     real = load_prepared(data_path)
     for space, reference in references:
-        if reference["num_images"] != len(real.images):
-            raise GanBenchError(f"reference statistics for space {space.name} hold {reference['num_images']} images "
+        if reference[keys.NUM_IMAGES] != len(real.images):
+            raise GanBenchError(f"reference statistics for space {space.name} hold {reference[keys.NUM_IMAGES]} images "
                                 f"but {data_path} holds {len(real.images)}; they were computed from other data: "
                                 f"delete them and rerun reference-stats")
     return real
@@ -123,50 +154,66 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     _, model = load_model(checkpoint, device)
     clock = _Clock()
     samples, labels = clock.run("sampling", generate, model, settings)
-    record = empty_record([space.name for space, _ in spaces], settings)
-    record.update(sample_seed=settings.seed,
-                  kid_subset_size=kid_subset_size(settings.kid_subset_size, settings.num_samples, len(real.images)),
-                  real_baseline_num_samples=split_sizes(len(real.images), settings.num_samples)[0])
-    if info is not None:
-        record["classifier_heldout_accuracy"] = info["heldout_accuracy"]
+    # IS of real data at the runs' N comes with the reference (its floor); the REAL baselines are scored here.
+    scores = {keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL] for space, reference in references}
     chosen = [m for m in registry.selected(settings.compute)
-              if _applies(m, model, info["arch"]["num_classes"] if info else None)]
+              if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
     common = dict(labels=labels, real_labels=real.labels, samples=samples, real_images=real.images,
                   num_classes=model.num_classes, classifier=None if classifier is None else Path(classifier),
                   device=device, seed=settings.seed, kid_subset_size=settings.kid_subset_size,
                   batch_size=settings.batch_size)
-    cuda = device.type == "cuda"
+    cuda, computed = device.type == "cuda", []
     for space, reference in references:
         features = clock.run(f"features_{space.name}", extract, samples, space, cuda, settings.batch_size, verbose)
         inputs = MetricInputs(space.name, features, reference_features(reference, space), **common)
         for metric in chosen:
             if metric.spaces is not None and space.name in metric.spaces:
-                _score(metric, inputs, record, clock, settings.num_samples)
-        pairs = record.get(f"nearest_pairs_{space.name}")
+                computed.append(_score(metric, inputs, scores, clock, settings.num_samples))
+        pairs = scores.get(f"nearest_pairs_{space.name}")
         if pictures is not None and pairs:
             pairs_picture(samples, real.images, pairs, Path(pictures) / PAIRS_PICTURE.format(space=space.name))
     if classifier is not None:   # per-run metrics all judge samples with the domain classifier
         for metric in chosen:
             if metric.spaces is None:
-                _score(metric, MetricInputs(None, {}, {}, **common), record, clock, settings.num_samples)
-    record["eval_device"] = str(device)
-    record["eval_times_s"] = clock.times
-    record["eval_time_s"] = round(time.perf_counter() - start, 2)
-    return record
+                computed.append(_score(metric, MetricInputs(None, {}, {}, **common), scores, clock,
+                                       settings.num_samples))
+    return metrics_record(
+        settings, scores, feature_spaces=[space.name for space, _ in spaces],
+        kid_subset=kid_subset_size(settings.kid_subset_size, settings.num_samples, len(real.images)),
+        resolution=int(samples.shape[-1]), num_classes=model.num_classes if model.conditional else None,
+        classifier_info=info, eval_device=str(device), eval_time_s=time.perf_counter() - start,
+        computed=computed, eval_times_s=clock.times,
+        real_baseline_num_samples=baseline_split(len(real.images), settings.num_samples, settings.seed)[0].numel())
 
 
 def skipped(summary: dict, spaces: list[str], settings: EvalSettings) -> dict:
     """metrics.json of a run that did not complete (diverged, oom): the keys exist, the values are null."""
-    return {**empty_record(spaces, settings), "eval_skipped": f"run {summary.get('status')}: {summary.get('reason')}"}
+    return {**empty_record(spaces, settings),
+            keys.EVAL_SKIPPED: f"run {summary.get(keys.STATUS)}: {summary.get(keys.REASON)}"}
 
 
 def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str | Path, data: str | Path,
                      spaces: list[tuple[FeatureSpace, str | Path]], settings: EvalSettings, device: torch.device,
                      classifier: str | Path | None = None, verbose: bool = False) -> dict:
     summary = read_json(summary_path)
-    if summary.get("status") != "completed":  # a diverged generator's samples say nothing about the model
+    if summary.get(keys.STATUS) != keys.COMPLETED:  # a diverged generator's samples say nothing about the model
         metrics = skipped(summary, [space.name for space, _ in spaces], settings)
     else:
-        metrics = evaluate_run(checkpoint, data, spaces, settings, device, classifier, Path(out).parent, verbose)
+        step = checkpoint_step_of_run(checkpoint, summary, summary_path)
+        metrics = {**evaluate_run(checkpoint, data, spaces, settings, device, classifier, Path(out).parent, verbose),
+                   "checkpoint_step": step}
+    # Which run these numbers belong to: readers refuse metrics whose hash is not the summary's.
+    metrics["settings_hash"] = summary.get("settings_hash")
     write_json(out, metrics)
     return metrics
+
+
+def checkpoint_step_of_run(checkpoint: str | Path, summary: dict, summary_path: str | Path) -> int:
+    """The checkpoint's step, after checking it was written by the run that `summary` describes."""
+    blob = read_checkpoint(checkpoint)
+    if blob.get("settings_hash") != summary.get("settings_hash") or blob.get("step") != summary.get("steps"):
+        raise GanBenchError(
+            f"checkpoint {checkpoint} (settings {blob.get('settings_hash')}, step {blob.get('step')}) is not the "
+            f"one {summary_path} describes (settings {summary.get('settings_hash')}, step {summary.get('steps')}); "
+            f"the run directory mixes two runs: delete {summary_path} and rerun the workflow to retrain it")
+    return blob["step"]

@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from gan_bench import record_keys as keys
+
 SPACES = ("domain", "inception")
 
 # Which conditional models a metric applies to (Metric.needs_labels).
@@ -20,7 +22,8 @@ CLASSES = "classes"   # labels are the dataset's classes (CGAN, ACGAN, ...)
 CODES = "codes"       # a categorical code learned without labels (InfoGAN)
 
 # Metric.baseline values other than a metrics.json key.
-REAL = "real"         # the metric of held-out real images in place of the samples, at the same N
+REAL = "real"         # evaluate scores held-out real images in place of the samples, at the same N
+FLOOR = "floor"       # the reference_stats step scores it on held-out real images (the report's floor row)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Metric:
     results: tuple[Result, ...]
     spaces: tuple[str, ...] | None   # feature spaces it is computed in; None: once per run, not per space
     needs_labels: str | None         # None (every model), CLASSES or CODES
-    baseline: str | None             # REAL, a metrics.json key holding the real-data value, or None
+    baseline: str | None             # REAL, FLOOR, a metrics.json key holding the real-data value, or None
     cost: str                        # what dominates its time, for the README and the report
 
     def load(self):
@@ -73,14 +76,14 @@ def register(metric: Metric) -> Metric:
 
 
 _M = "gan_bench.metrics"
-register(Metric("fid", f"{_M}.standard:fid", (Result("fid", "FID", True),), SPACES, None, REAL,
+register(Metric("fid", f"{_M}.standard:fid", (Result("fid", "FID", True),), SPACES, None, FLOOR,
                 "one d x d matrix square root"))
 register(Metric("fid_inf", f"{_M}.fid_infinity:fid_infinity", (Result("fid_inf", "FID∞", True),), SPACES, None,
                 REAL, "5 FIDs on subsets (5 square roots)"))
 register(Metric("kid", f"{_M}.standard:kid", (Result("kid", "KID", True), Result("kid_std", "KID std", None)),
-                SPACES, None, REAL, "100 polynomial-kernel MMDs on subsets of 1,000"))
+                SPACES, None, FLOOR, "100 polynomial-kernel MMDs on subsets of 1,000"))
 register(Metric("is", f"{_M}.standard:inception_score", (Result("is", "IS", False), Result("is_std", "IS std", None)),
-                SPACES, None, REAL, "negligible (softmax of the logits)"))
+                SPACES, None, FLOOR, "negligible (softmax of the logits)"))
 register(Metric("prc", f"{_M}.precision_recall:precision_recall",
                 (_percent("precision", "Precision"), _percent("recall", "Recall")), SPACES, None, REAL,
                 "k-NN radii: O((N + M)^2 d) distances (torch-fidelity prc, k = 3)"))
@@ -118,7 +121,7 @@ def selected(names_: list[str] | None) -> list[Metric]:
 
 def column_key(key: str, space: str | None) -> str:
     """The flat metrics.json / runs.csv column of a result key: ("fid", "domain") -> "fid_domain"."""
-    return f"{key}_{space}" if space else key
+    return keys.per_space(key, space) if space else key
 
 
 def result_key(result: Result, space: str | None) -> str:
@@ -131,6 +134,20 @@ def baseline_key(column: str) -> str:
         if column.endswith(f"_{space}"):
             return f"{column[: -len(space) - 1]}_real_{space}"
     return f"{column}_real"
+
+
+def real_data_columns(spaces: list[str] | tuple[str, ...] = SPACES) -> dict[str, str]:
+    """{metric column: run-table column holding real data's value}, for the baselines that evaluate records
+    (REAL: `<key>_real_<space>`; or a named key such as `classifier_heldout_accuracy` for CAS). FLOOR metrics
+    are absent: their real-data value is the reference record's floor."""
+    found = {}
+    for metric in METRICS.values():
+        if metric.baseline in (None, FLOOR):
+            continue
+        for result, space in columns(metric, list(spaces)):
+            key = result_key(result, space)
+            found[key] = baseline_key(key) if metric.baseline == REAL else metric.baseline
+    return found
 
 
 def columns(metric: Metric, spaces: list[str]) -> list[tuple[Result, str | None]]:

@@ -1,5 +1,9 @@
 """The contract every GAN variant implements.
 
+This module and every model module import torch only inside functions: the workflow reads each
+model's `Config` and `needs_pretraining` when it builds the job graph, and a dry run must not pay
+for (or, on a login node, need) torch. See docs/design.md#the-job-graph-without-torch.
+
 The training loop knows nothing about losses: a model builds its own networks and optimizers
 and owns its update step (`train_step`), as in kwotsin/mimicry. The loop only feeds batches,
 records what `train_step` returns and asks for samples.
@@ -11,13 +15,13 @@ import dataclasses
 import typing
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import ClassVar
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING, ClassVar
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.checks import at_least_one, in_unit_interval, positive
+
+if TYPE_CHECKING:  # annotations only; imported at run time inside the methods that need it
+    import torch
 
 
 @dataclass(frozen=True)
@@ -66,16 +70,17 @@ class ModelConfig:
 
 @dataclass
 class AdamGANConfig(ModelConfig):
-    """What most variants share: z size, base width, D dropout and the sources' Adam (§1, §5, §8).
+    """What most variants share: z size, base width, D dropout and the sources' Adam
+    (docs/source-models.md#dcgan, #cgan, #acgan: the same values in all three).
 
     A variant re-declares a field only where its source gives another default, citing it.
     """
 
-    latent_dim: int = 100     # §1: z is 100-d standard normal
-    width: int = 64           # §1: base width 64 (the source warns 128 over-fits D)
-    d_dropout: float = 0.0    # §1's D has no dropout
-    lr: float = 2e-4          # §1, §5: Adam lr 2e-4
-    beta1: float = 0.5        # §1, §5: betas (0.5, 0.999)
+    latent_dim: int = 100     # DCGAN: z is 100-d standard normal
+    width: int = 64           # DCGAN: base width 64 (the source warns 128 over-fits D)
+    d_dropout: float = 0.0    # DCGAN's D has no dropout
+    lr: float = 2e-4          # DCGAN, CGAN: Adam lr 2e-4
+    beta1: float = 0.5        # DCGAN, CGAN: betas (0.5, 0.999)
     beta2: float = 0.999
 
     def validate(self, where: str) -> None:
@@ -86,7 +91,13 @@ class AdamGANConfig(ModelConfig):
 
 
 def _coerce(value, hint, where: str):
-    """Accept YAML/JSON values of the declared type; ints are fine where floats are expected."""
+    """Accept YAML/JSON values of the declared type; ints are fine where floats are expected.
+
+    A string is read by the declared type first: YAML 1.1 keeps `1e-3` a string, and `snakemake --config`
+    keeps every scalar nested in a mapping a string.
+    """
+    if isinstance(value, str) and hint in (int, float, bool):
+        value = _read_typed(value, hint)
     origin = typing.get_origin(hint)
     if origin is tuple:
         item = typing.get_args(hint)[0]
@@ -112,6 +123,16 @@ def _coerce(value, hint, where: str):
     return value
 
 
+def _read_typed(text: str, hint: type):
+    """`text` as a `hint` value when it reads as one, else unchanged (the type check then names it)."""
+    if hint is bool:
+        return {"true": True, "false": False}.get(text.strip().lower(), text)
+    try:
+        return hint(text)
+    except ValueError:
+        return text
+
+
 class GanModel:
     """Base class of every variant.
 
@@ -129,6 +150,9 @@ class GanModel:
     needs_pretraining: ClassVar[bool] = False
 
     def __init__(self, config: ModelConfig, info: DatasetInfo, device: torch.device | str = "cpu"):
+        import torch
+        from torch import nn
+
         self.config = config
         self.info = info
         self.device = torch.device(device)
@@ -155,6 +179,8 @@ class GanModel:
 
         The default is the common z ~ N(0, I) of `config.latent_dim`; variants with codes override it.
         """
+        import torch
+
         return torch.randn(n, self.config.latent_dim, generator=generator)
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -177,30 +203,35 @@ class GanModel:
         return self.info.num_classes
 
     def sample_labels(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        import torch
+
         return torch.randint(0, self.num_classes, (n,), generator=generator)
 
-    @torch.no_grad()
     def sample(
         self, n: int, labels: torch.Tensor | None = None, generator: torch.Generator | None = None,
         batch_size: int = 500,
     ) -> torch.Tensor:
         """n images in [-1, 1] on the CPU, in eval mode so the result does not depend on batch composition."""
+        import torch
+
         generator = generator if generator is not None else torch.Generator().manual_seed(0)
         latent = self.sample_latent(n, generator)
         if self.conditional and labels is None:
             labels = self.sample_labels(n, generator)
         return self.generate_batched(latent, labels, batch_size)
 
-    @torch.no_grad()
     def generate_batched(self, latent: torch.Tensor, labels: torch.Tensor | None = None, batch_size: int = 500):
+        import torch
+
         was_training = self.nets.training
         self.nets.eval()
         try:
             chunks = []
-            for start in range(0, latent.shape[0], batch_size):
-                z = latent[start:start + batch_size].to(self.device)
-                y = None if labels is None else labels[start:start + batch_size].to(self.device)
-                chunks.append(self.generate(z, y).float().cpu())
+            with torch.no_grad():
+                for start in range(0, latent.shape[0], batch_size):
+                    z = latent[start:start + batch_size].to(self.device)
+                    y = None if labels is None else labels[start:start + batch_size].to(self.device)
+                    chunks.append(self.generate(z, y).float().cpu())
             return torch.cat(chunks)
         finally:
             self.nets.train(was_training)

@@ -9,7 +9,7 @@ from torch import nn
 
 
 def dcgan_init(module: nn.Module) -> None:
-    """Seed-reference §1: conv weights N(0, 0.02); batch-norm weight N(1, 0.02), bias 0."""
+    """DCGAN's init (docs/source-models.md#dcgan): conv weights N(0, 0.02); batch-norm weight N(1, 0.02), bias 0."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
         nn.init.normal_(module.weight, 0.0, 0.02)
         if module.bias is not None:
@@ -28,7 +28,7 @@ def _levels(image_size: int) -> int:
 
 
 class ConvGenerator(nn.Module):
-    """The DCGAN generator of seed-reference §1, for any power-of-two size.
+    """The DCGAN generator (docs/source-models.md#dcgan), for any power-of-two size.
 
     At 64x64 and width 64: ConvT(z→512,4,1,0) BN ReLU, then 512→256→128→64 (BN ReLU), then
     ConvT(64→C) Tanh. Smaller images drop middle stages; no conv has a bias (BN follows).
@@ -53,11 +53,11 @@ class ConvGenerator(nn.Module):
 
 
 class ConvDiscriminator(nn.Module):
-    """The DCGAN discriminator of seed-reference §1 / §2, returning one logit per image.
+    """The DCGAN discriminator (docs/source-models.md#dcgan, #dcgan-keras-flavour), one logit per image.
 
     Conv(C→w,4,2,1) LReLU, then stages doubling the width (BN unless `batch_norm=False`, as the
-    WGAN-GP critic needs), each optionally followed by Dropout (§2 uses 0.3), then Conv(→1,4,1,0).
-    The §1 Sigmoid is folded into the loss (BCE with logits): the same maths, numerically safer.
+    WGAN-GP critic needs), each optionally followed by Dropout (the Keras flavour uses 0.3), then Conv(→1,4,1,0).
+    The source's Sigmoid is folded into the loss (BCE with logits): the same maths, numerically safer.
     `features` gives the flattened last hidden map for variants that add heads (ACGAN).
     """
 
@@ -76,7 +76,7 @@ class ConvDiscriminator(nn.Module):
                 block.append(nn.Dropout(dropout))
             return block
 
-        layers = stage(channels, widths[0], norm=False)  # §1: no BN on D's input layer
+        layers = stage(channels, widths[0], norm=False)  # no BN on D's input layer
         for w_in, w_out in zip(widths, widths[1:]):
             layers += stage(w_in, w_out, norm=batch_norm)
         self.trunk = nn.Sequential(*layers)
@@ -101,7 +101,7 @@ def config_adam(model, *names: str) -> None:
         model.optimizers[name] = adam(model.nets[name].parameters(), c.lr, (c.beta1, c.beta2))
 
 
-# --- conditioning helpers (CGAN §5, ACGAN §8, conditional WGAN-GP §4) -------------------------
+# --- conditioning helpers (CGAN, ACGAN, conditional WGAN-GP) -----------------------------------
 
 def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
     """Float one-hot rows (N, K) on the labels' device, ready to concatenate with z."""
@@ -109,26 +109,26 @@ def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
 
 
 def with_one_hot(z: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """§4: generator input concat(z, one-hot(label))."""
+    """Generator input concat(z, one-hot(label)) (docs/source-models.md#cwgan-gp)."""
     return torch.cat([z.reshape(z.shape[0], -1), one_hot(labels, num_classes).to(z.dtype)], dim=1)
 
 
 def label_channels(labels: torch.Tensor, num_classes: int, size: int) -> torch.Tensor:
-    """§4: the one-hot label broadcast to (N, K, size, size), channel k all ones for class k."""
+    """The one-hot label broadcast to (N, K, size, size), channel k all ones for class k."""
     return one_hot(labels, num_classes)[:, :, None, None].expand(-1, -1, size, size)
 
 
 def with_label_channels(images: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """§4: critic input = image with the one-hot label appended as K constant channels."""
+    """Critic input = image with the one-hot label appended as K constant channels (docs/source-models.md#cwgan-gp)."""
     planes = label_channels(labels, num_classes, images.shape[-1]).to(images.dtype)
     return torch.cat([images, planes], dim=1)
 
 
-# --- MLP helpers (CGAN §5) -----------------------------------------------------------------
+# --- MLP helpers (CGAN) ---------------------------------------------------------------------
 
 def linear_block(in_features: int, out_features: int, batch_norm: bool = False, dropout: float = 0.0,
                  activation: bool = True) -> list[nn.Module]:
-    """FC, then optional BN1d, optional Dropout, optional LReLU(0.2): the order §5 writes its layers in."""
+    """FC, then optional BN1d, optional Dropout, optional LReLU(0.2): the order the CGAN source writes its layers in."""
     block: list[nn.Module] = [nn.Linear(in_features, out_features)]
     if batch_norm:
         block.append(nn.BatchNorm1d(out_features))
@@ -139,12 +139,12 @@ def linear_block(in_features: int, out_features: int, batch_norm: bool = False, 
     return block
 
 
-# --- Wasserstein loss with gradient penalty (WGAN-GP §3, conditional §4) --------------------
+# --- Wasserstein loss with gradient penalty (docs/source-models.md#wgan-gp) --------------------
 
 def interpolate(real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None):
     """x̂ = real + α (fake − real) with α ~ U(0, 1), ONE α PER SAMPLE (shared by all its pixels).
 
-    §3 flags the Keras original, which draws α from a normal distribution: a bug (α outside
+    docs/source-models.md#wgan-gp flags the Keras original, which draws α from a normal distribution: a bug (α outside
     [0, 1] leaves the segment between the two samples, where the 1-Lipschitz target is not
     meant to be enforced). We draw it uniformly as the WGAN-GP paper does. Returns (x̂, α).
     """
@@ -168,7 +168,7 @@ def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, generator: 
     return ((norms - 1) ** 2).mean()
 
 
-# --- Keras-style networks of seed-reference §6 (source E), used by StackedGAN ------------------
+# --- Keras-style networks (docs/source-models.md#infogan-keras-flavour), used by StackedGAN ----
 
 def keras_init(module: nn.Module) -> None:
     """Keras defaults, which source E relies on: glorot-uniform weights, zero biases, BN (1, 0)."""
@@ -187,7 +187,7 @@ def _same_conv_transpose(w_in: int, w_out: int, kernel: int, stride: int) -> nn.
 
 
 class KerasConvGenerator(nn.Module):
-    """Seed-reference §6, Keras flavour: FC(→(S/4)²·w) reshape, then [BN ReLU ConvT] x4.
+    """InfoGAN's Keras-flavour generator: FC(→(S/4)²·w) reshape, then [BN ReLU ConvT] x4.
 
     Filters w, w/2, w/4, C (128, 64, 32, 1 in the source), kernel 5, strides 2, 2, 1, 1, so the
     (S/4)² map grows to S². The source ends in a sigmoid for [0, 1] images; ours are in [-1, 1],
@@ -213,7 +213,7 @@ class KerasConvGenerator(nn.Module):
 
 
 class KerasConvDiscriminator(nn.Module):
-    """Seed-reference §6, Keras flavour, without heads: [LReLU Conv] x4, flattened.
+    """InfoGAN's Keras-flavour discriminator, without heads: [LReLU Conv] x4, flattened.
 
     Filters w, 2w, 4w, 8w (32..256 in the source), kernel 5, strides 2, 2, 2, 1, 'same' padding.
     As in the source the LeakyReLU comes before each conv (the input too: on our [-1, 1] images it

@@ -1,71 +1,84 @@
-"""Conditional GAN with MLP networks and learned label embeddings (seed-reference §5, source C)."""
+"""Conditional GAN with MLP networks and learned label embeddings (docs/source-models.md#cgan, source C)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-import torch
-import torch.nn.functional as F
-from torch import nn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from gan_bench.models.base import AdamGANConfig, GanModel
-from gan_bench.models.blocks import config_adam, linear_block
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
 class CGANConfig(AdamGANConfig):
-    # §5 uses 64x64 by default and 28x28 for MNIST; the MLP works at any size, but the shared data
+    """Defaults: docs/source-models.md#cgan."""
+
+    # The source uses 64x64 by default and 28x28 for MNIST; the MLP works at any size, but the shared data
     # preparation needs powers of two, and 32 is the one closest to MNIST's 28.
     image_size: int = 32
-    latent_dim: int = 100     # §5: latent 100 (G input 110 = 100 + a 10-d label embedding)
-    width: int = 128          # §5: G hidden 128, 256, 512, 1024; D hidden 1024, 512, 256, 128
-    d_dropout: float = 0.4    # §5: Dropout(0.4) on D's second and third layers
-    # lr 2e-4 and betas (0.5, 0.999) are §5's too: AdamGANConfig's defaults.
+    latent_dim: int = 100     # latent 100 (G input 110 = 100 + a 10-d label embedding)
+    width: int = 128          # G hidden 128, 256, 512, 1024; D hidden 1024, 512, 256, 128
+    d_dropout: float = 0.4    # Dropout(0.4) on D's second and third layers
+    # lr 2e-4 and betas (0.5, 0.999) are the source's too: AdamGANConfig's defaults.
 
 
-class MLPGenerator(nn.Module):
-    """§5 G: concat(Embedding(K, K)(label), z) → FC 128 LReLU → 256, 512, 1024 (BN LReLU) → C·H·W Tanh."""
+@functools.cache
+def networks():
+    """CGAN's own network classes. They subclass nn.Module, so they are defined on first use: importing
+    this module must not import torch (the workflow reads CGANConfig when it builds the job graph)."""
+    import torch
+    from torch import nn
 
-    def __init__(self, latent_dim: int, num_classes: int, shape: tuple[int, int, int], width: int):
-        super().__init__()
-        self.shape = shape
-        self.embed = nn.Embedding(num_classes, num_classes)
-        w = [width, width * 2, width * 4, width * 8]
-        layers = linear_block(latent_dim + num_classes, w[0])  # §5: no BN on the first layer
-        for w_in, w_out in zip(w, w[1:]):
-            layers += linear_block(w_in, w_out, batch_norm=True)
-        layers += [nn.Linear(w[-1], shape[0] * shape[1] * shape[2]), nn.Tanh()]
-        self.main = nn.Sequential(*layers)
+    from gan_bench.models.blocks import linear_block
 
-    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        x = torch.cat([self.embed(labels), z], dim=1)
-        return self.main(x).reshape(z.shape[0], *self.shape)
+    class MLPGenerator(nn.Module):
+        """G: concat(Embedding(K, K)(label), z) → FC 128 LReLU → 256, 512, 1024 (BN LReLU) → C·H·W Tanh."""
 
+        def __init__(self, latent_dim: int, num_classes: int, shape: tuple[int, int, int], width: int):
+            super().__init__()
+            self.shape = shape
+            self.embed = nn.Embedding(num_classes, num_classes)
+            w = [width, width * 2, width * 4, width * 8]
+            layers = linear_block(latent_dim + num_classes, w[0])  # no BN on the first layer
+            for w_in, w_out in zip(w, w[1:]):
+                layers += linear_block(w_in, w_out, batch_norm=True)
+            layers += [nn.Linear(w[-1], shape[0] * shape[1] * shape[2]), nn.Tanh()]
+            self.main = nn.Sequential(*layers)
 
-class MLPDiscriminator(nn.Module):
-    """§5 D judging (image, label) jointly: concat(flat image, Embedding(K, K)(label)) → one logit.
+        def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+            x = torch.cat([self.embed(labels), z], dim=1)
+            return self.main(x).reshape(z.shape[0], *self.shape)
 
-    FC 1024 LReLU · 512 Dropout LReLU · 256 Dropout LReLU · 128 · 1. §5 lists no activation between
-    the 128 and 1 layers; we keep that (it is one linear map in two factors), as the source trains it.
-    The final Sigmoid is folded into BCE-with-logits: the same maths, numerically safer.
-    """
+    class MLPDiscriminator(nn.Module):
+        """D judging (image, label) jointly: concat(flat image, Embedding(K, K)(label)) → one logit.
 
-    def __init__(self, num_classes: int, shape: tuple[int, int, int], width: int, dropout: float):
-        super().__init__()
-        self.embed = nn.Embedding(num_classes, num_classes)
-        w = [width * 8, width * 4, width * 2, width]
-        pixels = shape[0] * shape[1] * shape[2]
-        self.main = nn.Sequential(
-            *linear_block(pixels + num_classes, w[0]),
-            *linear_block(w[0], w[1], dropout=dropout),
-            *linear_block(w[1], w[2], dropout=dropout),
-            *linear_block(w[2], w[3], activation=False),
-            nn.Linear(w[3], 1),
-        )
+        FC 1024 LReLU · 512 Dropout LReLU · 256 Dropout LReLU · 128 · 1. The source has no activation between
+        the 128 and 1 layers; we keep that (it is one linear map in two factors), as the source trains it.
+        The final Sigmoid is folded into BCE-with-logits: the same maths, numerically safer.
+        """
 
-    def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        x = torch.cat([images.reshape(images.shape[0], -1), self.embed(labels)], dim=1)
-        return self.main(x).reshape(-1)
+        def __init__(self, num_classes: int, shape: tuple[int, int, int], width: int, dropout: float):
+            super().__init__()
+            self.embed = nn.Embedding(num_classes, num_classes)
+            w = [width * 8, width * 4, width * 2, width]
+            pixels = shape[0] * shape[1] * shape[2]
+            self.main = nn.Sequential(
+                *linear_block(pixels + num_classes, w[0]),
+                *linear_block(w[0], w[1], dropout=dropout),
+                *linear_block(w[1], w[2], dropout=dropout),
+                *linear_block(w[2], w[3], activation=False),
+                nn.Linear(w[3], 1),
+            )
+
+        def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+            x = torch.cat([images.reshape(images.shape[0], -1), self.embed(labels)], dim=1)
+            return self.main(x).reshape(-1)
+
+    return SimpleNamespace(MLPGenerator=MLPGenerator, MLPDiscriminator=MLPDiscriminator)
 
 
 class CGAN(GanModel):
@@ -73,22 +86,27 @@ class CGAN(GanModel):
     conditional = True
 
     def build(self) -> None:
-        c, k = self.config, self.num_classes
+        from gan_bench.models.blocks import config_adam
+
+        c, k, nets = self.config, self.num_classes, networks()
         shape = (self.info.channels, c.image_size, c.image_size)
-        # §5's source keeps PyTorch's default init for its MLPs (the §1 init is for the conv nets).
-        self.nets["G"] = MLPGenerator(c.latent_dim, k, shape, c.width)
-        self.nets["D"] = MLPDiscriminator(k, shape, c.width, c.d_dropout)
+        # The source keeps PyTorch's default init for its MLPs (DCGAN's init is for conv nets).
+        self.nets["G"] = nets.MLPGenerator(c.latent_dim, k, shape, c.width)
+        self.nets["D"] = nets.MLPDiscriminator(k, shape, c.width, c.d_dropout)
         config_adam(self, "G", "D")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.nets["G"](latent, labels)
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+        import torch
+        import torch.nn.functional as F
+
         G, D = self.nets["G"], self.nets["D"]
         n = real.shape[0]
         ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)
 
-        # §5 step order: G first, on random labels, trying to make D say "real" ...
+        # The source's step order: G first, on random labels, trying to make D say "real" ...
         z = torch.randn(n, self.config.latent_dim, device=self.device)
         fake_labels = torch.randint(0, self.num_classes, (n,), device=self.device)
         self.optimizers["G"].zero_grad(set_to_none=True)

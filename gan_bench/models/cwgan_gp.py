@@ -1,7 +1,7 @@
-"""Conditional WGAN-GP (seed-reference §4): WGAN-GP with the one-hot label fed to both networks.
+"""Conditional WGAN-GP (docs/source-models.md#cwgan-gp): WGAN-GP with the one-hot label fed to both networks.
 
 G input = concat(z, one-hot); critic input = image plus the one-hot label broadcast as K extra
-channels. Everything else (losses, penalty, critic steps, hyperparameters) is §3's, inherited.
+channels. Everything else (losses, penalty, critic steps, hyperparameters) is WGAN-GP's, inherited.
 On MNIST-like data the label is the class; an image folder with an attribute table (CelebA
 Blond_Hair) gives 2 classes through the dataset, so nothing here is dataset-specific.
 Fakes are generated with the labels of the real batch, as the Keras source does, so the critic
@@ -11,16 +11,18 @@ compares real and fake images of the same classes and the interpolates keep thos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
-
-from gan_bench.models.blocks import with_label_channels, with_one_hot
 from gan_bench.models.wgan_gp import WGANGP, WGANGPConfig
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
 class CWGANGPConfig(WGANGPConfig):
-    """§4 gives no numbers of its own: it is §3's model conditioned on the label, so §3's defaults apply."""
+    """The source gives no numbers of its own: it is WGAN-GP conditioned on the label, so WGAN-GP's defaults
+    (docs/source-models.md#wgan-gp) apply."""
 
 
 class CWGANGP(WGANGP):
@@ -34,7 +36,11 @@ class CWGANGP(WGANGP):
         return self.info.channels + self.num_classes
 
     def generator_input(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        from gan_bench.models.blocks import with_one_hot
+
         return with_one_hot(z, labels, self.num_classes)
 
     def critic_input(self, images: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        from gan_bench.models.blocks import with_label_channels
+
         return with_label_channels(images, labels, self.num_classes)

@@ -1,32 +1,35 @@
-"""WGAN-GP (seed-reference §3): a BN-free DCGAN critic, Wasserstein loss and a gradient penalty.
+"""WGAN-GP (docs/source-models.md#wgan-gp): a BN-free DCGAN critic, Wasserstein loss and a gradient penalty.
 
-The conditional variant (§4, `cwgan_gp.py`) subclasses this class and only changes what the
+The conditional variant (`cwgan_gp.py`) subclasses this class and only changes what the
 generator and the critic are fed, so both share one critic update and one generator update.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import torch
+from typing import TYPE_CHECKING
 
 from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init, gradient_penalty
 from gan_bench.models.checks import at_least_one, in_unit_interval, non_negative, positive
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
 class WGANGPConfig(ModelConfig):
-    image_size: int = 64        # §3: the text trains on 64x64 (Lego bricks gray, CelebA RGB)
-    latent_dim: int = 128       # §3: z = 128
-    width: int = 64             # §2/§1: critic and generator base width 64
-    n_critic: int = 3           # §3: critic steps per G step, 3 (the text says 3-5)
-    gp_weight: float = 10.0     # §3: lambda = 10
-    lr: float = 2e-4            # §3: Adam lr 2e-4
-    beta1: float = 0.5          # §3: betas (0.5, 0.999) in the text; the WGAN-GP paper uses (0.0, 0.9)
+    """Defaults: docs/source-models.md#wgan-gp."""
+
+    image_size: int = 64        # the text trains on 64x64 (Lego bricks gray, CelebA RGB)
+    latent_dim: int = 128       # z = 128
+    width: int = 64             # critic and generator base width 64, as DCGAN's
+    n_critic: int = 3           # critic steps per G step, 3 (the text says 3-5)
+    gp_weight: float = 10.0     # lambda = 10
+    lr: float = 2e-4            # Adam lr 2e-4
+    beta1: float = 0.5          # betas (0.5, 0.999) in the text; the WGAN-GP paper uses (0.0, 0.9)
     beta2: float = 0.999
-    # §3: critic = the §2 discriminator without its sigmoid and BN, and §2's D has Dropout(0.3) after
-    # every LReLU. We keep it as the faithful default: dropout masks each sample independently, so
+    # The critic is the Keras-flavour DCGAN discriminator without its sigmoid and BN, and that D has
+    # Dropout(0.3) after every LReLU. We keep it as the faithful default: dropout masks each sample independently, so
     # unlike BN it does not couple samples and the penalty stays a per-sample constraint. Set 0 for
     # the WGAN-GP paper's dropout-free critic.
     critic_dropout: float = 0.3
@@ -57,13 +60,15 @@ class WGANGP(GanModel):
 
     # --- shared ---------------------------------------------------------------------------
     def build(self) -> None:
+        from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init
+
         c = self.config
         self.nets["G"] = ConvGenerator(self.generator_inputs(), self.info.channels, c.image_size, c.width)
         # No BN: BN makes each score depend on the whole batch, so the per-sample gradient the
-        # penalty constrains would not be the critic's gradient for that sample (§3).
+        # penalty constrains would not be the critic's gradient for that sample.
         self.nets["C"] = ConvDiscriminator(self.critic_channels(), c.image_size, c.width, batch_norm=False,
                                            dropout=c.critic_dropout)
-        self.nets.apply(dcgan_init)  # §1 init for the DCGAN-family conv nets
+        self.nets.apply(dcgan_init)  # DCGAN's init (docs/source-models.md#dcgan) for its conv nets
         config_adam(self, "G", "C")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -74,13 +79,17 @@ class WGANGP(GanModel):
 
     def critic_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
         """One critic update: mean C(fake) − mean C(real) + λ·GP on a fresh fake batch."""
+        import torch
+
+        from gan_bench.models.blocks import gradient_penalty
+
         z = torch.randn(real.shape[0], self.config.latent_dim, device=self.device)
         with torch.no_grad():
             fake = self.generate(z, labels)
         self.optimizers["C"].zero_grad(set_to_none=True)
         c_real = self.critic(real, labels).mean()
         c_fake = self.critic(fake, labels).mean()
-        # The interpolates keep the labels of the (real, fake) pair they lie between (§4).
+        # The interpolates keep the labels of the (real, fake) pair they lie between (docs/source-models.md#cwgan-gp).
         gp = gradient_penalty(lambda x: self.critic(x, labels), real, fake)
         loss = c_fake - c_real + self.config.gp_weight * gp
         loss.backward()
@@ -89,6 +98,8 @@ class WGANGP(GanModel):
 
     def generator_step(self, labels: torch.Tensor) -> torch.Tensor:
         """G loss −mean C(G(z)); only G's optimizer steps (the critic's stale grads are cleared next time)."""
+        import torch
+
         z = torch.randn(labels.shape[0], self.config.latent_dim, device=self.device)
         self.optimizers["G"].zero_grad(set_to_none=True)
         loss = -self.critic(self.generate(z, labels), labels).mean()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench.records import atomic_write, write_text
-from gan_bench.report import figures, html, published, samples, tables
-from gan_bench.report.load import classifier_accuracies, load_runs, run_info
+from gan_bench.report import current, figures, html, published, samples, tables
+from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
 from gan_bench.report.stats import LEVEL, TEST_NAME
 
 GENERATED = ("figures", "samples")   # folders the report owns under reports/ and rebuilds from scratch
@@ -33,12 +33,12 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def _figures(runs, results, out, infos) -> dict:
+def _figures(runs, results, out, infos, baseline_table=None) -> dict:
     done = tables.completed(runs)
     metrics = tables.metric_columns(done)
     source = tables.source_configurations(runs, infos)
     found = {
-        "metrics": [figures.metric_figure(runs, c, out) for c in metrics],
+        "metrics": [figures.metric_figure(runs, c, out, baseline_table) for c in metrics],
         "quality_cost": [figures.quality_cost_figure(runs, c, out) for c in metrics if c.key.startswith("fid_")],
         "cost": [figures.cost_figure(runs, d, source, out) for d in sorted(done["dataset"].unique())],
         "losses": {(d, m): figures.loss_figure(runs, results, d, m, out)
@@ -66,27 +66,31 @@ def _clean(out: Path) -> None:
 
 def build_report(table: str | Path, results: str | Path, out_html: str | Path, title: str = "gan-bench report") -> Path:
     """Write out_html, one page per model, figures/, samples/ and a copy of the run table beside it."""
-    runs = load_runs(table)
     results, out_html = Path(results), Path(out_html)
+    runs = current.mark_stale(load_runs(table), results)
+    # Every record is read before the old report is cleared: an unreadable one leaves the old report whole.
+    infos = {d: run_info(results, d) for d in runs["run_dir"]}
+    classifier_table, baseline_table = classifiers(results), with_evaluated_floors(baselines(results), runs)
     out = out_html.parent
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
-    infos = {d: run_info(results, d) for d in runs["run_dir"]}
     images = {row["run_dir"]: samples.collect(results, row["run_dir"], out, sample_key(row))
               for _, row in runs.iterrows()}
     done = tables.completed(runs)
     run_rows = _run_rows(runs, images)
-    boards, comparisons = tables.leaderboards(runs), tables.comparisons(runs)
+    boards = tables.leaderboards(runs, classifier_table, baseline_table)
+    comparisons = tables.comparisons(runs)
     context = {
         "title": title,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "counts": {"runs": len(runs), "completed": len(done), "failed": len(runs) - len(done),
                    "datasets": sorted(runs["dataset"].unique()), "models": sorted(runs["model"].unique())},
         "boards": boards,
+        "empty_reason": tables.empty_reason(runs),
         "comparisons": comparisons,
         "headlines": tables.headlines(boards, comparisons),
         "metric_columns": tables.metric_columns(done),
-        "figures": _figures(runs, results, out, infos),
+        "figures": _figures(runs, results, out, infos, baseline_table),
         "failures": _records(tables.failures(runs).assign(anchor=lambda f: [run_anchor(r) for _, r in f.iterrows()])),
         "memory_comparison": _records(tables.memory_comparison(runs, infos)),
         "time_comparison": _records(tables.time_comparison(runs, infos)),
@@ -95,7 +99,7 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path, t
         "citation": published.CITATION,
         "cpu_only": not ("peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any()),
         "environments": _records(tables.environments(runs, infos)),
-        "classifiers": _records(classifier_accuracies(results)),
+        "classifiers": _records(classifier_table),
         "runs": run_rows,
         "level": int(LEVEL * 100),
         "test_name": TEST_NAME,

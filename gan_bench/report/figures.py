@@ -46,7 +46,21 @@ def _order(runs: pd.DataFrame, key: str) -> list:
     return sorted(runs[key].unique())
 
 
-def metric_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | None:
+def _reference_lines(ax, data: pd.DataFrame, column: Column, dataset: str, baselines: pd.DataFrame | None) -> list[str]:
+    """Dashed lines a reader compares the dots with: the real-vs-real floor, or chance level (1/K)."""
+    drawn = []
+    if baselines is not None and not baselines.empty and column.key in baselines.columns:
+        floor = baselines[(baselines["dataset"] == dataset) & (baselines["baseline"] == "real")][column.key].dropna()
+        if len(floor):
+            ax.axhline(floor.iloc[0] * column.scale, color="0.35", linestyle="--", linewidth=1)
+            drawn.append("real vs real (floor), dashed")
+    if column.chance and "num_classes" in data.columns and data["num_classes"].notna().any():
+        ax.axhline(column.scale / data["num_classes"].max(), color="0.35", linestyle=":", linewidth=1.2)
+        drawn.append("chance level 1/K, dotted")
+    return drawn
+
+
+def metric_figure(runs: pd.DataFrame, column: Column, out: Path, baselines: pd.DataFrame | None = None) -> Figure | None:
     """Each seed as a dot; mean and 95 % interval per model and batch size; one panel per dataset."""
     data = completed(runs).dropna(subset=[column.key]).copy()
     if data.empty:
@@ -54,28 +68,35 @@ def metric_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | Non
     data["value"] = data[column.key] * column.scale
     data["batch size"] = data["batch_size"].astype(int).astype(str)
     datasets = _order(data, "dataset")
-    fig, axes = plt.subplots(1, len(datasets), figsize=(max(5.0, 4.2 * len(datasets)), 3.8), squeeze=False,
+    # One panel per dataset, stacked, each as wide as its model names need when written level.
+    models = data["model"].nunique()
+    width = max(6.0, 0.11 * max(len(m) for m in data["model"].unique()) * models + 1.5)
+    fig, grid = plt.subplots(len(datasets), 1, figsize=(width, 0.4 + 3.0 * len(datasets)), squeeze=False,
                              sharey=True)
+    axes = list(grid[:, 0])
     hue_order = sorted(data["batch size"].unique(), key=int)
-    for ax, dataset in zip(axes[0], datasets):
+    for ax, dataset in zip(axes, datasets):
         part = data[data["dataset"] == dataset]
         order = _order(part, "model")
         sns.stripplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
                       dodge=True, alpha=0.45, size=5, ax=ax, legend=False)
         sns.pointplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
                       dodge=0.4 if len(hue_order) > 1 else False, errorbar=_t_band, capsize=0.1, linestyle="none", marker="D",
-                      markersize=5, ax=ax, legend=ax is axes[0][-1])
+                      markersize=5, ax=ax, legend=ax is axes[0])
+        lines = _reference_lines(ax, part, column, dataset, baselines)
         ax.set_title(dataset)
         ax.set_xlabel("")
         ax.set_ylabel(f"{column.label}{' (' + column.unit + ')' if column.unit else ''}")
-    if axes[0][-1].get_legend():
-        sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.0, 1.0), title="batch size")
+    if axes[0].get_legend():
+        sns.move_legend(axes[0], "upper left", bbox_to_anchor=(1.0, 1.0), title="batch size")
     better = "lower is better" if column.lower_is_better else "higher is better"
     fig.suptitle(f"{column.label} — {column.space} ({better})")
     fig.tight_layout()
     name = _save(fig, out, f"metric_{column.key}.png")
-    return Figure(name, f"{column.label} ({column.space})",
-                  f"Dots: one run (seed). Diamonds and bars: mean and 95 % t interval over seeds; {better}.")
+    caption = f"Dots: one run (seed). Diamonds and bars: mean and 95 % t interval over seeds; {better}."
+    if lines:
+        caption += f" Reference lines: {' and '.join(lines)}."
+    return Figure(name, f"{column.label} ({column.space})", caption)
 
 
 def _memory_panels(data: pd.DataFrame) -> list[tuple[str, str]]:

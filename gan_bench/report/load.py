@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
+from gan_bench import records
+from gan_bench import record_keys as keys
 from gan_bench.errors import GanBenchError
+from gan_bench.metrics import registry
 
 REQUIRED = ["dataset", "model", "batch_size", "seed", "status", "run_dir"]
 
@@ -36,11 +38,12 @@ def load_runs(table: str | Path) -> pd.DataFrame:
 
 
 def read_json(path: Path) -> dict:
-    """A JSON record, or {} when it is missing or unreadable (a failed run may not have written it)."""
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return {}
+    """A JSON record, or {} when it is missing (a failed run may not have written it).
+
+    A truncated or garbled record stops the report with the file's name, rather than showing the run
+    without the facts it held.
+    """
+    return records.read_json(path) if Path(path).is_file() else {}
 
 
 def run_info(results: Path, run_dir: str) -> dict:
@@ -55,12 +58,59 @@ def read_losses(results: Path, run_dir: str) -> pd.DataFrame | None:
         return None
 
 
-def classifier_accuracies(results: Path) -> pd.DataFrame:
-    """Held-out accuracy of each domain classifier (`results/classifiers/{dataset}/res{res}.json`)."""
+CLASSIFIER_COLUMNS = ["dataset", "resolution", "heldout_accuracy", "num_heldout", "num_train", "num_classes",
+                      "epochs", "width", "feature_dim"]
+
+
+def classifiers(results: Path) -> pd.DataFrame:
+    """Each domain classifier (`results/classifiers/{dataset}/res{res}.json`): held-out accuracy and settings."""
     rows = []
     for path in sorted(Path(results).glob("classifiers/*/res*.json")):
         record = read_json(path)
-        if "holdout_accuracy" in record:
-            rows.append({"dataset": path.parent.name, "resolution": path.stem.removeprefix("res"),
-                         "holdout_accuracy": record["holdout_accuracy"]})
-    return pd.DataFrame(rows, columns=["dataset", "resolution", "holdout_accuracy"])
+        if keys.HELDOUT_ACCURACY in record:
+            settings = record.get(keys.CLASSIFIER_SETTINGS, {})
+            arch = record.get(keys.ARCH, {})
+            rows.append({"dataset": path.parent.name, "resolution": int(path.stem.removeprefix("res")),
+                         "heldout_accuracy": record[keys.HELDOUT_ACCURACY],
+                         "num_heldout": record.get(keys.NUM_HELDOUT), "num_train": record.get(keys.NUM_TRAIN),
+                         "num_classes": arch.get(keys.NUM_CLASSES), "epochs": record.get(keys.EPOCHS_RUN),
+                         "width": settings.get("width"), "feature_dim": settings.get("feature_dim")})
+    return pd.DataFrame(rows, columns=CLASSIFIER_COLUMNS)
+
+
+
+def baselines(results: Path) -> pd.DataFrame:
+    """The real-data baselines of each reference record (`results/reference/{dataset}/res{res}/{space}.json`):
+    one row per (dataset, resolution, space, baseline), its figures as `<metric>_<space>` columns."""
+    rows = []
+    for path in sorted(Path(results).glob("reference/*/res*/*.json")):
+        record = read_json(path)
+        space = record.get(keys.SPACE)
+        for name, scores in (record.get(keys.BASELINES) or {}).items():
+            rows.append({"dataset": path.parent.parent.name, "resolution": int(path.parent.name.removeprefix("res")),
+                         "space": space, "baseline": name, "num_samples": record.get(keys.NUM_SAMPLES),
+                         "baseline_num_samples": record.get(keys.BASELINE_NUM_SAMPLES),
+                         "kid_subset_size": record.get(keys.KID_SUBSET_SIZE),
+                         "method": record.get(keys.BASELINE_METHOD),
+                         **{keys.per_space(metric, space): value for metric, value in scores.items()}})
+    return pd.DataFrame(rows)
+
+
+def with_evaluated_floors(baselines: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """`baselines` plus a "real" row per (dataset, resolution) of the completed runs, holding real data's value of
+    each metric that evaluate scores on the held-out real images itself (registry baseline REAL, `<key>_real_<space>`,
+    or a named key such as CAS's `classifier_heldout_accuracy`): the floor row then shows every metric column."""
+    sources = {column: source for column, source in registry.real_data_columns().items() if source in runs.columns}
+    done = runs[runs[keys.STATUS] == keys.COMPLETED] if keys.STATUS in runs.columns else runs
+    if not sources or done.empty or keys.SAMPLE_RESOLUTION not in done.columns:
+        return baselines
+    rows = []
+    for (dataset, resolution), group in done.groupby(["dataset", keys.SAMPLE_RESOLUTION]):
+        values = {column: group[source].astype(float).mean() for column, source in sources.items()
+                  if group[source].notna().any()}
+        if values:
+            scored = group.get(keys.REAL_BASELINE_NUM_SAMPLES, pd.Series(dtype=float)).dropna()
+            rows.append({"dataset": dataset, "resolution": int(resolution), "space": None, "baseline": "real",
+                         "num_samples": int(group[keys.NUM_SAMPLES].max()),
+                         "baseline_num_samples": int(scored.min()) if len(scored) else None, **values})
+    return pd.concat([baselines, pd.DataFrame(rows)], ignore_index=True) if rows else baselines

@@ -1,4 +1,4 @@
-"""Figures the source texts publish (seed-reference.md §1, §5, §6), kept as data so the report can cite them.
+"""Figures the source texts publish (docs/source-models.md#published-figures), kept as data for the report.
 
 All were measured on a GTX 1080Ti; memory was read from the system monitor, so it includes the CUDA
 context, as our `peak_nvml_mb` does. A published number is shown beside ours only when our run used
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 GPU = "GTX 1080Ti"
-CITATION = "seed-reference.md (source texts A and C), measured on a GTX 1080Ti"
+CITATION = "docs/source-models.md#published-figures (source texts A and C), measured on a GTX 1080Ti"
 
 # Dataset names as the report sees them -> the source's dataset.
 DATASET_ALIASES = {"mnist": "mnist", "celeba": "celeba", "lsun": "lsun_bedroom", "lsun_bedroom": "lsun_bedroom"}
@@ -18,14 +18,14 @@ DATASET_ALIASES = {"mnist": "mnist", "celeba": "celeba", "lsun": "lsun_bedroom",
 # Architecture options the source used; a run whose model_options lack a key uses our default, which is the source's.
 SOURCE_OPTIONS = {"dcgan": {"image_size": 64, "width": 64}, "cgan": {}, "infogan": {}}
 
-# (model, dataset, batch size, GPU memory in MB incl. CUDA context), seed-reference §1, §5, §6.
+# (model, dataset, batch size, GPU memory in MB incl. CUDA context), docs/source-models.md#published-figures.
 _MEMORY = [("dcgan", "mnist", bs, mb) for bs, mb in
            [(128, 939), (256, 1283), (512, 1969), (1024, 3305), (2048, 6011)]]
 _MEMORY += [("dcgan", "celeba", bs, mb) for bs, mb in
             [(64, 773), (128, 963), (256, 1311), (512, 2029), (1024, 3441), (2048, 6283)]]
 _MEMORY += [("cgan", "mnist", 128, 729), ("infogan", "mnist", 64, 833)]
 
-# (model, dataset, batch size, epochs, minutes), seed-reference §1 (DCGAN batch 128), §5 (CGAN), §6 (InfoGAN).
+# (model, dataset, batch size, epochs, minutes), docs/source-models.md#published-figures.
 _TIME = [("dcgan", "mnist", 128, 25, 13.0), ("dcgan", "celeba", 128, 25, 88.0),
          ("dcgan", "lsun_bedroom", 128, 5, 300.0), ("cgan", "mnist", 128, 200, 22.0),
          ("infogan", "mnist", 64, 200, 120.0)]

@@ -67,3 +67,10 @@ def paired_test(name_a: str, a, name_b: str, b, lower_is_better: bool = True) ->
     p = float(stats.ttest_rel(gain, np.zeros_like(gain)).pvalue)
     verdict = "holds" if p < ALPHA else "not significant"
     return Paired(name_a, name_b, n, t_interval(gain), wins, p, verdict)
+
+
+def chance_band(num_classes: int, num_samples: int) -> tuple[float, float]:
+    """Chance level 1/K of a share of N samples, and the upper end of its central 95 % binomial interval:
+    a share at or below that end is what samples that ignore the class would score."""
+    chance = 1.0 / num_classes
+    return chance, float(stats.binom.ppf(0.5 + LEVEL / 2, num_samples, chance)) / num_samples

@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from gan_bench import record_keys as keys
 from gan_bench.metrics import registry
 from gan_bench.report import published
-from gan_bench.report.stats import Paired, Summary, paired_test, t_interval
+from gan_bench.report.stats import Paired, Summary, chance_band, paired_test, t_interval
 
-COMPLETED = "completed"
+COMPLETED = keys.COMPLETED
 SPACES = {"domain": "domain classifier features", "inception": "Inception-v3 (standard)"}
+# Shares of N samples over K classes: chance level 1/K is shown beside them.
+CHANCE_LEVEL = (keys.CLASS_ACCURACY, keys.CODE_PURITY)
+BASELINE_LABELS = {"real": "real vs real (floor)", "blank": "blank images (ceiling)", "noise": "noise images (ceiling)"}
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class Column:
     lower_is_better: bool | None = True   # None: not ranked (no best highlighted)
     scale: float = 1.0                    # multiplies the raw value (seconds -> minutes)
     space: str | None = None              # feature space, for metrics
-    baseline: str | None = None           # the run-table column holding real data's value (metric registry)
+    chance: bool = False                  # a share of N samples over K classes: 1/K is chance level
 
 
 def metric_columns(runs: pd.DataFrame) -> list[Column]:
@@ -41,9 +45,8 @@ def metric_columns(runs: pd.DataFrame) -> list[Column]:
                 key = registry.result_key(result, column_space)
                 if result.lower_is_better is None or key not in runs.columns or not runs[key].notna().any():
                     continue
-                baseline = registry.baseline_key(key) if metric.baseline == registry.REAL else metric.baseline
                 columns.append(Column(key, result.label, result.unit, result.lower_is_better, result.scale,
-                                      space_label, baseline))
+                                      space_label, chance=key in CHANCE_LEVEL))
     return columns
 
 
@@ -85,10 +88,37 @@ class Row:
     cells: dict[str, Summary | None]
     best: set[str] = field(default_factory=set)
     other_batch_sizes: list[int] = field(default_factory=list)
+    chance: dict[str, float] = field(default_factory=dict)   # column key -> chance level, where the cell is at chance
 
     @property
     def seeds(self) -> int:
         return max((s.n for s in self.cells.values() if s is not None), default=0)
+
+
+@dataclass
+class BaselineRow:
+    """A figure every run is read against: real vs real (floor), blank or noise images (ceilings)."""
+
+    label: str
+    values: dict[str, float | None]   # column key -> value, already scaled
+    note: str = ""
+
+
+@dataclass
+class Scoring:
+    """What every quality number of a board depends on."""
+
+    num_samples: list[int]
+    kid_subset_size: list[int]
+    spaces: list[str]
+    classifiers: list[dict]        # rows of load.classifiers for the board's dataset and resolutions
+    baseline_methods: list[str]
+    chance_levels: dict[str, list[float]]   # column key -> chance levels 1/K found
+
+    @property
+    def mixed(self) -> bool:
+        """Runs scored at different N or KID subset sizes: their figures are not comparable."""
+        return len(self.num_samples) > 1 or len(self.kid_subset_size) > 1
 
 
 @dataclass
@@ -97,7 +127,8 @@ class Board:
     columns: list[Column]
     rows: list[Row]
     rule: str   # how the batch size of each row was chosen
-    baselines: dict[str, float] = field(default_factory=dict)   # column key -> real data's value, scaled
+    baselines: list[BaselineRow] = field(default_factory=list)
+    scoring: Scoring | None = None
 
     @property
     def groups(self) -> list[tuple[str, list[Column]]]:
@@ -134,7 +165,9 @@ def _mark_best(rows: list[Row], columns: list[Column]) -> None:
     for column in columns:
         if column.lower_is_better is None:
             continue
-        scored = [(r.cells[column.key].mean, r) for r in rows if r.cells.get(column.key) is not None]
+        # A share at chance level is no achievement, whatever the others score.
+        scored = [(r.cells[column.key].mean, r) for r in rows
+                  if r.cells.get(column.key) is not None and column.key not in r.chance]
         if len(scored) < 2:
             continue
         pick = min if column.lower_is_better else max
@@ -144,17 +177,80 @@ def _mark_best(rows: list[Row], columns: list[Column]) -> None:
                 row.best.add(column.key)
 
 
-def _baselines(runs: pd.DataFrame, columns: list[Column]) -> dict[str, float]:
-    """Real data's value of each column on one dataset (the same for every run scored at the same N)."""
+def _at_chance(group: pd.DataFrame, cells: dict[str, Summary | None], columns: list[Column]) -> dict[str, float]:
+    """Chance-level columns whose mean lies within the binomial interval of chance (1/K) at the run's N."""
     found = {}
     for column in columns:
-        if column.baseline in runs.columns and runs[column.baseline].notna().any():
-            found[column.key] = float(runs[column.baseline].astype(float).mean()) * column.scale
+        summary = cells.get(column.key)
+        if not column.chance or summary is None or not {keys.NUM_CLASSES, keys.NUM_SAMPLES} <= set(group.columns):
+            continue
+        scored = group.dropna(subset=[column.key, keys.NUM_CLASSES, keys.NUM_SAMPLES])
+        if scored.empty:
+            continue
+        chance, upper = chance_band(int(scored[keys.NUM_CLASSES].max()), int(scored[keys.NUM_SAMPLES].min()))
+        if summary.mean <= upper * column.scale:
+            found[column.key] = chance * column.scale
     return found
 
 
-def leaderboards(runs: pd.DataFrame) -> list[Board]:
-    """One board per dataset, one row per model, completed runs only."""
+def _distinct(frame: pd.DataFrame, key: str) -> list:
+    return sorted(int(v) for v in frame[key].dropna().unique()) if key in frame.columns else []
+
+
+def _resolutions(frame: pd.DataFrame) -> list[int]:
+    return _distinct(frame, keys.SAMPLE_RESOLUTION)
+
+
+def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, columns: list[Column]) -> list[BaselineRow]:
+    """The dataset's baselines at the resolutions its runs were scored at, in the board's metric columns."""
+    if baselines is None or baselines.empty:
+        return []
+    part = baselines[baselines["dataset"] == dataset]
+    if _resolutions(runs):
+        part = part[part["resolution"].isin(_resolutions(runs))]
+    run_n = _distinct(runs, keys.NUM_SAMPLES)
+    rows = []
+    for name, label in BASELINE_LABELS.items():
+        for resolution, group in part[part["baseline"] == name].groupby("resolution"):
+            # One row per feature space (and one of the floors evaluate scored): each column's first value.
+            first = group.iloc[0]
+            values = {c.key: float(group[c.key].dropna().iloc[0]) * c.scale for c in columns
+                      if c.key in group.columns and group[c.key].notna().any()}
+            if not values:
+                continue
+            note = f"N = {int(first['baseline_num_samples']):,}" if pd.notna(first.get("baseline_num_samples")) else ""
+            if pd.notna(first.get("num_samples")) and run_n and int(first["num_samples"]) not in run_n:
+                note += (f"; computed for N = {int(first['num_samples']):,} but the runs used N = "
+                         f"{', '.join(map(str, run_n))}: rerun reference_stats")
+            several = part["resolution"].nunique() > 1
+            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note))
+    return rows
+
+
+def _scoring(dataset: str, runs: pd.DataFrame, classifiers: pd.DataFrame | None, baselines: pd.DataFrame | None,
+             columns: list[Column]) -> Scoring:
+    spaces = list(dict.fromkeys(c.space for c in columns if c.space))
+    found = pd.DataFrame() if classifiers is None else classifiers[classifiers["dataset"] == dataset]
+    resolutions = _resolutions(runs)
+    if resolutions and not found.empty:
+        found = found[found["resolution"].isin(resolutions)]
+    methods = []
+    if baselines is not None and not baselines.empty:
+        part = baselines[baselines["dataset"] == dataset]
+        methods = sorted(m for m in part["method"].dropna().unique())
+    chance = {}
+    for column in columns:   # chance level of every share column, whether or not a row sits at it
+        if column.chance and keys.NUM_CLASSES in runs.columns:
+            for k in runs.dropna(subset=[column.key])[keys.NUM_CLASSES].dropna().unique():
+                chance.setdefault(column.key, set()).add(column.scale / float(k))
+    classifier_rows = found.astype(object).where(found.notna(), None).to_dict("records") if not found.empty else []
+    return Scoring(_distinct(runs, keys.NUM_SAMPLES), _distinct(runs, keys.KID_SUBSET_SIZE), spaces,
+                   classifier_rows, methods, {k: sorted(v) for k, v in chance.items()})
+
+
+def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
+                 baselines: pd.DataFrame | None = None) -> list[Board]:
+    """One board per dataset, one row per model, completed runs only, with the baselines and scoring settings."""
     done = completed(runs)
     primary = primary_metric(done)
     columns = metric_columns(done) + cost_columns(done)
@@ -167,15 +263,32 @@ def leaderboards(runs: pd.DataFrame) -> list[Board]:
         for model, group in by_dataset.groupby("model"):
             batch_size = _pick_batch_size(group, primary)
             chosen = group[group["batch_size"] == batch_size]
-            rows.append(Row(model, dataset, int(batch_size), _cells(chosen, columns),
-                            other_batch_sizes=sorted(int(b) for b in group["batch_size"].unique() if b != batch_size)))
+            cells = _cells(chosen, columns)
+            rows.append(Row(model, dataset, int(batch_size), cells,
+                            other_batch_sizes=sorted(int(b) for b in group["batch_size"].unique() if b != batch_size),
+                            chance=_at_chance(chosen, cells, columns)))
         used = [c for c in columns if any(r.cells[c.key] is not None for r in rows)]
         _mark_best(rows, used)
         if primary is not None and primary.key in [c.key for c in used]:
             rows.sort(key=lambda r: (r.cells[primary.key] is None,
                                      r.cells[primary.key].mean if r.cells[primary.key] else 0))
-        boards.append(Board(dataset, used, rows, rule, _baselines(by_dataset, used)))
+        metric_used = [c for c in used if c.space]
+        boards.append(Board(dataset, used, rows, rule, _baseline_rows(dataset, by_dataset, baselines, metric_used),
+                            _scoring(dataset, by_dataset, classifiers, baselines, metric_used)))
     return boards
+
+
+def empty_reason(runs: pd.DataFrame) -> str | None:
+    """Why the leaderboards are empty, in one sentence; None when some run completed."""
+    if len(completed(runs)):
+        return None
+    if runs.empty:
+        return ("The run table holds no runs yet (results/runs.csv has only its header): no run has finished, "
+                "so there is nothing to rank.")
+    counts = runs["status"].value_counts()
+    statuses = ", ".join(f"{n} {status}" for status, n in counts.items())
+    return (f"No run completed ({statuses}), so the tables below are empty: a run that diverged, ran out of "
+            f"memory or failed has no quality figures. The reasons are under failed runs.")
 
 
 @dataclass
@@ -215,11 +328,11 @@ def failures(runs: pd.DataFrame) -> pd.DataFrame:
 
 def _source_runs(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
     """Completed GPU runs whose model, dataset and architecture are those of a published figure."""
-    done = completed(runs)
+    done = completed(runs).copy()
+    done["source_dataset"] = done["dataset"].map(published.source_dataset) if len(done) else pd.Series(dtype=object)
     if "peak_nvml_mb" not in done.columns or done.empty:
         return done.iloc[0:0]
-    done = done.dropna(subset=["peak_nvml_mb"]).copy()
-    done["source_dataset"] = done["dataset"].map(published.source_dataset)
+    done = done.dropna(subset=["peak_nvml_mb"])
     same = [published.uses_source_configuration(
         model, infos.get(run_dir, {}).get("settings", {}).get("model_options"))
         for model, run_dir in zip(done["model"], done["run_dir"])]
@@ -234,6 +347,8 @@ def source_configurations(runs: pd.DataFrame, infos: dict[str, dict]) -> set[tup
 def memory_comparison(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
     """Our peak NVML memory (CUDA context included) beside the published figure, same configuration."""
     done = _source_runs(runs, infos)
+    if done.empty:   # no GPU run, or none completed: nothing to set beside the published figures
+        return pd.DataFrame(columns=["model", "dataset", "batch_size", "ours_mb", "runs", "published_mb", "ratio"])
     ours = (done.groupby(["model", "dataset", "source_dataset", "batch_size"])["peak_nvml_mb"]
             .agg(["mean", "count"]).reset_index().rename(columns={"mean": "ours_mb", "count": "runs"}))
     table = published.memory_table().rename(columns={"dataset": "source_dataset"})
@@ -246,6 +361,8 @@ def time_comparison(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
     """Our minutes per epoch beside the source's, same configuration (epoch counts may differ)."""
     done = _source_runs(runs, infos)
     done = done[done["epochs"].fillna(0) > 0].copy() if "epochs" in done.columns else done.iloc[0:0]
+    if done.empty:
+        return pd.DataFrame(columns=["model", "dataset", "batch_size", "ours_min_per_epoch", "runs", "min_per_epoch"])
     done["ours_min_per_epoch"] = done["wall_time_s"] / 60 / done["epochs"]
     ours = (done.groupby(["model", "dataset", "source_dataset", "batch_size"])["ours_min_per_epoch"]
             .agg(["mean", "count"]).reset_index().rename(columns={"mean": "ours_min_per_epoch", "count": "runs"}))

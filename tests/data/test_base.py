@@ -32,3 +32,14 @@ def test_damaged_prepared_file_says_how_to_recover(tmp_path):
 def test_missing_prepared_file_names_the_command(tmp_path):
     with pytest.raises(GanBenchError, match="does not exist.*prepare-data"):
         load_prepared(tmp_path / "none.pt")
+
+
+def test_a_prepared_file_from_before_the_pixel_records_still_loads(tmp_path):
+    """Prepared MNIST and digits files of an existing grid stay valid: the workflow does not rebuild them."""
+    path = tmp_path / "digits16.pt"
+    prepare(Digits("digits", {}, tmp_path), 16, path)
+    blob = torch.load(path, weights_only=True)
+    del blob["preprocessing"], blob["file_list_sha256"]  # what prepare wrote before these records existed
+    torch.save(blob, path)
+    loaded = load_prepared(path)
+    assert loaded.preprocessing == {} and loaded.file_list_sha256 == "" and loaded.num_classes == 10

@@ -20,6 +20,7 @@ def run(*argv):
     return args.func(args)
 
 
+@pytest.mark.slow  # classifier, reference statistics and evaluation, each through the CLI
 def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     data = prepared_subset(tmp_path / "res16.pt", slice(0, 600))
     classifier = tmp_path / "classifiers" / "res16.pt"
@@ -34,8 +35,9 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     assert read_json(reference)["num_images"] == 600
 
     model = DCGAN(DCGAN.Config.from_options({"image_size": 16, "width": 4}), DatasetInfo("mnist", 1, 16, 10, 600))
-    save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model)
-    write_json(tmp_path / "run" / "summary.json", {"status": "completed", "reason": None})
+    save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model, step=5, settings_hash="h1")
+    write_json(tmp_path / "run" / "summary.json", {"status": "completed", "reason": None, "steps": 5,
+                                                   "settings_hash": "h1"})
     out = tmp_path / "run" / "metrics.json"
     run("evaluate", "--checkpoint", tmp_path / "run" / "checkpoint.pt", "--summary", tmp_path / "run" / "summary.json",
         "--data", data, "--metrics", "fid", "density_coverage", "--spaces", "domain", "--reference", f"domain={reference}", "--classifier", classifier,

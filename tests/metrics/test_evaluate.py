@@ -8,6 +8,7 @@ import torch
 from gan_bench.checkpoint import save_model
 from gan_bench.config import validate_config
 from gan_bench.environment import resolve_device
+from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.class_accuracy import accuracy_of
 from gan_bench.metrics.classifier import load_classifier, predict
@@ -41,8 +42,8 @@ def run_dir(mnist, tmp_path_factory):
     for step in range(5):
         model.train_step(mnist.images[step * 32:(step + 1) * 32].float() / 127.5 - 1, mnist.labels[:32])
     run = tmp_path_factory.mktemp("run")
-    save_model(run / "checkpoint.pt", "dcgan", model)
-    write_json(run / "summary.json", {"status": "completed", "reason": None})
+    save_model(run / "checkpoint.pt", "dcgan", model, step=5, settings_hash="h1")
+    write_json(run / "summary.json", {"status": "completed", "reason": None, "steps": 5, "settings_hash": "h1"})
     return run
 
 
@@ -59,20 +60,24 @@ def _unconditional_columns(spaces=("domain",)):
             if metric.needs_labels is None for result, space in registry.columns(metric, list(spaces))]
 
 
-def test_metrics_json_holds_every_unconditional_metric_labelled_with_its_space(run_dir, evaluate):
+def test_metrics_json_holds_every_unconditional_metric_labelled_with_its_space(run_dir, evaluate, reference):
     metrics = evaluate(run_dir)
     assert read_json(run_dir / "metrics.json") == metrics
     assert metrics["feature_spaces"] == ["domain"] and metrics["num_samples"] == 120
     for key in _unconditional_columns():
         assert isinstance(metrics[key], float) and math.isfinite(metrics[key]), key
-    for key in ("fid_domain", "fid_inf_domain", "precision_domain", "density_domain", "memorized_domain"):
+    for key in ("fid_inf_domain", "precision_domain", "density_domain", "memorized_domain"):
         assert isinstance(metrics[registry.baseline_key(key)], float), key
+    # FID, KID and IS of real data are the reference record's floor, scored once per dataset, not per run.
+    floor = read_json(reference)["baselines"]["real"]
+    assert "fid_real_domain" not in metrics and metrics["is_real_domain"] == floor["is"]
+    assert metrics["real_baseline_num_samples"] == 120
     assert metrics["kid_subset_size"] == 120          # adapted to N
     for key in ("class_accuracy", "code_purity", "intra_fid_domain", "cas"):
         assert metrics[key] is None                   # DCGAN is unconditional
     assert not any(key.endswith("_inception") for key in metrics)
     # A generator trained five steps is far from the real digits; real images are much closer.
-    assert metrics["fid_domain"] > 1.0 and metrics["fid_real_domain"] < 0.5 * metrics["fid_domain"]
+    assert metrics["fid_domain"] > 1.0 and floor["fid"] < 0.5 * metrics["fid_domain"]
     assert [n for n, _ in metrics["fid_curve_domain"]] == [24, 48, 72, 96, 120]
     assert metrics["fid_curve_domain"][-1][1] == pytest.approx(metrics["fid_domain"], rel=1e-6)
     assert metrics["eval_time_s"] > 0 and set(metrics["eval_times_s"]) >= {"sampling", "features_domain",
@@ -99,7 +104,7 @@ def test_run_without_checkpoint_gets_null_metrics(tmp_path, domain, reference, r
     metrics = evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", tmp_path / "checkpoint.pt",
                                real_data, [(domain, reference)], SETTINGS, torch.device("cpu"))
     assert "oom" in metrics["eval_skipped"]
-    for key in _unconditional_columns() + ["cas", "intra_fid_domain", "fid_real_domain"]:
+    for key in _unconditional_columns() + ["cas", "intra_fid_domain", "fid_inf_real_domain"]:
         assert key in metrics and metrics[key] is None, key
 
 
@@ -112,8 +117,6 @@ def test_diverged_run_is_not_scored_even_with_a_checkpoint(run_dir, tmp_path, do
 
 def test_reference_of_other_data_is_refused(run_dir, domain, reference, prepared_subset, tmp_path,
                                             trained_classifier):
-    from gan_bench.errors import GanBenchError
-
     other = prepared_subset(tmp_path / "other.pt", slice(0, 300))
     with pytest.raises(GanBenchError, match="computed from other data"):
         evaluate_to_file(tmp_path / "m.json", run_dir / "summary.json", run_dir / "checkpoint.pt", other,
@@ -138,8 +141,6 @@ def test_conditional_models_are_sampled_evenly_over_classes():
 
 
 def test_cuda_requested_without_cuda_is_a_clear_error(monkeypatch):
-    from gan_bench.errors import GanBenchError
-
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto").type == "cpu"
     with pytest.raises(GanBenchError, match="device: cpu"):
@@ -181,8 +182,8 @@ def test_conditional_metrics_of_a_conditional_model_end_to_end(mnist, evaluate, 
     model = _Memorizer(ModelConfig(image_size=16), DatasetInfo("mnist", 1, 16, 10, 10000))
     firsts = torch.stack([mnist.images[(mnist.labels == c).nonzero()[0, 0]] for c in range(10)])
     model.nets["G"].bank.copy_(firsts.float() / 127.5 - 1)
-    save_model(tmp_path / "checkpoint.pt", "memorizer", model)
-    write_json(tmp_path / "summary.json", {"status": "completed", "reason": None})
+    save_model(tmp_path / "checkpoint.pt", "memorizer", model, step=1, settings_hash="h1")
+    write_json(tmp_path / "summary.json", {"status": "completed", "reason": None, "steps": 1, "settings_hash": "h1"})
     metrics = evaluate(tmp_path)
     # Each class gets N/10 copies of its image: class accuracy = the classifier's accuracy on the 10 images.
     classifier = load_classifier(trained_classifier[0])
@@ -193,6 +194,10 @@ def test_conditional_metrics_of_a_conditional_model_end_to_end(mnist, evaluate, 
     assert metrics["memorized_domain"] == 1.0 and metrics["memorized_real_domain"] < 0.05
     assert 0 <= metrics["cas"] < metrics["classifier_heldout_accuracy"]
     assert metrics["intra_fid_domain"] > metrics["intra_fid_real_domain"]
+    # What the report needs to read it: K for chance level 1/K, the resolution, the classifier's accuracy.
+    record = read_json(trained_classifier[0].with_suffix(".json"))
+    assert metrics["num_classes"] == 10 and metrics["sample_resolution"] == 16
+    assert metrics["classifier_heldout_accuracy"] == record["heldout_accuracy"]
 
 
 def test_fid_kid_is_equal_torch_fidelitys_calculate_metrics_on_the_same_samples(run_dir, evaluate, domain, reference):
@@ -207,3 +212,17 @@ def test_fid_kid_is_equal_torch_fidelitys_calculate_metrics_on_the_same_samples(
                              cache_root=ref["cache_root"], input2_cache_name=ref["cache_name"]), "domain")
     for key, value in result.items():
         assert metrics[key] == pytest.approx(value, rel=1e-5), key
+
+
+def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, real_data, trained_classifier, tmp_path):
+    """metrics.json must score the run its summary describes, not a checkpoint left by other settings."""
+    write_json(tmp_path / "summary.json", {"status": "completed", "reason": None, "steps": 5, "settings_hash": "h2"})
+    with pytest.raises(GanBenchError, match="mixes two runs"):
+        evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", run_dir / "checkpoint.pt", real_data,
+                         [(domain, reference)], SETTINGS, torch.device("cpu"), trained_classifier[0])
+    assert not (tmp_path / "metrics.json").exists()
+
+
+def test_metrics_name_the_run_they_score(run_dir, evaluate):
+    metrics = evaluate(run_dir, "named.json")
+    assert metrics["settings_hash"] == "h1" and metrics["checkpoint_step"] == 5

@@ -98,6 +98,7 @@ def random_inception_weights(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow  # InceptionV3 on CPU
 def test_inception_space_is_wired_through_torch_fidelity(random_inception_weights, mnist, monkeypatch):
     import torch_fidelity.feature_extractor_inceptionv3 as tf_inception
 

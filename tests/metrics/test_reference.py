@@ -8,7 +8,9 @@ from gan_bench.metrics import fidelity
 from gan_bench.metrics.classifier import ClassifierSettings, save_classifier, train_classifier
 from gan_bench.metrics.feature_extractors import feature_space
 from gan_bench.metrics.fidelity import UInt8Images, calculate
-from gan_bench.metrics.reference import CachedReference, cache_dir, compute_reference, load_reference
+from gan_bench.metrics.reference import CachedReference, baseline_split, cache_dir, compute_reference, load_reference
+
+pytestmark = pytest.mark.slow  # features of 1,500 real images, computed and recomputed through torch-fidelity
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +29,31 @@ def test_reference_records_real_data_and_caches_features(reference, mnist):
     assert record["num_images"] == 1500 and record["space"] == "domain" and record["resolution"] == 16
     assert record["files"] and all((cache_dir(out) / name).is_file() for name in record["files"])
     assert record["is_real"] > 3  # a decent digit classifier is confident on real digits of 10 classes
+
+
+def test_baselines_put_real_data_at_the_floor_and_blank_and_noise_far_above(reference):
+    _, record = reference
+    floor, blank, noise = (record["baselines"][name] for name in ("real", "blank", "noise"))
+    assert floor["fid"] < 0.2 * min(blank["fid"], noise["fid"])
+    assert floor["kid"] < 0.2 * min(blank["kid"], noise["kid"])
+    assert record["is_real"] == floor["is"] > 2 * blank["is"]   # real digits: confident, varied classes
+    # 1,500 images cannot give N = 10,000 held-out images: the floor is at half the data, and says so.
+    assert record["num_samples"] == 10_000 and record["baseline_num_samples"] == 750
+    assert record["baseline_reference_images"] == 750 and "fewer than 2 x N" in record["baseline_method"]
+    assert record["is_splits"] == 10
+
+
+def test_the_floor_is_held_out_real_against_real_at_the_runs_n(small_real, domain, tmp_path, mnist):
+    out = tmp_path / "domain.json"
+    record = compute_reference(small_real, domain, out, cuda=False, num_samples=400, seed=3, kid_cap=300)
+    assert (record["baseline_num_samples"], record["baseline_reference_images"], record["kid_subset_size"]) == (
+        400, 1100, 300)
+    assert "fewer than" not in record["baseline_method"]
+    held, rest, _ = baseline_split(1500, 400, 3)
+    assert not set(held.tolist()) & set(rest.tolist())
+    direct = calculate(UInt8Images(mnist.images[:1500][held]), UInt8Images(mnist.images[:1500][rest]), domain,
+                       cuda=False, kid_cap=300)
+    assert record["baselines"]["real"]["fid"] == pytest.approx(direct["frechet_inception_distance"], rel=1e-6)
 
 
 def test_cached_reference_gives_the_same_metrics_as_the_real_images(reference, domain, small_real, mnist):

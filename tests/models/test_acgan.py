@@ -1,4 +1,4 @@
-"""ACGAN (seed-reference §8): the discriminator's class head learns from real and fake images."""
+"""ACGAN (docs/source-models.md#acgan): the discriminator's class head learns from real and fake images."""
 
 import torch
 

@@ -1,4 +1,4 @@
-"""The shared conditioning and gradient-penalty helpers (seed-reference §3, §4)."""
+"""The shared conditioning and gradient-penalty helpers (docs/source-models.md#wgan-gp, #cwgan-gp)."""
 
 import torch
 

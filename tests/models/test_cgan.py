@@ -1,4 +1,4 @@
-"""MLP CGAN (seed-reference §5): label embeddings in both networks, the source's layer widths."""
+"""MLP CGAN (docs/source-models.md#cgan): label embeddings in both networks, the source's layer widths."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Conditional WGAN-GP (seed-reference §4): the label reaches both networks."""
+"""Conditional WGAN-GP (docs/source-models.md#cwgan-gp): the label reaches both networks."""
 
 import torch
 

@@ -33,7 +33,7 @@ def batch(channels: int = 1, n: int = 8):
 
 @pytest.mark.parametrize("size", [16, 28, 32])
 def test_keras_blocks_map_sizes_like_the_source(size):
-    # §6: FC to (S/4)² then strides 2, 2, 1, 1 back to S (28 is the source's MNIST size).
+    # docs/source-models.md#infogan-keras-flavour: FC to (S/4)² then strides 2, 2, 1, 1 back to S (28 is the source's MNIST size).
     images = KerasConvGenerator(20, 1, size, width=8)(torch.randn(2, 20))
     assert images.shape == (2, 1, size, size)
     D = KerasConvDiscriminator(1, size, width=4)

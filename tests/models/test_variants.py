@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from PIL import Image
 
 from gan_bench.models.base import DatasetInfo
 from gan_bench.registry import model_class, model_names
@@ -99,6 +100,15 @@ def test_state_dict_round_trip_reproduces_samples(name):
 def test_evaluation_artifacts_are_written(name, tmp_path):
     model = build(name)
     paths = model.evaluation_artifacts(tmp_path, torch.Generator().manual_seed(0))
-    assert paths and all(p.exists() and p.stat().st_size > 0 for p in paths)
+    assert paths
+    tile = 16 + 2  # 16x16 images, torchvision's 2-pixel grid padding
+    for path in paths:
+        if path.suffix == ".pt":  # the latent playground keeps its z's for later arithmetic
+            assert torch.load(path).shape[0] == 64
+            continue
+        with Image.open(path) as image:
+            assert image.format == "PNG" and (image.width - 2) % tile == 0 and (image.height - 2) % tile == 0, path
     if model.conditional:
-        assert any("class_grid" in p.name for p in paths)
+        (grid,) = [p for p in paths if p.name == "class_grid.png"]
+        with Image.open(grid) as image:
+            assert image.size == (10 * tile + 2, 10 * tile + 2)  # 10 samples for each of the 10 classes

@@ -1,4 +1,4 @@
-"""WGAN-GP specifics (seed-reference §3): BN-free critic, n_critic updates per step, config checks."""
+"""WGAN-GP specifics (docs/source-models.md#wgan-gp): BN-free critic, n_critic updates per step, config checks."""
 
 import pytest
 import torch

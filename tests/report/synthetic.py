@@ -1,18 +1,35 @@
-"""TEST DATA: a synthetic results tree in the layout of INTERFACES.md, built by the tests themselves.
+"""TEST DATA: a synthetic results tree built by the tests themselves, through the project's own writers.
 
-Nothing here is a measurement: figures are drawn from a seeded RNG so the report has something to show.
+Nothing here is a measurement: figures are drawn from a seeded RNG so the report has something to show. The
+records go through the functions that write them in a real run (the classifier's record and weights, the
+reference record with its baselines, metrics.json, the aggregate table), so a key spelled differently by a
+writer and the report fails these tests.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import Image
 
+from gan_bench import record_keys as keys
+from gan_bench.aggregate import collect_runs
+from gan_bench.config import run_hash
+from gan_bench.metrics.classifier import ClassifierSettings, DomainClassifier, classifier_record, save_classifier
+from gan_bench.metrics.evaluate import EvalSettings, metrics_record, skipped
+from gan_bench.metrics.reference import baselines_record, reference_record
+from gan_bench.records import write_csv, write_json
+from gan_bench.report.load import REQUIRED
+
 LOSSES = {"dcgan": ["loss_g", "loss_d"], "cgan": ["loss_g", "loss_d"], "infogan": ["loss_g", "loss_d", "loss_info"]}
+CONDITIONAL = {"cgan", "acgan", "cwgan_gp", "stackedgan"}
+NUM_SAMPLES = 2000
+KID_SUBSET = 1000
+HELDOUT_ACCURACY = 0.987
+# FID of a real-vs-real floor, blank and noise images (domain space), as the report should show them.
+BASELINE_FID = {"real": 1.5, "blank": 390.0, "noise": 310.0}
 
 
 def _png(path: Path, rng: np.random.Generator, size: int = 66) -> None:
@@ -22,75 +39,128 @@ def _png(path: Path, rng: np.random.Generator, size: int = 66) -> None:
     Image.fromarray(grid).resize((size, size)).save(path)
 
 
-def _run(results: Path, dataset: str, model: str, bs: int, seed: int, status: str, device: str,
-         rng: np.random.Generator, metrics: bool) -> dict:
-    run_dir = f"runs/{dataset}/{model}/bs{bs}/seed{seed}"
-    root = results / run_dir
-    root.mkdir(parents=True, exist_ok=True)
+def _environment(device: str) -> dict:
     gpu = device == "cuda"
-    env = {"python": "3.11.2", "platform": "Linux", "torch": "2.14.1", "torchvision": "0.29.1",
-           "torch_fidelity": "0.4.0", "gan_bench": "0.1.0", "device": device,
-           "device_name": "NVIDIA H100" if gpu else "Test CPU", "cuda": "12.8" if gpu else None,
-           "cudnn": "91000" if gpu else None, "driver": "570.1" if gpu else None, "cpu": "Test CPU",
-           "git_commit": "abc1234"}
-    options = {"image_size": 64, "width": 64} if gpu else {"image_size": 32, "width": 16}
-    (root / "run.json").write_text(json.dumps({
-        "model": model, "dataset": dataset, "seed": seed, "batch_size": bs,
-        "settings": {"model_options": options, "dataset_options": {}, "train": {"steps": 60}, "device": device},
-        "settings_hash": f"h{abs(hash((model, dataset, bs))) % 10**8:08d}", "environment": env}))
+    return {"python": "3.11.2", "platform": "Linux", "torch": "2.14.1", "torchvision": "0.29.1",
+            "torch_fidelity": "0.4.0", "gan_bench": "0.1.0", "device": device,
+            "device_name": "NVIDIA H100" if gpu else "Test CPU", "cuda": "12.8" if gpu else None,
+            "cudnn": "91000" if gpu else None, "driver": "570.1" if gpu else None, "cpu": "Test CPU",
+            "git_commit": "abc1234"}
+
+
+def _summary(status: str, bs: int, device: str, rng: np.random.Generator, final_losses: dict) -> dict:
+    gpu = device == "cuda"
+    reason = {"completed": None, "oom": "CUDA out of memory at step 3", "diverged": "loss_d is NaN at step 41",
+              "failed": "RuntimeError: boom"}[status]
     steps = 60
-    quality = {"dcgan": 40.0, "cgan": 55.0, "infogan": 48.0}.get(model, 50.0) + (10 if dataset == "digits" else 0)
-    row = {"dataset": dataset, "model": model, "batch_size": bs, "seed": seed, "status": status,
-           "reason": None, "device": device, "device_name": env["device_name"], "steps": steps, "epochs": 1,
-           "images_seen": steps * bs, "wall_time_s": 30 + bs * 0.2 + rng.normal(0, 2),
-           "train_time_s": 25 + bs * 0.2 + rng.normal(0, 2), "throughput_img_s": 200 + bs + rng.normal(0, 5),
-           "peak_torch_allocated_mb": 300 + 4 * bs if gpu else None,
-           "peak_torch_reserved_mb": 350 + 4 * bs if gpu else None,
-           "peak_nvml_mb": 800 + 5 * bs + rng.normal(0, 3) if gpu else None,
-           "peak_rss_mb": 900 + bs + rng.normal(0, 10), "run_dir": run_dir,
-           "settings_hash": "h1234", "git_commit": "abc1234", "torch": "2.14.1"}
-    if status != "completed":
-        row["reason"] = {"oom": "CUDA out of memory at step 3", "diverged": "loss_d is NaN at step 41",
-                         "failed": "RuntimeError: boom"}[status]
-        (root / "summary.json").write_text(json.dumps({"status": status, "reason": row["reason"]}))
-        return row
-    names = LOSSES.get(model, ["loss_g", "loss_d"])
-    step = np.arange(0, steps + 1, 10)
-    losses = pd.DataFrame({"step": step, "epoch": 0, "images": step * bs, "elapsed_s": step * 0.5})
-    for i, name in enumerate(names):
-        losses[name] = 1.0 + i * 0.3 + 0.4 * np.exp(-step / 30) + rng.normal(0, 0.05, step.size)
-    losses.to_csv(root / "losses.csv", index=False)
-    for name in ("real.png", "step0000030.png", "step0000060.png", "final.png"):
-        _png(root / "samples" / name, rng)
-    artifacts = (["class_grid.png"] if model == "cgan" else
-                 ["code_sweep_0.png", "code_sweep_1.png"] if model == "infogan" else
-                 ["interpolation.png", "vector_arithmetic.png", "latent_batch.png"])
-    for name in artifacts:
-        _png(root / "artifacts" / name, rng)
-    row.update({f"final_{name}": losses[name].iloc[-1] for name in names})
+    return {keys.STATUS: status, keys.REASON: reason, "steps": steps, "epochs": 1, "images_seen": steps * bs,
+            keys.WALL_TIME_S: 30 + bs * 0.2 + rng.normal(0, 2), "train_time_s": 25 + bs * 0.2 + rng.normal(0, 2),
+            keys.THROUGHPUT: 200 + bs + rng.normal(0, 5),
+            "peak_torch_allocated_mb": 300 + 4 * bs if gpu else None,
+            "peak_torch_reserved_mb": 350 + 4 * bs if gpu else None,
+            keys.PEAK_NVML_MB: 800 + 5 * bs + rng.normal(0, 3) if gpu else None,
+            keys.PEAK_RSS_MB: 900 + bs + rng.normal(0, 10), "final_losses": final_losses, "resumed_at_steps": [],
+            "device": device, "device_name": _environment(device)["device_name"]}
+
+
+def _metrics(model: str, dataset: str, resolution: int, rng: np.random.Generator, chance_models) -> dict:
+    quality = {"dcgan": 40.0, "cgan": 55.0, "infogan": 48.0}.get(model, 50.0 + len(model)) + (
+        10 if dataset == "digits" else 0)
+    scores = {"fid_domain": quality + rng.normal(0, 2), "kid_domain": quality / 1000 + rng.normal(0, 0.002),
+              "kid_std_domain": 0.001, "is_domain": 9 - quality / 20 + rng.normal(0, 0.1), "is_std_domain": 0.1,
+              "is_real_domain": 9.6}
+    class_scores, num_classes = {}, None
+    if model in CONDITIONAL or model == "infogan":
+        num_classes = 10
+        share = 0.1 + rng.normal(0, 0.003) if model in chance_models else 0.8 + rng.normal(0, 0.02)
+        class_scores[keys.CODE_PURITY if model == "infogan" else keys.CLASS_ACCURACY] = share
+    settings = EvalSettings(num_samples=NUM_SAMPLES, kid_subset_size=KID_SUBSET)
+    return metrics_record(settings, scores, feature_spaces=["domain"], kid_subset=KID_SUBSET, resolution=resolution,
+                          num_classes=num_classes, classifier_info={keys.HELDOUT_ACCURACY: HELDOUT_ACCURACY},
+                          class_scores=class_scores)
+
+
+def _run(results: Path, dataset: str, model: str, bs: int, seed: int, status: str, device: str,
+         rng: np.random.Generator, metrics: bool, chance_models) -> None:
+    root = results / f"runs/{dataset}/{model}/bs{bs}/seed{seed}"
+    gpu = device == "cuda"
+    options = {"image_size": 64, "width": 64} if gpu else {"image_size": 32, "width": 16}
+    settings = {"model_options": options, "dataset_options": {}, "train": {"steps": 60}, "device": device}
+    identity = {keys.RUN_HASH: run_hash(model, dataset, seed, bs, settings)}
+    write_json(root / "run.json", {
+        "model": model, "dataset": dataset, "seed": seed, "batch_size": bs, "settings": settings,
+        **identity, "environment": _environment(device)})
+    final_losses = {}
+    if status == "completed":
+        names = LOSSES.get(model, ["loss_g", "loss_d"])
+        step = np.arange(0, 61, 10)
+        losses = pd.DataFrame({"step": step, "epoch": 0, "images": step * bs, "elapsed_s": step * 0.5})
+        for i, name in enumerate(names):
+            losses[name] = 1.0 + i * 0.3 + 0.4 * np.exp(-step / 30) + rng.normal(0, 0.05, step.size)
+        losses.to_csv(root / "losses.csv", index=False)
+        final_losses = losses.iloc[-1].to_dict()
+        for name in ("real.png", "step0000030.png", "step0000060.png", "final.png"):
+            _png(root / "samples" / name, rng)
+        artifacts = (["class_grid.png"] if model == "cgan" else
+                     ["code_sweep_0.png", "code_sweep_1.png"] if model == "infogan" else
+                     ["interpolation.png", "vector_arithmetic.png", "latent_batch.png"])
+        for name in artifacts:
+            _png(root / "artifacts" / name, rng)
+    summary = {**_summary(status, bs, device, rng, final_losses), **identity}
+    write_json(root / "summary.json", summary)
     if metrics:
-        row.update({"feature_spaces": "domain", "num_samples": 2000,
-                    "fid_domain": quality + rng.normal(0, 2), "kid_domain": quality / 1000 + rng.normal(0, 0.002),
-                    "kid_std_domain": 0.001, "is_domain": 9 - quality / 20 + rng.normal(0, 0.1),
-                    "is_std_domain": 0.1, "class_accuracy": (0.8 + rng.normal(0, 0.02)) if model == "cgan" else None})
-        (root / "metrics.json").write_text(json.dumps({k: row[k] for k in row if "_domain" in k}))
-    return row
+        record = (_metrics(model, dataset, options["image_size"], rng, chance_models) if status == "completed"
+                  else skipped(summary, ["domain"], EvalSettings(num_samples=NUM_SAMPLES)))
+        write_json(root / "metrics.json", {**record, **identity})
+
+
+def write_classifier(results: Path, dataset: str, resolution: int, accuracy: float = HELDOUT_ACCURACY) -> Path:
+    """An (untrained) domain classifier saved with its record, as train-classifier saves one."""
+    settings = ClassifierSettings(epochs=4, width=4, feature_dim=8)
+    model = DomainClassifier(1, resolution, 10, settings.width, settings.feature_dim)
+    record = classifier_record(model, settings, heldout_accuracy=accuracy, train_accuracy=0.99, num_train=8000,
+                               num_heldout=2000, epochs_run=4, train_time_s=12.0)
+    record.update({keys.DATASET: dataset, keys.RESOLUTION: resolution})
+    path = results / "classifiers" / dataset / f"res{resolution}.pt"
+    save_classifier(path, model, record)
+    return path
+
+
+def write_reference(results: Path, dataset: str, resolution: int, num_images: int = 10_000,
+                    num_samples: int = NUM_SAMPLES) -> Path:
+    """A domain-space reference record with its baselines, as reference-stats writes it (no cached features)."""
+    scored = min(num_samples, num_images // 2)
+    scores = {name: {"fid": fid, "kid": fid / 1000, "kid_std": 0.0005, "is": 9.6 if name == "real" else 1.0,
+                     "is_std": 0.1} for name, fid in BASELINE_FID.items()}
+    baselines = baselines_record(scores, num_scored=scored, num_against=num_images - scored,
+                                 method=f"{scored} held-out real images scored against the other "
+                                        f"{num_images - scored} real images",
+                                 num_samples=num_samples, kid_subset=KID_SUBSET)
+    path = results / "reference" / dataset / f"res{resolution}" / "domain.json"
+    write_json(path, reference_record(dataset=dataset, resolution=resolution, space="domain",
+                                      extractor="gan-bench-domain", weights_sha256="0" * 64,
+                                      num_images=num_images, files=[], baselines=baselines))
+    return path
 
 
 def build_results(results: Path, models=("dcgan", "cgan"), datasets=("mnist", "digits"), seeds=(1, 2, 3),
                   batch_sizes=(64, 128), device: str = "cpu", metrics: bool = True,
-                  failures=(("mnist", "cgan", 128, 4, "oom"),), classifiers: bool = True) -> Path:
-    """Write the tree and `results/runs.csv`; returns the table's path."""
+                  failures=(("mnist", "cgan", 128, 4, "oom"),), classifiers: bool = True,
+                  chance_models=()) -> Path:
+    """Write the tree and `results/runs.csv` (by the aggregate step); returns the table's path."""
     results = Path(results)
     rng = np.random.default_rng(0)
-    rows = [_run(results, d, m, bs, s, "completed", device, rng, metrics)
-            for d in datasets for m in models for bs in batch_sizes for s in seeds]
-    rows += [_run(results, d, m, bs, s, status, device, rng, metrics) for d, m, bs, s, status in failures]
+    cells = [(d, m, bs, s, "completed") for d in datasets for m in models for bs in batch_sizes for s in seeds]
+    for dataset, model, bs, seed, status in [*cells, *failures]:
+        _run(results, dataset, model, bs, seed, status, device, rng, metrics, chance_models)
+    resolution = 64 if device == "cuda" else 32
     if classifiers:
         for dataset in datasets:
-            path = results / "classifiers" / dataset / "res32.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"holdout_accuracy": 0.987}))
+            write_classifier(results, dataset, resolution)
+            if metrics:
+                write_reference(results, dataset, resolution)
+    run_dirs = sorted(p.parent for p in results.glob("runs/*/*/bs*/seed*/summary.json"))
     table = results / "runs.csv"
-    pd.DataFrame(rows).to_csv(table, index=False)
+    # No run at all: the header-only table a user can be left with (aggregate needs at least one run).
+    write_csv(table, collect_runs(run_dirs, results) if run_dirs else pd.DataFrame(columns=REQUIRED))
     return table

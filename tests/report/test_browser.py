@@ -8,7 +8,8 @@ import pytest
 from chromium import find_chromium, inspect_page
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.slow,  # a real browser per page
+              pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")]
 
 LEADERBOARD_ROWS = ("JSON.stringify(Array.from(document.querySelectorAll('table.leaderboard tbody tr'))"
                     ".map(r => [r.dataset.model, r.dataset.dataset]))")
@@ -40,3 +41,17 @@ def test_a_missing_image_is_detected(built_report, tmp_path):
     finally:
         broken.unlink()
     assert page["broken_images"] == ["figures/nope.png"] and "bad" in page["errors"]
+
+
+def test_at_the_default_grids_scale_the_index_stays_light_fast_and_collapsed(tmp_path):
+    from scale_check import build_default_scale, load_time, page_weight
+
+    index = build_default_scale(tmp_path)
+    html_bytes, total_bytes = page_weight(index)
+    assert html_bytes < 400_000 and total_bytes < 6_000_000
+    seconds, page = load_time(CHROMIUM, index)
+    assert seconds < 5 and page["errors"] == [] and page["broken_images"] == []
+    # 21 pairs per dataset: collapsed behind a one-line summary, as is the 212-row table of every run.
+    html = index.read_text()
+    assert html.count('<details class="pairs">') == 2 and '<details class="runs">' in html
+    assert "21 pairs of models" in html

@@ -28,4 +28,6 @@ def test_copies_are_named_by_the_given_key(tmp_path):
     build_results(tmp_path / "results", models=("dcgan",), datasets=("digits",), seeds=(1,), batch_sizes=(64,),
                   failures=())
     images = collect(tmp_path / "results", "runs/digits/dcgan/bs64/seed1", tmp_path / "reports", key="k/run")
-    assert images.final.path == "samples/k/run/final.png" and (tmp_path / "reports" / images.final.path).is_file()
+    assert images.final.path == "samples/k/run/final.png"
+    source = tmp_path / "results" / "runs/digits/dcgan/bs64/seed1/samples/final.png"
+    assert (tmp_path / "reports" / images.final.path).read_bytes() == source.read_bytes()

@@ -93,7 +93,12 @@ def test_environments_group_runs(runs, tmp_path):
     assert sorted(frame["runs"]) == [1, 2]
 
 
-def test_registry_metrics_get_a_column_with_their_direction_and_the_real_data_row(runs):
+def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_value_in_the_floor_row(tmp_path):
+    from gan_bench.report.load import baselines, with_evaluated_floors
+
+    results = tmp_path / "results"
+    runs = load_runs(build_results(results, models=("dcgan", "cgan"), datasets=("mnist",), batch_sizes=(64,),
+                                   failures=()))
     # Columns as the evaluate step writes them (gan_bench.metrics.registry names them).
     more = runs.assign(precision_domain=0.7, precision_real_domain=0.75, memorized_domain=0.02,
                        memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, classifier_heldout_accuracy=0.98)
@@ -102,7 +107,60 @@ def test_registry_metrics_get_a_column_with_their_direction_and_the_real_data_ro
     assert columns["memorized_domain"].lower_is_better is True
     assert columns["cas"].space == "domain classifier features"
     assert "nn_ratio_domain" not in columns          # not ranked: no column
-    board = tables.leaderboards(more)[0]
-    assert board.baselines["precision_domain"] == pytest.approx(75.0)     # shown in %, like the column
-    assert board.baselines["cas"] == pytest.approx(98.0)                  # the classifier trained on real data
-    assert "fid_domain" not in board.baselines                            # no baseline column in this table
+    (board,) = tables.leaderboards(more, None, with_evaluated_floors(baselines(results), more))
+    # One floor row: FID from reference-stats, the evaluated metrics' real-data values beside it.
+    assert [b.label for b in board.baselines] == ["real vs real (floor)", "blank images (ceiling)",
+                                                  "noise images (ceiling)"]
+    floor = board.baselines[0].values
+    assert floor["fid_domain"] == 1.5
+    assert floor["precision_domain"] == pytest.approx(75.0)     # shown in %, like the column
+    assert floor["cas"] == pytest.approx(98.0)                  # the classifier trained on real data
+    assert "precision_domain" not in board.baselines[1].values  # no blank-image precision was scored
+
+
+def test_a_class_accuracy_at_chance_is_marked_and_never_best(tmp_path):
+    # stackedgan's samples ignore their class (10 % of 2,000 samples right, 10 classes); acgan's do not.
+    table = build_results(tmp_path / "results", models=("acgan", "cgan", "stackedgan"), datasets=("mnist",),
+                          batch_sizes=(64,), failures=(), chance_models=("stackedgan",))
+    (board,) = tables.leaderboards(load_runs(table))
+    rows = {r.model: r for r in board.rows}
+    assert rows["stackedgan"].chance == {"class_accuracy": pytest.approx(10.0)}
+    assert "class_accuracy" not in rows["acgan"].chance | rows["cgan"].chance
+    assert any("class_accuracy" in rows[m].best for m in ("acgan", "cgan"))
+    assert board.scoring.chance_levels == {"class_accuracy": [pytest.approx(10.0)]}
+    # Were acgan at chance too, no row would be starred.
+    both = build_results(tmp_path / "both", models=("acgan", "stackedgan"), datasets=("mnist",), batch_sizes=(64,),
+                         failures=(), chance_models=("acgan", "stackedgan"))
+    (board,) = tables.leaderboards(load_runs(both))
+    assert all("class_accuracy" not in r.best for r in board.rows)
+
+
+def test_chance_band_is_the_binomial_interval_of_one_over_k():
+    from gan_bench.report.stats import chance_band
+
+    chance, upper = chance_band(10, 2000)
+    assert chance == 0.1 and 0.11 < upper < 0.115   # 0.1 + 1.96 * sqrt(0.09 / 2000) = 0.113
+
+
+def test_each_board_carries_its_baselines_and_scoring_settings(tmp_path):
+    results = tmp_path / "results"
+    table = build_results(results, models=("dcgan",), datasets=("mnist",), batch_sizes=(64,), failures=())
+    from gan_bench.report.load import baselines, classifiers
+
+    (board,) = tables.leaderboards(load_runs(table), classifiers(results), baselines(results))
+    assert [b.label for b in board.baselines] == ["real vs real (floor)", "blank images (ceiling)",
+                                                  "noise images (ceiling)"]
+    assert board.baselines[0].values["fid_domain"] == 1.5 and board.baselines[1].values["fid_domain"] == 390.0
+    assert board.scoring.num_samples == [2000] and board.scoring.kid_subset_size == [1000]
+    assert board.scoring.classifiers[0]["heldout_accuracy"] == 0.987
+
+
+@pytest.mark.parametrize("statuses", [["diverged", "diverged"], ["oom", "oom"], []])
+def test_tables_are_empty_with_a_reason_when_no_run_completed(tmp_path, statuses):
+    failures = tuple(("mnist", "dcgan", 64, seed, status) for seed, status in enumerate(statuses, 1))
+    table = build_results(tmp_path / "results", models=(), datasets=("mnist",), failures=failures)
+    runs = load_runs(table)
+    assert tables.leaderboards(runs) == [] and tables.comparisons(runs) == []
+    assert tables.memory_comparison(runs, {}).empty and tables.time_comparison(runs, {}).empty
+    reason = tables.empty_reason(runs)
+    assert ("No run completed" in reason and statuses[0] in reason) if statuses else "no runs yet" in reason

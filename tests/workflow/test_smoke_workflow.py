@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 from tests.report.chromium import find_chromium, inspect_page
 
 SMOKE = ROOT / "workflow" / "configs" / "smoke.yaml"
+pytestmark = pytest.mark.slow  # the whole smoke grid, then reruns: minutes on CPU
 
 
 def snakemake(workdir: Path, *args: str, configfile: Path = SMOKE, config: tuple = (), check: bool = True):
@@ -91,6 +92,27 @@ def test_the_smoke_report_renders_cleanly_in_chromium(smoke_run):
         assert page["errors"] == [] and page["broken_images"] == [] and page["value"] > 0, model
 
 
+def test_the_smoke_report_says_what_its_numbers_depend_on(smoke_run):
+    """N, the classifier's held-out accuracy, the real-data floor and chance level, beside each leaderboard."""
+    workdir, _ = smoke_run
+    html = (workdir / "reports/index.html").read_text()
+    config = smoke_config()
+    for dataset in config["datasets"]:
+        board = html.split(f'<table class="leaderboard" data-dataset="{dataset}">')[0].rsplit("<h3>", 1)[1]
+        assert f"N = {config['metrics']['num_samples']}" in board, dataset
+        accuracy = json.loads((workdir / f"results/classifiers/{dataset}/res32.json").read_text())["heldout_accuracy"]
+        assert f"{100 * accuracy:.1f} % held-out accuracy" in board, dataset
+        assert "Chance level (1/K): class accuracy 10 %" in board and "code purity 10 %" in board, dataset
+    for dataset in config["datasets"]:
+        reference = json.loads((workdir / f"results/reference/{dataset}/res32/domain.json").read_text())
+        floor, blank = reference["baselines"]["real"]["fid"], reference["baselines"]["blank"]["fid"]
+        assert reference["num_samples"] == config["metrics"]["num_samples"]
+        assert 0 <= floor < blank, dataset
+    assert html.count('data-baseline="real vs real (floor)"') == len(config["datasets"])
+    # digits has 1,797 images, enough for 500 held-out against 1,297; the record says how the floor was made.
+    assert "500 held-out real images scored against the other 1297 real images" in html
+
+
 def test_every_run_has_every_registered_metric_that_applies_with_its_baseline(smoke_run):
     from gan_bench.metrics import registry
     from gan_bench.registry import model_class
@@ -105,7 +127,7 @@ def test_every_run_has_every_registered_metric_that_applies_with_its_baseline(sm
             key = registry.result_key(result, space)
             assert table.loc[applies, key].notna().all() and table.loc[~applies, key].isna().all(), key
             assert (table.loc[applies, key].abs() < float("inf")).all(), key
-            baseline = registry.baseline_key(key) if metric.baseline == registry.REAL else metric.baseline
+            baseline = registry.real_data_columns(["domain"]).get(key)   # FID, KID, IS: the reference's floor
             if baseline:
                 assert table.loc[applies, baseline].notna().all(), baseline
     assert table.loc[table["model"] == "infogan", "class_accuracy"].isna().all()   # its code is not a class

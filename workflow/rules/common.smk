@@ -5,6 +5,7 @@ import sys
 
 from gan_bench.config import resolution, run_settings, validate_config
 from gan_bench.errors import GanBenchError
+from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_class, model_names
 
 try:
@@ -14,27 +15,31 @@ except GanBenchError as _error:
     raise WorkflowError(f"invalid config: {_error}")
 config.clear()
 config.update(_validated)
+if workflow.is_main_process:  # once, before any job (cluster jobs re-read this file)
+    print(announcement(config), file=sys.stderr)
 
-GAN_BENCH = f"{shlex.quote(sys.executable)} -m gan_bench"
+# Each command runs `"$GAN_BENCH_PYTHON" -m gan_bench ...` with the python that runs Snakemake (in a cluster job too,
+# where the executor starts Snakemake with the same interpreter). A shell variable set before each command rather
+# than a rule parameter, so that installing the environment at another path does not rerun finished jobs. The
+# prefix keeps bash's strict mode, which is Snakemake's default prefix.
+shell.prefix(f"set -euo pipefail; GAN_BENCH_PYTHON={shlex.quote(sys.executable)}; ")
+# Every rule sends the job's output to its log (`> {log} 2>&1`). `3>&2` first keeps Snakemake's own stderr
+# open as fd 3, where the command also writes a failure's one line: the user sees it beside Snakemake's
+# "Error in rule", even when the log is on a full disk.
+GAN_BENCH = '3>&2 "$GAN_BENCH_PYTHON" -m gan_bench --error-fd 3'
+
 RUN = "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"
-
-
-wildcard_constraints:
-    model="|".join(model_names()),
-    dataset="|".join(sorted(config["datasets"])),
-    batch_size=r"\d+",
-    seed=r"\d+",
-    res=r"\d+",
 
 
 def runs():
     """Every (model, dataset, batch size, seed) of the grid as wildcard dicts."""
+    axes = grid_axes(config)
     return [
         dict(model=m, dataset=d, batch_size=b, seed=s)
-        for d in config["datasets"]
-        for m in config["models"]
-        for b in config["batch_sizes"]
-        for s in config["seeds"]
+        for d in axes["datasets"]
+        for m in axes["models"]
+        for b in axes["batch_sizes"]
+        for s in axes["seeds"]
     ]
 
 
@@ -52,5 +57,56 @@ def settings_json(wildcards):
     return json.dumps(run_settings(config, wildcards.model, wildcards.dataset), sort_keys=True)
 
 
-def gpu_jobs(wildcards):
-    return 0 if config["device"] == "cpu" else 1
+# What each job asks for, from config["resources"] (defaults in the schema). `threads` is also passed to the
+# command (--num-threads) so torch uses the CPUs the job was granted, not every core of the node.
+def threads_of(rule):
+    return config["resources"][rule]["threads"]
+
+
+def resources_of(rule):
+    own = config["resources"][rule]
+    return {"mem_mb": own["mem_mb"], "runtime": own["runtime"]}
+
+
+def gpu_resources_of(rule):
+    """A GPU rule's resources plus Snakemake's standard `gpu` resource: the Slurm executor turns it into --gpus
+    (with the profile's gpu_model, if any); locally `--resources gpu=1` lets one such job run at a time.
+    With device cpu the job asks for no GPU."""
+    return {**resources_of(rule), "gpu": 0 if config["device"] == "cpu" else 1}
+
+
+# --- train.smk ---
+
+def pretrained_input(wildcards):
+    """Models with a pre-trained part (StackedGAN's encoder) get it from the pretrain rule."""
+    if not model_class(wildcards.model).needs_pretraining:
+        return []
+    res = resolution(config, wildcards.model)
+    return [f"results/pretrained/{wildcards.dataset}/{wildcards.model}/res{res}.pt"]
+
+
+# --- evaluate.smk: the feature spaces every run is scored in, and each run's inputs ---
+
+EVAL_SPACES = config["metrics"]["feature_spaces"]
+
+
+def _flags(options):
+    """{"batch_size": 128, "max_images": None} -> "--batch-size 128" (None means: leave the default)."""
+    return " ".join(f"--{key.replace('_', '-')} {shlex.quote(str(value))}"
+                    for key, value in sorted(options.items()) if value is not None)
+
+
+def _inception_weights():
+    path = config["metrics"]["inception_weights"]
+    return f"--inception-weights {shlex.quote(path)}" if path else ""
+
+
+def _run_classifier(wildcards):
+    if "domain" not in EVAL_SPACES:
+        return []
+    return f"results/classifiers/{wildcards.dataset}/res{resolution(config, wildcards.model)}.pt"
+
+
+def _run_references(wildcards):
+    res = resolution(config, wildcards.model)
+    return {space: f"results/reference/{wildcards.dataset}/res{res}/{space}.json" for space in EVAL_SPACES}

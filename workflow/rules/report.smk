@@ -22,5 +22,8 @@ rule report:
         title=config["report"]["title"],
     log:
         "results/logs/report.log",
+    threads: threads_of("report")
+    resources:
+        **resources_of("report"),
     shell:
         "{GAN_BENCH} report --table {input.table} --results results --out {output} --title {params.title:q} > {log} 2>&1"

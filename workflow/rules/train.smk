@@ -2,14 +2,6 @@
 # A killed run leaves resume.pt in its directory and continues from it when the job is rerun.
 
 
-def pretrained_input(wildcards):
-    """Models with a pre-trained part (StackedGAN's encoder) get it from the pretrain rule."""
-    if not model_class(wildcards.model).needs_pretraining:
-        return []
-    res = resolution(config, wildcards.model)
-    return [f"results/pretrained/{wildcards.dataset}/{wildcards.model}/res{res}.pt"]
-
-
 rule pretrain:
     input:
         "results/data/{dataset}/res{res}.pt",
@@ -20,11 +12,12 @@ rule pretrain:
         device=config["device"],
     log:
         "results/logs/pretrain/{dataset}/{model}/res{res}.log",
+    threads: threads_of("pretrain")
     resources:
-        gpu=gpu_jobs,
+        **gpu_resources_of("pretrain"),
     shell:
         "{GAN_BENCH} pretrain --model {wildcards.model} --data {input} --options {params.options:q}"
-        " --device {params.device} --out {output} > {log} 2>&1"
+        " --device {params.device} --num-threads {threads} --out {output} > {log} 2>&1"
 
 
 rule train:
@@ -41,12 +34,16 @@ rule train:
         "results/logs/train/{dataset}/{model}/bs{batch_size}/seed{seed}.log",
     benchmark:
         "results/benchmarks/train/{dataset}/{model}/bs{batch_size}/seed{seed}.tsv"
+    threads: threads_of("train")
     resources:
-        gpu=gpu_jobs,
+        **gpu_resources_of("train"),
     shell:
         "{GAN_BENCH} train --model {wildcards.model} --dataset {wildcards.dataset} --seed {wildcards.seed}"
         " --batch-size {wildcards.batch_size} --data {input.data} {params.pretrained}"
-        " --settings {params.settings:q} --out {params.run_dir} > {log} 2>&1"
+        " --settings {params.settings:q} --num-threads {threads} --out {params.run_dir} > {log} 2>&1"
+        # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
+        " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir} --log {log}"
+        " --batch-size {wildcards.batch_size} >> {log} 2>&1"
 
 
 rule aggregate:
@@ -57,5 +54,8 @@ rule aggregate:
         "results/runs.csv",
     log:
         "results/logs/aggregate.log",
+    threads: threads_of("aggregate")
+    resources:
+        **resources_of("aggregate"),
     shell:
         "{GAN_BENCH} aggregate --results results --out {output} {input.summaries} > {log} 2>&1"

@@ -1,0 +1,95 @@
+"""The dataset contract: a registered source, its options, and the raw images it loads.
+
+Torch-free at import (tensors are only annotated here), so the workflow can check `datasets:`
+options when it builds the job graph without importing torch; sources import torch in `load`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from gan_bench.errors import GanBenchError
+
+if TYPE_CHECKING:
+    import torch
+
+
+@dataclass
+class RawData:
+    images: torch.Tensor          # uint8 (N, C, H, W)
+    labels: torch.Tensor          # int64 (N,)
+    classes: list[str]
+    splits: dict[str, int] = field(default_factory=dict)  # official split name -> images taken from it
+    source: str = ""              # where the files were read from
+    preprocessing: dict = field(default_factory=dict)  # how pixels were read (crop, alpha, bit depth), if stated
+    file_list_sha256: str = ""    # fingerprint of the files read, for sources whose files can change
+
+
+class DatasetSource:
+    """Base class of a registered dataset. `options` come from config.yaml `datasets.<name>`."""
+
+    option_defaults: ClassVar[dict] = {}
+
+    def __init__(self, name: str, options: dict | None, data_root: str | Path):
+        self.name = name
+        self.data_root = Path(data_root)
+        options = dict(options or {})
+        options.pop("kind", None)
+        unknown = sorted(set(options) - set(self.option_defaults))
+        if unknown:
+            valid = ", ".join(sorted(self.option_defaults)) or "(none)"
+            raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
+        for key, value in options.items():
+            _check_type(value, self.option_defaults[key], f"datasets.{name}.{key}")
+        self.options = {**self.option_defaults, **options}
+
+    def load(self) -> RawData:
+        raise NotImplementedError
+
+    def known_class_count(self) -> int | None:
+        """The number of classes when it is known without reading the data (checked at config validation)."""
+        return None
+
+    def watched_files(self) -> list[str]:
+        """The files the prepared data is made from, where they can change (an image folder gains images).
+
+        Sources whose files never change (MNIST, digits) watch none. See `file_listing`.
+        """
+        return []
+
+    def file_listing(self) -> str:
+        return file_listing(self.watched_files(), self.data_root)
+
+
+def file_listing(files: list[str], data_root: Path) -> str:
+    """One line per file: its path (under the data root when it lies there) and its size in bytes.
+
+    The workflow writes the listing of the watched files as results/data/<dataset>/files-<sha256[:12]>.tsv,
+    an input of prepare_data, so images added, removed or replaced rebuild the prepared file, which records
+    the listing's sha256 (`file_list_sha256`). '' when no file is watched.
+    """
+    prefix = os.path.join(str(data_root), "")
+    lines = []
+    for path in files:
+        name = path[len(prefix):] if path.startswith(prefix) else path
+        lines.append(f"{name}\t{os.stat(path).st_size}\n")
+    return "".join(lines)
+
+
+def listing_sha256(listing: str) -> str:
+    return hashlib.sha256(listing.encode()).hexdigest() if listing else ""
+
+
+def _check_type(value, default, where: str) -> None:
+    """An option must have its default's type where the default has one (JSON "no" is a truthy string)."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise GanBenchError(f"{where}: expected true or false, got {value!r}")
+    elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int)):
+        raise GanBenchError(f"{where}: expected an integer, got {value!r}")
+
+

@@ -1,0 +1,62 @@
+"""The keys of every JSON record a run writes and the report reads, spelled once.
+
+Writers (train, train-classifier, reference-stats, evaluate) and readers (aggregate, report) both import
+these names, so a key can never be written under one spelling and read under another (the report once read
+`holdout_accuracy` while the classifier wrote `heldout_accuracy`, and showed nothing).
+"""
+
+from __future__ import annotations
+
+# --- summary.json (gan_bench.train) ---
+STATUS = "status"                    # completed | diverged | oom | failed
+REASON = "reason"
+COMPLETED = "completed"
+WALL_TIME_S = "wall_time_s"
+THROUGHPUT = "throughput_img_s"
+PEAK_NVML_MB = "peak_nvml_mb"
+PEAK_RSS_MB = "peak_rss_mb"
+
+# --- run.json (gan_bench.train) ---
+RUN_HASH = "settings_hash"           # gan_bench.config.run_hash: model, dataset, seed, batch size, settings
+
+# --- classifier record, results/classifiers/<dataset>/res<res>.json (gan_bench.metrics.classifier) ---
+HELDOUT_ACCURACY = "heldout_accuracy"
+TRAIN_ACCURACY = "train_accuracy"
+NUM_TRAIN = "num_train"
+NUM_HELDOUT = "num_heldout"
+EPOCHS_RUN = "epochs_run"
+CLASSIFIER_SETTINGS = "settings"
+ARCH = "arch"
+NUM_CLASSES = "num_classes"          # in ARCH; also in metrics.json (the K of chance level 1/K)
+DATASET = "dataset"
+RESOLUTION = "resolution"
+
+# --- reference record, results/reference/<dataset>/res<res>/<space>.json (gan_bench.metrics.reference) ---
+SPACE = "space"
+NUM_IMAGES = "num_images"
+IS_REAL = "is_real"                  # IS of the N held-out real images, same splits as the runs
+BASELINES = "baselines"              # {name: {fid, kid, kid_std, is, is_std}}: see reference.BASELINES
+BASELINE_NUM_SAMPLES = "baseline_num_samples"        # images scored per baseline (N, or fewer on small data)
+BASELINE_REFERENCE_IMAGES = "baseline_reference_images"  # real images the floor is scored against
+BASELINE_METHOD = "baseline_method"  # one sentence: how the floor was computed
+IS_SPLITS = "is_splits"
+
+# --- metrics.json (gan_bench.metrics.evaluate); per-space metrics are f"{metric}_{space}" ---
+FEATURE_SPACES = "feature_spaces"
+NUM_SAMPLES = "num_samples"
+KID_SUBSET_SIZE = "kid_subset_size"
+SAMPLE_SEED = "sample_seed"
+SAMPLE_RESOLUTION = "sample_resolution"
+CLASS_ACCURACY = "class_accuracy"
+CODE_PURITY = "code_purity"
+CLASSIFIER_HELDOUT_ACCURACY = "classifier_heldout_accuracy"
+EVAL_SKIPPED = "eval_skipped"
+METRICS_COMPUTED = "metrics_computed"    # the registry metrics evaluated, `<name>_<space>` or `<name>`
+EVAL_TIMES_S = "eval_times_s"            # seconds per evaluation step, {step: s}
+REAL_BASELINE_NUM_SAMPLES = "real_baseline_num_samples"   # held-out real images behind each `<key>_real_<space>`
+# The metric columns themselves (`fid_domain`, `precision_real_domain`, ...) are named by gan_bench.metrics.registry.
+
+
+def per_space(metric: str, space: str) -> str:
+    """The flat key of a metric in one feature space: ("fid", "domain") -> "fid_domain"."""
+    return f"{metric}_{space}"

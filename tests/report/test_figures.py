@@ -1,0 +1,94 @@
+"""The report's figures, drawn from real runs: what each shows, and when there is nothing to show."""
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+import torch_fidelity
+from PIL import Image
+
+from gan_bench.aggregate import collect_runs
+from gan_bench.metrics.feature_extractors import DOMAIN
+from gan_bench.metrics.fidelity import named
+from gan_bench.report import figures, published
+from gan_bench.report.tables import metric_columns
+from tests.tiny_runs import prepared_digits, train_run
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Four completed CPU runs (batch 16 and 32, seeds 1 and 2) and their tidy table."""
+    root = tmp_path_factory.mktemp("results")
+    data = prepared_digits(root)
+    dirs = [train_run(root, data, batch_size, seed)[0] for batch_size in (16, 32) for seed in (1, 2)]
+    return root, collect_runs(dirs, root)
+
+
+def with_fid(runs: pd.DataFrame) -> pd.DataFrame:
+    """The table as it is once runs are evaluated: FID in the domain space, keyed as evaluation keys it."""
+    rows = [named({torch_fidelity.KEY_METRIC_FID: 40.0 + i}, DOMAIN, ("fid",)) for i in range(len(runs))]
+    return pd.concat([runs, pd.DataFrame(rows, index=runs.index)], axis=1)
+
+
+def png(out, figure) -> Image.Image:
+    image = Image.open(out / figure.path)
+    image.load()  # a truncated or empty file fails here
+    assert image.format == "PNG" and image.width > 200 and image.height > 150
+    return image
+
+
+def test_metric_figure_draws_one_panel_per_dataset(results, tmp_path):
+    root, runs = results
+    (column,) = [c for c in metric_columns(with_fid(runs)) if c.key.startswith("fid")]
+    figure = figures.metric_figure(with_fid(runs), column, tmp_path)
+    assert figure.path == "figures/metric_fid_domain.png" and "domain" in figure.title
+    one = png(tmp_path, figure)
+    two_datasets = pd.concat([with_fid(runs), with_fid(runs).assign(dataset="mnist")], ignore_index=True)
+    two = png(tmp_path, figures.metric_figure(two_datasets, column, tmp_path))
+    assert two.height > 1.5 * one.height  # a second panel below the first (model names stay level)
+
+
+def test_no_figure_without_a_completed_run_that_has_the_metric(results, tmp_path):
+    _, runs = results
+    (column,) = [c for c in metric_columns(with_fid(runs)) if c.key.startswith("fid")]
+    evaluated = with_fid(runs)
+    evaluated[column.key] = None  # evaluation skipped everywhere (e.g. every run diverged)
+    assert figures.metric_figure(evaluated, column, tmp_path) is None
+    assert figures.quality_cost_figure(evaluated, column, tmp_path) is None
+    assert figures.cost_figure(runs.assign(status="oom"), "digits", set(), tmp_path) is None
+    assert not (tmp_path / "figures").exists()
+
+
+def test_quality_cost_figure_says_which_device_hours(results, tmp_path):
+    _, runs = results
+    (column,) = [c for c in metric_columns(with_fid(runs)) if c.key.startswith("fid")]
+    figure = figures.quality_cost_figure(with_fid(runs), column, tmp_path)
+    png(tmp_path, figure)
+    assert "CPU-hours" in figure.caption  # every run trained on the CPU
+
+
+def test_cost_figure_of_cpu_runs_shows_peak_rss_and_no_published_memory(results, tmp_path):
+    _, runs = results
+    assert [key for key, _ in figures._memory_panels(runs)] == ["peak_rss_mb"]  # no GPU: no NVML panel
+    figure = figures.cost_figure(runs, "digits", {("dcgan", "digits")}, tmp_path)
+    assert figure.path == "figures/cost_digits.png"
+    png(tmp_path, figure)
+    assert "published" not in figure.caption  # the sources published GPU figures only
+
+
+def test_published_memory_is_drawn_at_the_batch_sizes_we_ran():
+    ours = pd.DataFrame({"model": ["dcgan", "dcgan"], "batch_size": [128, 256]})
+    fig, ax = plt.subplots()
+    shown = figures._published_memory(ax, ours, "mnist", {("dcgan", "mnist")}, {"dcgan": "C0"})
+    (line,) = ax.get_lines()
+    plt.close(fig)
+    expected = published.memory_table().query("model == 'dcgan' and dataset == 'mnist' and batch_size in (128, 256)")
+    assert shown and list(line.get_xdata()) == [128, 256]
+    assert list(line.get_ydata()) == list(expected["published_mb"])
+
+
+def test_loss_figure_plots_every_run_of_a_model(results, tmp_path):
+    root, runs = results
+    figure = figures.loss_figure(runs, root, "digits", "dcgan", tmp_path)
+    assert figure.path == "figures/loss_digits_dcgan.png"
+    png(tmp_path, figure)
+    assert figures.loss_figure(runs, root, "digits", "cgan", tmp_path) is None  # no cgan runs

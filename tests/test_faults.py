@@ -1,0 +1,342 @@
+"""Faults speak plainly and delete nothing: truncated records, a full disk, file permissions.
+
+Each fault is made for real: records truncated in a grid the real workflow produced, a full disk made by a
+tiny tmpfs mounted in a private mount namespace, files written under a real umask.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from gan_bench.cli import main
+from gan_bench.errors import GanBenchError
+from tests.conftest import ROOT
+
+RUN = "results/runs/digits/dcgan/bs32/seed1"
+TINY = {
+    "device": "cpu",
+    "models": {"dcgan": {"image_size": 16, "width": 8}},
+    "datasets": {"digits": {}},
+    "seeds": [1],
+    "batch_sizes": [32],
+    "train": {"steps": 20, "log_every": 10, "sample_every": 10, "checkpoint_every": 10},
+    "metrics": {"num_samples": 100, "feature_spaces": ["domain"], "batch_size": 100},
+    "classifier": {"epochs": 1, "width": 8},
+}
+
+
+def job_env() -> dict:
+    """This checkout's gan_bench in every job, whatever is installed."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+
+
+def snakemake_argv(workdir: Path, *args: str) -> list[str]:
+    """The real workflow on workdir/config.yaml (the only config: the same file replaces or extends it)."""
+    return [sys.executable, "-m", "snakemake", *args, "--cores", "2", "--snakefile", str(ROOT / "Snakefile"),
+            "--directory", str(workdir), "--configfile", str(workdir / "config.yaml")]
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(snakemake_argv(workdir, *args), capture_output=True, text=True, timeout=900,
+                          env=job_env())
+
+
+def new_workdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "config.yaml").write_text(yaml.safe_dump(TINY))
+    return path
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory) -> Path:
+    """A one-run grid completed by the real workflow: prepared data, run, classifier, reference, metrics."""
+    workdir = new_workdir(tmp_path_factory.mktemp("grid"))
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return workdir
+
+
+@pytest.fixture
+def copy_of_grid(grid, tmp_path) -> Path:
+    """A private copy (Snakemake's records included, time stamps kept) that a test may damage."""
+    copy = tmp_path / "grid"
+    shutil.copytree(grid, copy, symlinks=True)
+    return copy
+
+
+def snapshot(workdir: Path) -> dict[str, tuple[str, int]]:
+    """Content and time stamp of every result and report file."""
+    files = [p for folder in ("results", "reports") for p in sorted((workdir / folder).rglob("*")) if p.is_file()]
+    return {p.relative_to(workdir).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in files}
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+# --- a truncated JSON record: one line naming it, nothing else deleted ----------------------------------------
+
+RECORDS = [f"{RUN}/summary.json", f"{RUN}/metrics.json", "results/reference/digits/res16/domain.json"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("record", RECORDS)
+def test_a_truncated_record_stops_the_workflow_before_any_job(copy_of_grid, record):
+    """Today Snakemake reruns the jobs that read it and deletes their good outputs (metrics.json, runs.csv)."""
+    truncate(copy_of_grid / record)
+    before = snapshot(copy_of_grid)
+    result = snakemake(copy_of_grid)
+    printed = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"{record} is truncated or not valid JSON" in printed, printed[-3000:]
+    assert "Traceback" not in printed and "Error in rule" not in printed, printed[-3000:]
+    assert snapshot(copy_of_grid) == before, "a truncated record cost other results"
+
+
+JOB_COMMANDS = ("prepare-data", "train", "train-classifier", "reference-stats", "evaluate", "aggregate", "report")
+
+
+@pytest.fixture(scope="module")
+def job_commands(grid) -> dict[str, list[str]]:
+    """{command: argv after `-m gan_bench`} of the grid's jobs as the workflow runs them, --error-fd on stderr."""
+    result = snakemake(grid, "-n", "-p", "--forceall")
+    commands = {}
+    for line in result.stdout.splitlines():
+        if " -m gan_bench " in line:
+            words = shlex.split(line.split(" > ")[0])
+            argv = words[words.index("gan_bench") + 1:]
+            if "--error-fd" in argv:
+                argv[argv.index("--error-fd") + 1] = "2"
+            commands[next(word for word in argv if word in JOB_COMMANDS)] = argv
+    return commands
+
+
+COMMANDS = [  # (rule whose command reads the record, record)
+    ("aggregate", f"{RUN}/summary.json"),
+    ("aggregate", f"{RUN}/run.json"),
+    ("aggregate", f"{RUN}/metrics.json"),
+    ("evaluate", f"{RUN}/summary.json"),
+    ("evaluate", "results/reference/digits/res16/domain.json"),
+    ("evaluate", "results/classifiers/digits/res16.json"),
+    ("report", f"{RUN}/run.json"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule_name, record", COMMANDS)
+def test_a_command_reading_a_truncated_record_says_so_in_one_line(copy_of_grid, job_commands, rule_name, record,
+                                                                 capfd, monkeypatch):
+    argv = job_commands[rule_name]
+    truncate(copy_of_grid / record)
+    before = snapshot(copy_of_grid)
+    monkeypatch.chdir(copy_of_grid)
+    capfd.readouterr()
+    code = main(argv)
+    out, err = capfd.readouterr()
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 2 and lines[0] == lines[1], err  # the log's line and the terminal's (--error-fd)
+    assert lines[0].startswith(f"gan_bench {rule_name}: error: {record} is truncated or not valid JSON"), err
+    assert "delete" in lines[0] and "Traceback" not in out + err
+    assert snapshot(copy_of_grid) == before
+
+
+# --- a full disk ---------------------------------------------------------------------------------------------
+
+def private_tmpfs(mount_point: Path, size: str, then: str) -> list[str]:
+    """argv running shell command `then` with a tmpfs of `size` mounted on mount_point, seen by nothing else."""
+    script = f"mount -t tmpfs -o size={size} tmpfs {mount_point} && {then}"
+    return ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script]
+
+
+def can_mount_tmpfs(tmp_path: Path) -> bool:
+    try:
+        return subprocess.run(private_tmpfs(tmp_path, "64k", "true"), capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def assert_whole(path: Path) -> None:
+    """A file under its final name reads completely in its format."""
+    if path.suffix == ".json":
+        json.loads(path.read_text())
+    elif path.suffix == ".pt":
+        torch.load(path, weights_only=False)
+    elif path.suffix == ".png":
+        from PIL import Image
+
+        with Image.open(path) as image:
+            image.load()
+    elif path.suffix == ".csv":
+        import pandas as pd
+
+        pd.read_csv(path)
+
+
+@pytest.mark.slow
+def test_training_on_a_full_disk_says_so_where_the_user_looks(tmp_path):
+    """results/ (logs included) on a 1 MB disk: the prepared data fits, the run's checkpoints do not."""
+    if not can_mount_tmpfs(tmp_path):
+        pytest.skip("no private mount namespace here (unshare --user --mount is not permitted)")
+    workdir = new_workdir(tmp_path / "work")
+    (workdir / "results").mkdir()
+    kept = tmp_path / "kept"  # the tmpfs vanishes with its namespace: copy what was left on it
+    command = shlex.join(snakemake_argv(workdir, f"{RUN}/summary.json"))
+    result = subprocess.run(private_tmpfs(workdir / "results", "1m", f"({command}); status=$?; "
+                                          f"cp -a {workdir / 'results'} {kept}; exit $status"),
+                            capture_output=True, text=True, timeout=900, env=job_env())
+    printed = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(rf"^gan_bench train: error: no space left on {RUN} \(writing \w+\.pt\); free space", printed,
+                     re.M), printed[-4000:]
+    assert "Traceback" not in printed
+    run_dir = kept / RUN.removeprefix("results/")
+    assert (run_dir / "run.json").is_file() and not (run_dir / "summary.json").exists()
+    files = [p for p in run_dir.rglob("*") if p.is_file()]
+    assert not [p for p in files if p.name.endswith(".tmp")], "a temporary file was left behind"
+    for path in files:
+        assert_whole(path)
+
+
+def test_a_write_that_finds_the_disk_full_leaves_nothing_under_its_name(tmp_path):
+    from gan_bench.records import atomic_write
+
+    def fill_the_disk(tmp: Path) -> None:
+        tmp.write_bytes(b"half a rec")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(GanBenchError, match=rf"no space left on {tmp_path / 'run'} \(writing resume\.pt\)"):
+        atomic_write(tmp_path / "run" / "resume.pt", fill_the_disk)
+    assert list((tmp_path / "run").iterdir()) == []
+
+
+# --- permissions follow the user's umask --------------------------------------------------------------------
+
+@pytest.fixture
+def umask():
+    """set(mask): this process's umask for the test; restored afterwards."""
+    old = os.umask(0o022)
+    yield os.umask
+    os.umask(old)
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_records_get_the_permissions_of_the_users_umask(tmp_path, umask, mask, mode):
+    import pandas as pd
+
+    from gan_bench.artifacts import save_grid
+    from gan_bench.records import torch_save, write_csv, write_json, write_rows, write_text
+
+    umask(mask)
+    written = [write_json(tmp_path / "a.json", {"a": 1}), write_text(tmp_path / "b.txt", "b"),
+               torch_save(tmp_path / "c.pt", {"c": torch.zeros(2)}),
+               write_csv(tmp_path / "d.csv", pd.DataFrame({"d": [1]})), write_rows(tmp_path / "e.csv", [{"e": 1}]),
+               save_grid(torch.zeros(4, 1, 8, 8), tmp_path / "f.png")]
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in written} == {p.name: oct(mode) for p in written}
+
+
+@pytest.mark.slow
+def test_a_train_job_writes_files_a_group_can_read(grid, job_commands, tmp_path):
+    """The train command in its own process under umask 002 (a shared project folder)."""
+    argv = list(job_commands["train"])
+    out = tmp_path / "run"
+    argv[argv.index("--out") + 1] = str(out)
+    argv[argv.index("--data") + 1] = str(grid / "results/data/digits/res16.pt")
+    result = subprocess.run([sys.executable, "-m", "gan_bench", *argv], capture_output=True, text=True,
+                            timeout=600, env=job_env(), preexec_fn=lambda: os.umask(0o002))
+    assert result.returncode == 0, result.stderr[-3000:]
+    modes = {p.relative_to(out).as_posix(): oct(stat.S_IMODE(p.stat().st_mode)) for p in out.rglob("*")}
+    assert "summary.json" in modes and "checkpoint.pt" in modes
+    assert modes == {name: oct(0o775 if (out / name).is_dir() else 0o664) for name in modes}
+
+
+# --- a CPU allocator failure is an oom, whoever reports it ---------------------------------------------------
+
+def test_torchs_cpu_allocator_failure_is_out_of_memory():
+    from gan_bench.memory import is_out_of_memory
+
+    with pytest.raises(RuntimeError) as failure:
+        torch.empty(2**50, dtype=torch.uint8)  # a petabyte: DefaultCPUAllocator: can't allocate memory
+    assert is_out_of_memory(failure.value)
+
+
+OPENBLAS_EXIT = """
+import resource
+import numpy as np
+size = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (size + 4 * 2**20, resource.RLIM_INFINITY))
+a = np.ones((500, 500))
+print((a @ a).sum())   # OpenBLAS cannot map its buffers: it prints a line and exits
+"""
+
+
+@pytest.fixture
+def killed_run(tmp_path) -> tuple[Path, list[str]]:
+    """A run directory whose train process died mid-run (SIGKILL once resume.pt exists), and its train argv."""
+    from gan_bench.config import run_settings, validate_config
+    from gan_bench.data.base import prepare
+    from gan_bench.data.digits import Digits
+
+    data = tmp_path / "res16.pt"
+    prepare(Digits("digits", {}, "."), 16, data)
+    config = validate_config({**TINY, "train": {**TINY["train"], "steps": 100_000}})
+    run_dir = tmp_path / "run"
+    argv = ["train", "--model", "dcgan", "--dataset", "digits", "--seed", "1", "--batch-size", "32", "--data",
+            str(data), "--settings", json.dumps(run_settings(config, "dcgan", "digits")), "--out", str(run_dir)]
+    process = subprocess.Popen([sys.executable, "-m", "gan_bench", *argv], env=job_env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not (run_dir / "resume.pt").exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        process.kill()
+        process.wait()
+    assert (run_dir / "run.json").is_file() and not (run_dir / "summary.json").exists()
+    return run_dir, argv
+
+
+def openblas_log(path: Path) -> Path:
+    """The output of a real process that OpenBLAS ended on a failed allocation."""
+    with path.open("w") as log:
+        result = subprocess.run([sys.executable, "-c", OPENBLAS_EXIT], stdout=log, stderr=subprocess.STDOUT)
+    assert result.returncode != 0 and "Memory allocation still failed" in path.read_text(), path.read_text()
+    return path
+
+
+def test_a_run_that_openblas_ended_is_recorded_as_oom(killed_run, tmp_path):
+    """What the train rule runs after a failed train job: today such a run stays unfinished and reruns forever."""
+    from gan_bench.aggregate import collect_runs
+
+    run_dir, _ = killed_run
+    log = openblas_log(tmp_path / "train.log")
+    assert main(["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]) == 0
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "oom"
+    assert "batch size 32 did not fit in memory: OpenBLAS error: Memory allocation still failed" in summary["reason"]
+    row = collect_runs([run_dir], tmp_path).iloc[0]
+    assert row["status"] == "oom" and row["batch_size"] == 32
+
+
+def test_an_ordinary_failure_is_not_recorded(killed_run, tmp_path):
+    run_dir, _ = killed_run
+    log = tmp_path / "train.log"
+    log.write_text("gan_bench train: error: prepared data res16.pt is unreadable\n")
+    assert main(["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]) == 1
+    assert not (run_dir / "summary.json").exists()

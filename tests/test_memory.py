@@ -1,0 +1,47 @@
+"""Peak memory of a run (the figures summary.json records) and out-of-memory detection."""
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_bench.memory import PeakMemory, is_out_of_memory
+
+
+def high_water_mark_mb() -> float:
+    (line,) = [line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:")]
+    return int(line.split()[1]) / 1024
+
+
+def test_a_cpu_run_records_peak_rss_and_no_gpu_figures():
+    peak = PeakMemory(torch.device("cpu"))
+    summary = peak.summary()
+    assert summary["peak_torch_allocated_mb"] is None and summary["peak_torch_reserved_mb"] is None
+    assert summary["peak_nvml_mb"] is None  # NVML is only asked on a GPU
+    # The kernel's own record of this process's peak resident memory (kB) brackets ours (MB).
+    low = high_water_mark_mb()
+    rss = peak.summary()["peak_rss_mb"]
+    assert low - 1 <= rss <= high_water_mark_mb() + 1 and rss > 50  # python + torch alone exceed 50 MB
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_gpu_run_records_the_allocator_peak():
+    device = torch.device("cuda")
+    peak = PeakMemory(device)
+    block = torch.empty(256 * 2**20, dtype=torch.uint8, device=device)
+    summary = peak.summary()
+    del block
+    assert summary["peak_torch_allocated_mb"] >= 256
+    assert summary["peak_torch_reserved_mb"] >= summary["peak_torch_allocated_mb"]
+
+
+@pytest.mark.parametrize("exc, expected", [
+    (torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"), True),
+    (RuntimeError("CUDA out of memory. Tried to allocate 20.00 MiB"), True),
+    (RuntimeError("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't allocate memory"), True),
+    (MemoryError(), True),
+    (RuntimeError("mat1 and mat2 shapes cannot be multiplied (64x100 and 110x128)"), False),
+    (ValueError("out of memory"), False),  # only allocator errors count, not any message that says so
+])
+def test_out_of_memory_is_told_apart_from_other_errors(exc, expected):
+    assert is_out_of_memory(exc) is expected

@@ -1,0 +1,28 @@
+# Every JSON record the jobs read is checked here, before any job starts. A truncated one would otherwise
+# cost good results: its new time stamp makes Snakemake rerun the jobs that read it, and Snakemake deletes
+# a job's outputs before the job runs (a truncated summary.json would cost the run's metrics.json).
+#
+# Expects from common.smk and evaluate.smk (included before this file): runs(), run_files(),
+# _run_classifier(wildcards), _run_references(wildcards).
+from pathlib import Path
+from types import SimpleNamespace
+
+from gan_bench.records import check_json_records
+
+
+def _json_records():
+    """Every JSON record of the configured grid, whether it exists yet or not."""
+    files = run_files("run.json") + run_files("summary.json") + run_files("metrics.json")
+    for run in runs():
+        wildcards = SimpleNamespace(**run)
+        classifier = _run_classifier(wildcards)
+        if classifier:
+            files.append(str(Path(classifier).with_suffix(".json")))  # its record: gan_bench.metrics.classifier
+        files += _run_references(wildcards).values()
+    return sorted(set(files))
+
+
+try:
+    check_json_records(_json_records())
+except GanBenchError as _error:
+    raise WorkflowError(f"unreadable record: {_error}")
