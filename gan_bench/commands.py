@@ -38,10 +38,12 @@ def add_threads_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_list(args) -> None:
+    from gan_bench.metrics.registry import names as metric_names
     from gan_bench.registry import dataset_names, model_names
 
     print("models:  ", " ".join(model_names()))
     print("datasets:", " ".join(dataset_names()))
+    print("metrics: ", " ".join(metric_names()))
 
 
 def cmd_validate_config(args) -> None:

@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from gan_bench.errors import GanBenchError
+from gan_bench.metrics.registry import METRICS
 from gan_bench.registry import DATASETS, MODELS, dataset_class, model_class
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
@@ -122,6 +123,10 @@ def validate_config(config: dict | None) -> dict:
         if name not in MODELS:
             raise GanBenchError(f"config key models: unknown model {name!r}; valid models: {', '.join(sorted(MODELS))}")
         model_config(config, name)  # checks option keys and values
+    unknown = [name for name in config["metrics"]["compute"] or [] if name not in METRICS]
+    if unknown:
+        raise GanBenchError(f"config key metrics.compute: unknown metric(s) {', '.join(unknown)}; valid metrics: "
+                            f"{', '.join(METRICS)}")
     for name in config["datasets"]:
         kind = dataset_kind(config, name)
         if kind not in DATASETS:

@@ -53,7 +53,10 @@ CLASS_ACCURACY = "class_accuracy"
 CODE_PURITY = "code_purity"
 CLASSIFIER_HELDOUT_ACCURACY = "classifier_heldout_accuracy"
 EVAL_SKIPPED = "eval_skipped"
-METRICS_PER_SPACE = ("is", "is_std", "fid", "kid", "kid_std")
+METRICS_COMPUTED = "metrics_computed"    # the registry metrics evaluated, `<name>_<space>` or `<name>`
+EVAL_TIMES_S = "eval_times_s"            # seconds per evaluation step, {step: s}
+REAL_BASELINE_NUM_SAMPLES = "real_baseline_num_samples"   # held-out real images behind each `<key>_real_<space>`
+# The metric columns themselves (`fid_domain`, `precision_real_domain`, ...) are named by gan_bench.metrics.registry.
 
 
 def per_space(metric: str, space: str) -> str:

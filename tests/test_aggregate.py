@@ -19,7 +19,7 @@ def results(tmp_path_factory):
             "c": train_run(root, data, 16, 3, collapse_std=10.0)}  # any G is "collapsed" at this threshold
     diverged_dir = runs["c"][0]
     evaluate_to_file(diverged_dir / "metrics.json", diverged_dir / "summary.json", diverged_dir / "checkpoint.pt",
-                     [], EvalSettings(num_samples=100), device=None)
+                     data, [], EvalSettings(num_samples=100), device=None)
     return root, runs
 
 

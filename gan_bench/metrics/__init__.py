@@ -1,9 +1,14 @@
-"""Evaluation metrics: IS, FID and KID through torch-fidelity, in two labelled feature spaces.
+"""Evaluation metrics, in labelled feature spaces; every metric is an entry of registry.py.
 
+- registry.py: the table of metrics (results, spaces, labels, direction, baseline, cost) everything else reads
+- inputs.py: what a metric function receives; features.py: samples' features, cached real features
+- one module per metric: standard.py (FID, KID, IS via torch-fidelity), fid_infinity.py, precision_recall.py
+  (torch-fidelity prc), density_coverage.py, memorization.py, class_accuracy.py, intra_fid.py, cas.py;
+  knn.py: chunked nearest-neighbour distances they share; baselines.py: real images scored as samples
 - classifier.py: the per-dataset domain classifier (trained on the real images, held-out accuracy recorded)
 - feature_extractors.py: the domain classifier registered with torch-fidelity; Inception weights lookup
-- fidelity.py: the single `calculate_metrics` call, guarded against torch-fidelity 0.4.0's pitfalls
-- reference.py: real-image statistics cached once per (dataset, resolution, space)
+- fidelity.py: the `calculate_metrics` call (reference statistics, sanity), guarded against torch-fidelity 0.4.0
+- reference.py: real-image statistics and features cached once per (dataset, resolution, space)
 - evaluate.py: one run's checkpoint -> samples -> metrics.json
 - commands.py: the CLI subcommands train-classifier, reference-stats, evaluate
 """

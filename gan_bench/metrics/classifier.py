@@ -119,29 +119,38 @@ def _random_shift(x: torch.Tensor, generator: torch.Generator, pixels: int) -> t
     return padded.permute(0, 2, 3, 1)[idx, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
 
 
-def train_classifier(images: torch.Tensor, labels: torch.Tensor, num_classes: int, settings: ClassifierSettings,
-                     device: torch.device | str = "cpu", log=print) -> tuple[DomainClassifier, dict]:
-    """Train on uint8 images (N, C, S, S); return the model (eval mode) and a record with held-out accuracy."""
-    device = torch.device(device)
-    torch.manual_seed(settings.seed)
+def used_images(images: torch.Tensor, labels: torch.Tensor, settings: ClassifierSettings):
+    """The images the classifier is trained and tested on, after the `max_images` cap."""
     if settings.max_images is not None and images.shape[0] > settings.max_images:
         keep = torch.randperm(images.shape[0], generator=torch.Generator().manual_seed(settings.seed))
-        images, labels = images[keep[:settings.max_images]], labels[keep[:settings.max_images]]
-    train_idx, held_idx = holdout_split(images.shape[0], settings.holdout_fraction, settings.seed)
-    model = DomainClassifier(images.shape[1], images.shape[-1], num_classes, settings.width,
-                             settings.feature_dim).to(device)
+        return images[keep[:settings.max_images]], labels[keep[:settings.max_images]]
+    return images, labels
+
+
+def heldout_images(images: torch.Tensor, labels: torch.Tensor, settings: ClassifierSettings):
+    """The real images the classifier with these settings never trained on, and their labels."""
+    images, labels = used_images(images, labels, settings)
+    _, held_idx = holdout_split(images.shape[0], settings.holdout_fraction, settings.seed)
+    return images[held_idx], labels[held_idx]
+
+
+def fit(model: DomainClassifier, images: torch.Tensor, labels: torch.Tensor, settings: ClassifierSettings,
+        device: torch.device, log=print) -> int:
+    """Train `model` on all of the uint8 images given; returns the number of epochs run. Leaves it in eval mode.
+
+    Seed torch before building the model: its initial weights and dropout draw from the global generator."""
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
-    steps_per_epoch = max(1, len(train_idx) // settings.batch_size)
+    batch_size = min(settings.batch_size, len(images))
+    steps_per_epoch = max(1, len(images) // batch_size)
     epochs = max(settings.epochs, math.ceil(settings.min_steps / steps_per_epoch))
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, total_steps=epochs * steps_per_epoch)
-    train_x, train_y = images[train_idx].to(device), labels[train_idx].to(device)
+    train_x, train_y = images.to(device), labels.to(device)
     generator = torch.Generator().manual_seed(settings.seed)
-    start = time.perf_counter()
     model.train()
     for epoch in range(epochs):
-        order = torch.randperm(len(train_idx), generator=generator)
+        order = torch.randperm(len(images), generator=generator)
         for step in range(steps_per_epoch):
-            batch = order[step * settings.batch_size:(step + 1) * settings.batch_size].to(device)
+            batch = order[step * batch_size:(step + 1) * batch_size].to(device)
             x = _random_shift(to_unit_range(train_x[batch]), generator, max(1, images.shape[-1] // 16))
             loss = F.cross_entropy(model(x), train_y[batch])
             optimizer.zero_grad(set_to_none=True)
@@ -150,6 +159,20 @@ def train_classifier(images: torch.Tensor, labels: torch.Tensor, num_classes: in
             scheduler.step()
         log(f"classifier epoch {epoch + 1}/{epochs}: loss {loss.item():.4f}")
     model.eval()
+    return epochs
+
+
+def train_classifier(images: torch.Tensor, labels: torch.Tensor, num_classes: int, settings: ClassifierSettings,
+                     device: torch.device | str = "cpu", log=print) -> tuple[DomainClassifier, dict]:
+    """Train on uint8 images (N, C, S, S); return the model (eval mode) and a record with held-out accuracy."""
+    device = torch.device(device)
+    torch.manual_seed(settings.seed)
+    images, labels = used_images(images, labels, settings)
+    train_idx, held_idx = holdout_split(images.shape[0], settings.holdout_fraction, settings.seed)
+    model = DomainClassifier(images.shape[1], images.shape[-1], num_classes, settings.width,
+                             settings.feature_dim).to(device)
+    start = time.perf_counter()
+    epochs = fit(model, images[train_idx], labels[train_idx], settings, device, log)
     record = classifier_record(model, settings, heldout_accuracy=accuracy(model, images[held_idx],
                                                                           labels[held_idx], device),
                                train_accuracy=accuracy(model, images[train_idx], labels[train_idx], device),

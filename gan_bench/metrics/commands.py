@@ -14,6 +14,7 @@ import torch
 from gan_bench import record_keys as keys
 from gan_bench.commands import add_threads_argument
 from gan_bench.errors import GanBenchError
+from gan_bench.metrics.registry import names as metric_names
 
 
 def _log(message: str) -> None:
@@ -89,14 +90,18 @@ def _evaluate(args) -> int:
     missing = [space for space in args.spaces if space not in references]
     if missing:
         raise GanBenchError(f"no --reference given for feature space(s) {', '.join(missing)}")
+    unknown = [name for name in args.metrics or [] if name not in metric_names()]
+    if unknown:
+        raise GanBenchError(f"--metrics: unknown metric(s) {', '.join(unknown)}; valid: {', '.join(metric_names())}")
     device = resolve_device(args.device)
     spaces = [(feature_space(name, args.classifier, args.inception_weights), references[name])
               for name in args.spaces]
-    settings = EvalSettings(args.num_samples, args.batch_size, args.kid_subset_size, args.seed)
-    metrics = evaluate_to_file(args.out, args.summary, args.checkpoint, spaces, settings, device,
+    settings = EvalSettings(args.num_samples, args.batch_size, args.kid_subset_size, args.seed, args.metrics)
+    metrics = evaluate_to_file(args.out, args.summary, args.checkpoint, args.data, spaces, settings, device,
                                args.classifier, args.verbose)
-    shown = {k: v for k, v in metrics.items() if k.split("_")[0] in ("is", "fid", "kid", "class")}
-    _log(f"metrics {args.out}: {shown}")
+    shown = {k: round(v, 4) for k, v in metrics.items()
+             if isinstance(v, float) and "_real" not in k and k != "eval_time_s"}
+    _log(f"metrics {args.out} ({metrics.get('eval_time_s')} s): {shown}")
     return 0
 
 
@@ -133,8 +138,11 @@ def register(subparsers) -> None:
     _common(p)
     p.set_defaults(func=_reference_stats)
 
-    p = subparsers.add_parser("evaluate", help="IS/FID/KID (and class accuracy) of one run's checkpoint")
+    p = subparsers.add_parser("evaluate", help="every registered metric of one run's checkpoint")
     p.add_argument("--checkpoint", required=True)
+    p.add_argument("--data", required=True, help="the prepared dataset the run trained on (real images and labels)")
+    p.add_argument("--metrics", nargs="+", default=None, metavar="NAME",
+                   help="registered metrics to compute (default: all; `python -m gan_bench list` names them)")
     p.add_argument("--summary", required=True, help="the run's summary.json (runs without checkpoint are skipped)")
     p.add_argument("--spaces", nargs="+", required=True, choices=["domain", "inception"])
     p.add_argument("--reference", action="append", default=[], help="SPACE=PATH of reference-stats' json; "

@@ -1,4 +1,5 @@
-"""Evaluating one run: sample N images with a fixed seed, score them in each feature space, write metrics.json."""
+"""Evaluating one run: sample N images with a fixed seed, extract their features once per space, compute every
+selected registry metric (and its real-data baseline), write metrics.json and the nearest-pairs picture."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ import torch
 
 from gan_bench import record_keys as keys
 from gan_bench.checkpoint import load_model, read_checkpoint
+from gan_bench.data.base import load_prepared
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics.classifier import load_classifier, predict, record_path
-from gan_bench.metrics.feature_extractors import DOMAIN, FeatureSpace
-from gan_bench.metrics.fidelity import UInt8Images, calculate, kid_subset_size, named, to_uint8
-from gan_bench.metrics.reference import CachedReference, load_reference
+from gan_bench.metrics import registry
+from gan_bench.metrics.baselines import real_as_samples
+from gan_bench.metrics.classifier import record_path
+from gan_bench.metrics.feature_extractors import FeatureSpace
+from gan_bench.metrics.features import extract, reference_features
+from gan_bench.metrics.fidelity import kid_subset_size, to_uint8
+from gan_bench.metrics.inputs import MetricInputs
+from gan_bench.metrics.memorization import pairs_picture
+from gan_bench.metrics.reference import baseline_split, load_reference
 from gan_bench.records import read_json, write_json
+
+PAIRS_PICTURE = "artifacts/nearest_pairs_{space}.png"   # in the run directory; the report shows artifacts/*.png
 
 
 @dataclass
@@ -26,6 +35,7 @@ class EvalSettings:
     batch_size: int = 200
     kid_subset_size: int = 1000   # a cap: lowered to the number of samples when that is smaller
     seed: int = 0                 # seeds the sample noise (and labels), the same for every run
+    compute: list[str] | None = None   # registry metric names; None: all
 
 
 def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -36,60 +46,42 @@ def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor 
     return to_uint8(images), labels
 
 
-def predict_classes(classifier_path: str | Path, images: torch.Tensor, device: torch.device,
-                    batch_size: int = 200) -> torch.Tensor:
-    """The domain classifier's class for each uint8 image (samples are at the classifier's resolution)."""
-    return predict(load_classifier(classifier_path, device), images, device, batch_size)
-
-
-def class_accuracy(classifier_path: str | Path, images: torch.Tensor, labels: torch.Tensor, device: torch.device,
-                   batch_size: int = 200) -> float:
-    """Fraction of samples conditioned on class c that the domain classifier assigns to c."""
-    predictions = predict_classes(classifier_path, images, device, batch_size)
-    return (predictions == labels).float().mean().item()
-
-
-def code_purity(classifier_path: str | Path, images: torch.Tensor, codes: torch.Tensor, device: torch.device,
-                batch_size: int = 200) -> float:
-    """For codes learned without labels: the share of samples in their code's most frequent class.
-
-    1.0 when every code value draws a single class, 1/K when codes ignore the class.
-    """
-    predictions = predict_classes(classifier_path, images, device, batch_size)
-    majority = sum(torch.bincount(predictions[codes == code]).max().item() for code in codes.unique())
-    return majority / len(codes)
-
-
-def score_space(samples: torch.Tensor, space: FeatureSpace, reference: dict, settings: EvalSettings,
-                cuda: bool, verbose: bool = False) -> dict:
-    """IS, FID, KID of the samples in one space, against the cached real statistics `reference`."""
-    result = calculate(UInt8Images(samples), CachedReference(reference), space, cuda=cuda,
-                       batch_size=settings.batch_size, kid_cap=settings.kid_subset_size,
-                       cache_root=reference["cache_root"], input2_cache_name=reference["cache_name"], verbose=verbose)
-    return {**named(result, space.name), keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL]}
+def empty_record(spaces: list[str], settings: EvalSettings) -> dict:
+    """Every column the selected metrics write, null: a metric that does not apply to a run stays null."""
+    record = {keys.FEATURE_SPACES: list(spaces), keys.NUM_SAMPLES: settings.num_samples, keys.METRICS_COMPUTED: [],
+              keys.EVAL_SKIPPED: None}
+    for metric in registry.selected(settings.compute):
+        for result, space in registry.columns(metric, spaces):
+            key = registry.result_key(result, space)
+            record[key] = None
+            if metric.baseline == registry.REAL:
+                record[registry.baseline_key(key)] = None
+    return record
 
 
 def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list[str], kid_subset: int,
                    resolution: int, num_classes: int | None, classifier_info: dict | None = None,
-                   class_scores: dict | None = None, eval_device: str = "cpu", eval_time_s: float = 0.0) -> dict:
+                   class_scores: dict | None = None, eval_device: str = "cpu", eval_time_s: float = 0.0,
+                   computed: list[str] = (), eval_times_s: dict | None = None,
+                   real_baseline_num_samples: int | None = None) -> dict:
     """The flat metrics.json of one completed run.
 
-    scores: the per-space figures (`fid_domain`, ...); class_scores: {class_accuracy | code_purity: value};
-    classifier_info: the domain classifier's record (its held-out accuracy is copied beside the scores).
+    scores: the registry columns (`fid_domain`, `precision_real_domain`, ...); class_scores: {class_accuracy |
+    code_purity: value}; classifier_info: the domain classifier's record (its held-out accuracy is copied beside
+    the scores); computed and eval_times_s: which metrics ran and what each cost.
     """
     metrics = {
-        keys.FEATURE_SPACES: list(feature_spaces),
-        keys.NUM_SAMPLES: settings.num_samples,
+        **empty_record(feature_spaces, settings),
         keys.SAMPLE_SEED: settings.seed,
         keys.KID_SUBSET_SIZE: kid_subset,
         keys.SAMPLE_RESOLUTION: resolution,
         keys.NUM_CLASSES: num_classes,
-        keys.CLASS_ACCURACY: None,
-        keys.CODE_PURITY: None,
-        keys.EVAL_SKIPPED: None,
+        keys.REAL_BASELINE_NUM_SAMPLES: real_baseline_num_samples,
         **scores,
         **(class_scores or {}),
+        keys.METRICS_COMPUTED: list(computed),
         "eval_device": eval_device,
+        keys.EVAL_TIMES_S: dict(eval_times_s or {}),
         "eval_time_s": round(eval_time_s, 2),
     }
     if classifier_info is not None:
@@ -97,48 +89,110 @@ def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list
     return metrics
 
 
-def evaluate_run(checkpoint: str | Path, spaces: list[tuple[FeatureSpace, str | Path]], settings: EvalSettings,
-                 device: torch.device, classifier: str | Path | None = None, verbose: bool = False) -> dict:
-    """All metrics of one run's checkpoint, as the flat metrics.json dict."""
+class _Clock:
+    """Seconds per step of the evaluation, kept in metrics.json (`eval_times_s`) to show what each metric costs."""
+
+    def __init__(self):
+        self.times: dict[str, float] = {}
+
+    def run(self, name: str, function, *args):
+        start = time.perf_counter()
+        try:
+            return function(*args)
+        finally:
+            self.times[name] = round(self.times.get(name, 0.0) + time.perf_counter() - start, 3)
+
+
+def _applies(metric: registry.Metric, model, classifier_classes: int | None) -> bool:
+    if metric.needs_labels is None:
+        return True
+    # Label-based metrics judge samples with the domain classifier or the dataset's classes: same classes needed.
+    return classifier_classes == model.num_classes and metric.applies_to(model.conditional, model.labels_are_classes)
+
+
+def _store(record: dict, values: dict, space: str | None, baseline: bool = False) -> None:
+    for key, value in values.items():
+        column = registry.column_key(key, space)
+        if baseline:
+            if not isinstance(value, (list, dict)):
+                record[registry.baseline_key(column)] = value
+        else:
+            record[column] = value
+
+
+def _score(metric, inputs: MetricInputs, record: dict, clock: _Clock, num_samples: int) -> str:
+    space = inputs.space
+    name = f"{metric.name}_{space}" if space else metric.name
+    _store(record, clock.run(name, metric.load(), inputs), space)
+    if metric.baseline == registry.REAL:
+        baseline = clock.run(f"{name}_real", lambda: metric.load()(real_as_samples(inputs, num_samples)))
+        _store(record, baseline, space, baseline=True)
+    return name
+
+
+def _real_data(data_path: str | Path, references: list[tuple[FeatureSpace, dict]]):
+    real = load_prepared(data_path)
+    for space, reference in references:
+        if reference[keys.NUM_IMAGES] != len(real.images):
+            raise GanBenchError(f"reference statistics for space {space.name} hold {reference[keys.NUM_IMAGES]} images "
+                                f"but {data_path} holds {len(real.images)}; they were computed from other data: "
+                                f"delete them and rerun reference-stats")
+    return real
+
+
+def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[FeatureSpace, str | Path]],
+                 settings: EvalSettings, device: torch.device, classifier: str | Path | None = None,
+                 pictures: str | Path | None = None, verbose: bool = False) -> dict:
+    """All selected metrics of one run's checkpoint, as the flat metrics.json dict (lists and dicts for details)."""
     start = time.perf_counter()
     if device.type == "cuda":
         torch.cuda.set_device(device)  # torch-fidelity's `.cuda()` goes to the current device
     # References first: a stale or missing one fails before minutes of sampling.
     references = [(space, load_reference(reference_json, space)) for space, reference_json in spaces]
+    real = _real_data(data, references)
+    info = read_json(record_path(classifier)) if classifier is not None else None
     _, model = load_model(checkpoint, device)
-    samples, labels = generate(model, settings)
-    scores = {}
+    clock = _Clock()
+    samples, labels = clock.run("sampling", generate, model, settings)
+    # IS of real data at the runs' N comes with the reference (its floor); the REAL baselines are scored here.
+    scores = {keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL] for space, reference in references}
+    chosen = [m for m in registry.selected(settings.compute)
+              if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
+    common = dict(labels=labels, real_labels=real.labels, samples=samples, real_images=real.images,
+                  num_classes=model.num_classes, classifier=None if classifier is None else Path(classifier),
+                  device=device, seed=settings.seed, kid_subset_size=settings.kid_subset_size,
+                  batch_size=settings.batch_size)
+    cuda, computed = device.type == "cuda", []
     for space, reference in references:
-        scores.update(score_space(samples, space, reference, settings, device.type == "cuda", verbose))
-    info, class_scores = None, {}
-    if classifier is not None and any(space.name == DOMAIN for space, _ in spaces):
-        info = read_json(record_path(classifier))
-        # Class accuracy only means something when the model's classes are the classifier's classes.
-        if model.conditional and model.num_classes == info[keys.ARCH][keys.NUM_CLASSES]:
-            key, score = ((keys.CLASS_ACCURACY, class_accuracy) if model.labels_are_classes
-                          else (keys.CODE_PURITY, code_purity))
-            class_scores[key] = score(classifier, samples, labels, device, settings.batch_size)
+        features = clock.run(f"features_{space.name}", extract, samples, space, cuda, settings.batch_size, verbose)
+        inputs = MetricInputs(space.name, features, reference_features(reference, space), **common)
+        for metric in chosen:
+            if metric.spaces is not None and space.name in metric.spaces:
+                computed.append(_score(metric, inputs, scores, clock, settings.num_samples))
+        pairs = scores.get(f"nearest_pairs_{space.name}")
+        if pictures is not None and pairs:
+            pairs_picture(samples, real.images, pairs, Path(pictures) / PAIRS_PICTURE.format(space=space.name))
+    if classifier is not None:   # per-run metrics all judge samples with the domain classifier
+        for metric in chosen:
+            if metric.spaces is None:
+                computed.append(_score(metric, MetricInputs(None, {}, {}, **common), scores, clock,
+                                       settings.num_samples))
     return metrics_record(
         settings, scores, feature_spaces=[space.name for space, _ in spaces],
-        kid_subset=kid_subset_size(settings.kid_subset_size, settings.num_samples,
-                                   *(ref[keys.NUM_IMAGES] for _, ref in references)),
+        kid_subset=kid_subset_size(settings.kid_subset_size, settings.num_samples, len(real.images)),
         resolution=int(samples.shape[-1]), num_classes=model.num_classes if model.conditional else None,
-        classifier_info=info, class_scores=class_scores, eval_device=str(device),
-        eval_time_s=time.perf_counter() - start)
+        classifier_info=info, eval_device=str(device), eval_time_s=time.perf_counter() - start,
+        computed=computed, eval_times_s=clock.times,
+        real_baseline_num_samples=baseline_split(len(real.images), settings.num_samples, settings.seed)[0].numel())
 
 
 def skipped(summary: dict, spaces: list[str], settings: EvalSettings) -> dict:
     """metrics.json of a run that did not complete (diverged, oom): the keys exist, the values are null."""
-    metrics = {keys.FEATURE_SPACES: spaces, keys.NUM_SAMPLES: settings.num_samples, keys.CLASS_ACCURACY: None,
-               keys.CODE_PURITY: None,
-               keys.EVAL_SKIPPED: f"run {summary.get(keys.STATUS)}: {summary.get(keys.REASON)}"}
-    for space in spaces:
-        for key in keys.METRICS_PER_SPACE:
-            metrics[keys.per_space(key, space)] = None
-    return metrics
+    return {**empty_record(spaces, settings),
+            keys.EVAL_SKIPPED: f"run {summary.get(keys.STATUS)}: {summary.get(keys.REASON)}"}
 
 
-def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str | Path,
+def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str | Path, data: str | Path,
                      spaces: list[tuple[FeatureSpace, str | Path]], settings: EvalSettings, device: torch.device,
                      classifier: str | Path | None = None, verbose: bool = False) -> dict:
     summary = read_json(summary_path)
@@ -146,7 +200,8 @@ def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str 
         metrics = skipped(summary, [space.name for space, _ in spaces], settings)
     else:
         step = checkpoint_step_of_run(checkpoint, summary, summary_path)
-        metrics = {**evaluate_run(checkpoint, spaces, settings, device, classifier, verbose), "checkpoint_step": step}
+        metrics = {**evaluate_run(checkpoint, data, spaces, settings, device, classifier, Path(out).parent, verbose),
+                   "checkpoint_step": step}
     # Which run these numbers belong to: readers refuse metrics whose hash is not the summary's.
     metrics["settings_hash"] = summary.get("settings_hash")
     write_json(out, metrics)

@@ -1,9 +1,11 @@
-"""Does a feature space behave? FID/KID/IS of real-vs-real halves, noise and shuffled pixels.
+"""Does a feature space behave? Every registered metric of real-vs-real halves, noise and shuffled pixels.
 
     python -m gan_bench.metrics.sanity results/data/mnist/res32.pt --classifier results/classifiers/mnist/res32.pt
 
 Splits the prepared images into two disjoint halves with a fixed seed and scores, against half B:
 half B itself (FID ~0), half A (small), uniform noise and half A with its pixels shuffled (both large).
+The registry's label-free metrics (precision/recall, density/coverage, FID-infinity, memorization) are computed
+from features extracted once per candidate, as the evaluate step does.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import torch
 
 from gan_bench.data.base import load_prepared
 from gan_bench.metrics.feature_extractors import feature_space
+from gan_bench.metrics import registry
+from gan_bench.metrics.features import extract
 from gan_bench.metrics.fidelity import UInt8Images, calculate, named
+from gan_bench.metrics.inputs import MetricInputs
 
 
 def comparisons(images: torch.Tensor, seed: int = 1) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
@@ -27,6 +32,21 @@ def comparisons(images: torch.Tensor, seed: int = 1) -> tuple[torch.Tensor, dict
     pixels = torch.randperm(a[0].numel(), generator=torch.Generator().manual_seed(seed + 2))
     shuffled = a.flatten(1)[:, pixels].view_as(a)
     return b, {"same half": b, "other half": a, "noise": noise, "shuffled pixels": shuffled}
+
+
+def registry_scores(candidates: dict[str, torch.Tensor], reference: torch.Tensor, space, cuda: bool = False,
+                    seed: int = 0) -> dict[str, dict[str, float]]:
+    """{candidate: {column: value}} for every label-free per-space metric of the registry."""
+    metrics = [m for m in registry.METRICS.values()
+               if m.spaces is not None and space.name in m.spaces and m.needs_labels is None]
+    real = extract(reference, space, cuda)
+    scores = {}
+    for name, images in candidates.items():
+        inputs = MetricInputs(space.name, extract(images, space, cuda), real, seed=seed)
+        scores[name] = {registry.column_key(key, space.name): value
+                        for metric in metrics for key, value in metric.load()(inputs).items()
+                        if isinstance(value, float)}
+    return scores
 
 
 def main(argv=None) -> int:
@@ -45,6 +65,8 @@ def main(argv=None) -> int:
                            metrics=("isc", "fid", "kid"))
         results[name] = {key: round(value, 4) for key, value in named(result, args.space).items()}
         print(f"{name:>16}: {json.dumps(results[name])}", flush=True)
+    for name, scores in registry_scores(candidates, reference, space, torch.cuda.is_available()).items():
+        print(f"{name:>16}: {json.dumps({key: round(value, 4) for key, value in scores.items()})}", flush=True)
     return 0
 
 

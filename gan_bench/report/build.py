@@ -10,7 +10,7 @@ import pandas as pd
 
 from gan_bench.records import atomic_write, write_text
 from gan_bench.report import current, figures, html, published, samples, tables
-from gan_bench.report.load import baselines, classifiers, load_runs, run_info
+from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
 from gan_bench.report.stats import LEVEL, TEST_NAME
 
 GENERATED = ("figures", "samples")   # folders the report owns under reports/ and rebuilds from scratch
@@ -70,7 +70,7 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path, t
     runs = current.mark_stale(load_runs(table), results)
     # Every record is read before the old report is cleared: an unreadable one leaves the old report whole.
     infos = {d: run_info(results, d) for d in runs["run_dir"]}
-    classifier_table, baseline_table = classifiers(results), baselines(results)
+    classifier_table, baseline_table = classifiers(results), with_evaluated_floors(baselines(results), runs)
     out = out_html.parent
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)

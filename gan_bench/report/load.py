@@ -9,6 +9,7 @@ import pandas as pd
 from gan_bench import records
 from gan_bench import record_keys as keys
 from gan_bench.errors import GanBenchError
+from gan_bench.metrics import registry
 
 REQUIRED = ["dataset", "model", "batch_size", "seed", "status", "run_dir"]
 
@@ -93,3 +94,23 @@ def baselines(results: Path) -> pd.DataFrame:
                          "method": record.get(keys.BASELINE_METHOD),
                          **{keys.per_space(metric, space): value for metric, value in scores.items()}})
     return pd.DataFrame(rows)
+
+
+def with_evaluated_floors(baselines: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """`baselines` plus a "real" row per (dataset, resolution) of the completed runs, holding real data's value of
+    each metric that evaluate scores on the held-out real images itself (registry baseline REAL, `<key>_real_<space>`,
+    or a named key such as CAS's `classifier_heldout_accuracy`): the floor row then shows every metric column."""
+    sources = {column: source for column, source in registry.real_data_columns().items() if source in runs.columns}
+    done = runs[runs[keys.STATUS] == keys.COMPLETED] if keys.STATUS in runs.columns else runs
+    if not sources or done.empty or keys.SAMPLE_RESOLUTION not in done.columns:
+        return baselines
+    rows = []
+    for (dataset, resolution), group in done.groupby(["dataset", keys.SAMPLE_RESOLUTION]):
+        values = {column: group[source].astype(float).mean() for column, source in sources.items()
+                  if group[source].notna().any()}
+        if values:
+            scored = group.get(keys.REAL_BASELINE_NUM_SAMPLES, pd.Series(dtype=float)).dropna()
+            rows.append({"dataset": dataset, "resolution": int(resolution), "space": None, "baseline": "real",
+                         "num_samples": int(group[keys.NUM_SAMPLES].max()),
+                         "baseline_num_samples": int(scored.min()) if len(scored) else None, **values})
+    return pd.concat([baselines, pd.DataFrame(rows)], ignore_index=True) if rows else baselines

@@ -43,6 +43,9 @@ class RunImages:
 def title_of(name: str) -> str:
     if name in TITLES:
         return TITLES[name]
+    if name.startswith("nearest_pairs_"):   # written by the evaluate step (memorization)
+        return (f"Memorization: the samples closest to a training image (top) above those training images "
+                f"({name.removeprefix('nearest_pairs_')} features)")
     if "sweep" in name:
         digits = re.findall(r"\d+", name)
         return "Code sweep" + (f", code {digits[-1]}" if digits else "") + " (one code varied per row)"

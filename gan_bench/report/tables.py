@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 
 from gan_bench import record_keys as keys
+from gan_bench.metrics import registry
 from gan_bench.report import published
 from gan_bench.report.stats import Paired, Summary, chance_band, paired_test, t_interval
 
 COMPLETED = keys.COMPLETED
 SPACES = {"domain": "domain classifier features", "inception": "Inception-v3 (standard)"}
+# Shares of N samples over K classes: chance level 1/K is shown beside them.
+CHANCE_LEVEL = (keys.CLASS_ACCURACY, keys.CODE_PURITY)
 BASELINE_LABELS = {"real": "real vs real (floor)", "blank": "blank images (ceiling)", "noise": "noise images (ceiling)"}
 
 
@@ -31,18 +34,19 @@ class Column:
 
 
 def metric_columns(runs: pd.DataFrame) -> list[Column]:
-    """Quality metrics present in the table, each labelled with its feature space; spaces never share a column."""
+    """Ranked quality metrics of the metric registry present in the table, grouped by feature space; spaces never
+    share a column. Per-run metrics (class accuracy, CAS) judge samples with the domain classifier: domain group."""
     columns = []
     for space, space_label in SPACES.items():
-        for metric, label, lower in (("fid", "FID", True), ("kid", "KID", True), ("is", "IS", False)):
-            key = f"{metric}_{space}"
-            if key in runs.columns and runs[key].notna().any():
-                columns.append(Column(key, label, "", lower, space=space_label))
-        # Class accuracy comes from the domain classifier, so it belongs to the domain group.
-        if space == "domain":
-            for key, label in ((keys.CLASS_ACCURACY, "Class accuracy"), (keys.CODE_PURITY, "Code purity")):
-                if key in runs.columns and runs[key].notna().any():
-                    columns.append(Column(key, label, "%", False, 100.0, space_label, chance=True))
+        for metric in registry.METRICS.values():
+            if (space not in metric.spaces) if metric.spaces is not None else space != "domain":
+                continue
+            for result, column_space in registry.columns(metric, [space]):
+                key = registry.result_key(result, column_space)
+                if result.lower_is_better is None or key not in runs.columns or not runs[key].notna().any():
+                    continue
+                columns.append(Column(key, result.label, result.unit, result.lower_is_better, result.scale,
+                                      space_label, chance=key in CHANCE_LEVEL))
     return columns
 
 
@@ -208,8 +212,10 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
     rows = []
     for name, label in BASELINE_LABELS.items():
         for resolution, group in part[part["baseline"] == name].groupby("resolution"):
+            # One row per feature space (and one of the floors evaluate scored): each column's first value.
             first = group.iloc[0]
-            values = {c.key: float(first[c.key]) * c.scale for c in columns if pd.notna(first.get(c.key))}
+            values = {c.key: float(group[c.key].dropna().iloc[0]) * c.scale for c in columns
+                      if c.key in group.columns and group[c.key].notna().any()}
             if not values:
                 continue
             note = f"N = {int(first['baseline_num_samples']):,}" if pd.notna(first.get("baseline_num_samples")) else ""

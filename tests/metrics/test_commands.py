@@ -40,19 +40,23 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
                                                    "settings_hash": "h1"})
     out = tmp_path / "run" / "metrics.json"
     run("evaluate", "--checkpoint", tmp_path / "run" / "checkpoint.pt", "--summary", tmp_path / "run" / "summary.json",
-        "--spaces", "domain", "--reference", f"domain={reference}", "--classifier", classifier,
+        "--data", data, "--metrics", "fid", "density_coverage", "--spaces", "domain", "--reference", f"domain={reference}", "--classifier", classifier,
         "--num-samples", 60, "--device", "cpu", "--out", out)
     metrics = read_json(out)
-    assert metrics["num_samples"] == 60 and metrics["fid_domain"] > 0
+    assert metrics["num_samples"] == 60 and metrics["fid_domain"] > 0 and metrics["coverage_domain"] >= 0
+    assert metrics["metrics_computed"] == ["fid_domain", "density_coverage_domain"]
 
 
 def test_evaluate_needs_a_reference_per_space(tmp_path):
     with pytest.raises(GanBenchError, match="no --reference given for feature space"):
-        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
+        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--data", tmp_path / "d.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
             "--out", tmp_path / "m.json", "--device", "cpu")
     with pytest.raises(GanBenchError, match="SPACE=PATH"):
-        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
+        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--data", tmp_path / "d.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
             "--reference", "domain", "--out", tmp_path / "m.json", "--device", "cpu")
+    with pytest.raises(GanBenchError, match="--metrics: unknown metric.*fdi"):
+        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
+            "--data", tmp_path / "d.pt", "--reference", f"domain={tmp_path}/r.json", "--metrics", "fdi", "--out", tmp_path / "m.json")
 
 
 def test_inception_reference_without_weights_fails_with_the_fix(tmp_path, monkeypatch, prepared_subset):

@@ -9,7 +9,10 @@ from gan_bench.checkpoint import save_model
 from gan_bench.config import validate_config
 from gan_bench.environment import resolve_device
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics.evaluate import EvalSettings, class_accuracy, code_purity, evaluate_to_file, generate
+from gan_bench.metrics import registry
+from gan_bench.metrics.class_accuracy import accuracy_of
+from gan_bench.metrics.classifier import load_classifier, predict
+from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file, generate
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.base import DatasetInfo, GanModel, ModelConfig
 from gan_bench.models.dcgan import DCGAN
@@ -20,10 +23,14 @@ SETTINGS = EvalSettings(num_samples=120, batch_size=64, kid_subset_size=1000, se
 
 
 @pytest.fixture(scope="module")
-def reference(prepared_subset, domain, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("eval_ref")
-    out = folder / "domain.json"
-    compute_reference(prepared_subset(folder / "real.pt", slice(0, 800)), domain, out, cuda=False)
+def real_data(prepared_subset, tmp_path_factory):
+    return prepared_subset(tmp_path_factory.mktemp("eval_data") / "real.pt", slice(0, 800))
+
+
+@pytest.fixture(scope="module")
+def reference(real_data, domain, tmp_path_factory):
+    out = tmp_path_factory.mktemp("eval_ref") / "domain.json"
+    compute_reference(real_data, domain, out, cuda=False)
     return out
 
 
@@ -40,61 +47,80 @@ def run_dir(mnist, tmp_path_factory):
     return run
 
 
-def evaluate(run, domain, reference, trained_classifier, out_name="metrics.json"):
-    return evaluate_to_file(run / out_name, run / "summary.json", run / "checkpoint.pt", [(domain, reference)],
-                            SETTINGS, torch.device("cpu"), trained_classifier[0])
+@pytest.fixture(scope="module")
+def evaluate(domain, reference, real_data, trained_classifier):
+    def run(run_dir, out_name="metrics.json", settings=SETTINGS):
+        return evaluate_to_file(run_dir / out_name, run_dir / "summary.json", run_dir / "checkpoint.pt", real_data,
+                                [(domain, reference)], settings, torch.device("cpu"), trained_classifier[0])
+    return run
 
 
-def test_metrics_json_is_flat_and_labelled_with_its_space(run_dir, domain, reference, trained_classifier):
-    metrics = evaluate(run_dir, domain, reference, trained_classifier)
+def _unconditional_columns(spaces=("domain",)):
+    return [registry.result_key(result, space) for metric in registry.METRICS.values()
+            if metric.needs_labels is None for result, space in registry.columns(metric, list(spaces))]
+
+
+def test_metrics_json_holds_every_unconditional_metric_labelled_with_its_space(run_dir, evaluate, reference):
+    metrics = evaluate(run_dir)
     assert read_json(run_dir / "metrics.json") == metrics
     assert metrics["feature_spaces"] == ["domain"] and metrics["num_samples"] == 120
-    for key in ("is_domain", "is_std_domain", "fid_domain", "kid_domain", "kid_std_domain"):
+    for key in _unconditional_columns():
         assert isinstance(metrics[key], float) and math.isfinite(metrics[key]), key
+    for key in ("fid_inf_domain", "precision_domain", "density_domain", "memorized_domain"):
+        assert isinstance(metrics[registry.baseline_key(key)], float), key
+    # FID, KID and IS of real data are the reference record's floor, scored once per dataset, not per run.
+    floor = read_json(reference)["baselines"]["real"]
+    assert "fid_real_domain" not in metrics and metrics["is_real_domain"] == floor["is"]
+    assert metrics["real_baseline_num_samples"] == 120
     assert metrics["kid_subset_size"] == 120          # adapted to N
-    assert metrics["class_accuracy"] is None          # DCGAN is unconditional
+    for key in ("class_accuracy", "code_purity", "intra_fid_domain", "cas"):
+        assert metrics[key] is None                   # DCGAN is unconditional
     assert not any(key.endswith("_inception") for key in metrics)
-    assert all(not isinstance(v, (dict, list)) or k == "feature_spaces" for k, v in metrics.items())
-    # A generator trained five steps is far from the real digits.
-    assert metrics["fid_domain"] > 1.0
+    # A generator trained five steps is far from the real digits; real images are much closer.
+    assert metrics["fid_domain"] > 1.0 and floor["fid"] < 0.5 * metrics["fid_domain"]
+    assert [n for n, _ in metrics["fid_curve_domain"]] == [24, 48, 72, 96, 120]
+    assert metrics["fid_curve_domain"][-1][1] == pytest.approx(metrics["fid_domain"], rel=1e-6)
+    assert metrics["eval_time_s"] > 0 and set(metrics["eval_times_s"]) >= {"sampling", "features_domain",
+                                                                           "fid_domain", "prc_domain"}
+    assert (run_dir / "artifacts" / "nearest_pairs_domain.png").is_file()
 
 
-def test_evaluating_twice_gives_the_same_numbers(run_dir, domain, reference, trained_classifier):
-    first = evaluate(run_dir, domain, reference, trained_classifier, "a.json")
-    second = evaluate(run_dir, domain, reference, trained_classifier, "b.json")
+def test_metrics_compute_selects_what_is_computed(run_dir, evaluate):
+    metrics = evaluate(run_dir, "some.json", EvalSettings(num_samples=120, batch_size=64, compute=["prc"]))
+    assert metrics["metrics_computed"] == ["prc_domain"]
+    assert isinstance(metrics["precision_domain"], float) and "fid_domain" not in metrics
+
+
+def test_evaluating_twice_gives_the_same_numbers(run_dir, evaluate):
+    first = evaluate(run_dir, "a.json")
+    second = evaluate(run_dir, "b.json")
     for key in first:
-        if key != "eval_time_s":
+        if not key.startswith("eval_time"):
             assert first[key] == second[key], key
 
 
-def test_run_without_checkpoint_gets_null_metrics(tmp_path, domain, reference):
+def test_run_without_checkpoint_gets_null_metrics(tmp_path, domain, reference, real_data):
     write_json(tmp_path / "summary.json", {"status": "oom", "reason": "CUDA out of memory"})
     metrics = evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", tmp_path / "checkpoint.pt",
-                               [(domain, reference)], SETTINGS, torch.device("cpu"))
-    assert metrics["fid_domain"] is None and "oom" in metrics["eval_skipped"]
+                               real_data, [(domain, reference)], SETTINGS, torch.device("cpu"))
+    assert "oom" in metrics["eval_skipped"]
+    for key in _unconditional_columns() + ["cas", "intra_fid_domain", "fid_inf_real_domain"]:
+        assert key in metrics and metrics[key] is None, key
 
 
-def test_diverged_run_is_not_scored_even_with_a_checkpoint(run_dir, tmp_path, domain, reference):
+def test_diverged_run_is_not_scored_even_with_a_checkpoint(run_dir, tmp_path, domain, reference, real_data):
     write_json(tmp_path / "summary.json", {"status": "diverged", "reason": "non-finite loss_d at step 40"})
     metrics = evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", run_dir / "checkpoint.pt",
-                               [(domain, reference)], SETTINGS, torch.device("cpu"))
+                               real_data, [(domain, reference)], SETTINGS, torch.device("cpu"))
     assert metrics["fid_domain"] is None and "diverged" in metrics["eval_skipped"]
 
 
-def test_class_accuracy_is_high_for_true_labels_and_chance_for_shuffled(trained_classifier, mnist):
-    images, labels = mnist.images[:500], mnist.labels[:500]
-    right = class_accuracy(trained_classifier[0], images, labels, torch.device("cpu"))
-    wrong = class_accuracy(trained_classifier[0], images, labels[torch.randperm(500)], torch.device("cpu"))
-    assert right > 0.85 and wrong < 0.3
-
-
-def test_code_purity_ignores_which_code_means_which_class(trained_classifier, mnist):
-    images, labels = mnist.images[:500], mnist.labels[:500]
-    relabelled = torch.randperm(10, generator=torch.Generator().manual_seed(0))[labels]  # code = a permuted class
-    assert class_accuracy(trained_classifier[0], images, relabelled, torch.device("cpu")) < 0.3
-    assert code_purity(trained_classifier[0], images, relabelled, torch.device("cpu")) > 0.85
-    random_codes = torch.randint(0, 10, (500,), generator=torch.Generator().manual_seed(1))
-    assert code_purity(trained_classifier[0], images, random_codes, torch.device("cpu")) < 0.35
+def test_reference_of_other_data_is_refused(run_dir, domain, reference, prepared_subset, tmp_path,
+                                            trained_classifier):
+    other = prepared_subset(tmp_path / "other.pt", slice(0, 300))
+    with pytest.raises(GanBenchError, match="computed from other data"):
+        evaluate_to_file(tmp_path / "m.json", run_dir / "summary.json", run_dir / "checkpoint.pt", other,
+                         [(domain, reference)], SETTINGS, torch.device("cpu"), trained_classifier[0])
 
 
 class _Conditional:
@@ -115,8 +141,6 @@ def test_conditional_models_are_sampled_evenly_over_classes():
 
 
 def test_cuda_requested_without_cuda_is_a_clear_error(monkeypatch):
-    from gan_bench.errors import GanBenchError
-
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto").type == "cpu"
     with pytest.raises(GanBenchError, match="device: cpu"):
@@ -152,33 +176,53 @@ class _Memorizer(GanModel):
         return self.nets["G"].bank[labels]
 
 
-def test_class_accuracy_of_a_conditional_model_end_to_end(mnist, domain, reference, trained_classifier,
-                                                          tmp_path, monkeypatch):
+def test_conditional_metrics_of_a_conditional_model_end_to_end(mnist, evaluate, trained_classifier, tmp_path,
+                                                               monkeypatch):
     monkeypatch.setitem(MODELS, "memorizer", _Memorizer)
     model = _Memorizer(ModelConfig(image_size=16), DatasetInfo("mnist", 1, 16, 10, 10000))
     firsts = torch.stack([mnist.images[(mnist.labels == c).nonzero()[0, 0]] for c in range(10)])
     model.nets["G"].bank.copy_(firsts.float() / 127.5 - 1)
     save_model(tmp_path / "checkpoint.pt", "memorizer", model, step=1, settings_hash="h1")
     write_json(tmp_path / "summary.json", {"status": "completed", "reason": None, "steps": 1, "settings_hash": "h1"})
-    metrics = evaluate(tmp_path, domain, reference, trained_classifier)
+    metrics = evaluate(tmp_path)
     # Each class gets N/10 copies of its image: class accuracy = the classifier's accuracy on the 10 images.
-    expected = class_accuracy(trained_classifier[0], firsts, torch.arange(10), torch.device("cpu"))
+    classifier = load_classifier(trained_classifier[0])
+    expected = accuracy_of(predict(classifier, firsts, torch.device("cpu")), torch.arange(10))
     assert metrics["class_accuracy"] == pytest.approx(expected) and expected >= 0.8
+    assert metrics["code_purity"] is None
+    # Copies of training images: all memorized, and a classifier trained on 10 images is far below real data's.
+    assert metrics["memorized_domain"] == 1.0 and metrics["memorized_real_domain"] < 0.05
+    assert 0 <= metrics["cas"] < metrics["classifier_heldout_accuracy"]
+    assert metrics["intra_fid_domain"] > metrics["intra_fid_real_domain"]
     # What the report needs to read it: K for chance level 1/K, the resolution, the classifier's accuracy.
     record = read_json(trained_classifier[0].with_suffix(".json"))
     assert metrics["num_classes"] == 10 and metrics["sample_resolution"] == 16
     assert metrics["classifier_heldout_accuracy"] == record["heldout_accuracy"]
 
 
-def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, trained_classifier, tmp_path):
+def test_fid_kid_is_equal_torch_fidelitys_calculate_metrics_on_the_same_samples(run_dir, evaluate, domain, reference):
+    from gan_bench.checkpoint import load_model
+    from gan_bench.metrics.fidelity import UInt8Images, calculate, named
+    from gan_bench.metrics.reference import CachedReference, load_reference
+
+    metrics = evaluate(run_dir, "same.json")
+    samples, _ = generate(load_model(run_dir / "checkpoint.pt")[1], SETTINGS)
+    ref = load_reference(reference, domain)
+    result = named(calculate(UInt8Images(samples), CachedReference(ref), domain, cuda=False, batch_size=64,
+                             cache_root=ref["cache_root"], input2_cache_name=ref["cache_name"]), "domain")
+    for key, value in result.items():
+        assert metrics[key] == pytest.approx(value, rel=1e-5), key
+
+
+def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, real_data, trained_classifier, tmp_path):
     """metrics.json must score the run its summary describes, not a checkpoint left by other settings."""
     write_json(tmp_path / "summary.json", {"status": "completed", "reason": None, "steps": 5, "settings_hash": "h2"})
     with pytest.raises(GanBenchError, match="mixes two runs"):
-        evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", run_dir / "checkpoint.pt",
+        evaluate_to_file(tmp_path / "metrics.json", tmp_path / "summary.json", run_dir / "checkpoint.pt", real_data,
                          [(domain, reference)], SETTINGS, torch.device("cpu"), trained_classifier[0])
     assert not (tmp_path / "metrics.json").exists()
 
 
-def test_metrics_name_the_run_they_score(run_dir, domain, reference, trained_classifier):
-    metrics = evaluate(run_dir, domain, reference, trained_classifier, out_name="named.json")
+def test_metrics_name_the_run_they_score(run_dir, evaluate):
+    metrics = evaluate(run_dir, "named.json")
     assert metrics["settings_hash"] == "h1" and metrics["checkpoint_step"] == 5

@@ -13,3 +13,24 @@ def test_halves_are_disjoint_and_the_controls_keep_shape_and_pixels():
     shuffled = candidates["shuffled pixels"]
     assert torch.equal(shuffled.flatten(1).sort(dim=1).values, other.flatten(1).sort(dim=1).values)
     assert not torch.equal(shuffled, other)
+
+
+def test_on_real_digits_real_data_scores_best_and_noise_or_shuffled_pixels_worst(mnist, domain):
+    """The sanity order of every label-free registry metric in the domain space, on real MNIST."""
+    from gan_bench.metrics import registry
+    from gan_bench.metrics.sanity import registry_scores
+
+    reference, candidates = comparisons(mnist.images[:4000])
+    scores = registry_scores(candidates, reference, domain)
+    ranked = {registry.result_key(result, "domain"): result.lower_is_better
+              for metric in registry.METRICS.values() if metric.spaces and metric.needs_labels is None
+              for result in metric.results if result.lower_is_better is not None and metric.name != "memorization"}
+    assert {"fid_inf_domain", "precision_domain", "recall_domain", "density_domain", "coverage_domain"} <= set(ranked)
+    for key, lower in ranked.items():
+        real = scores["other half"][key]
+        for bad in ("noise", "shuffled pixels"):
+            assert (real < scores[bad][key]) if lower else (real > scores[bad][key]), (key, bad, scores)
+    # Memorization has its own order: copies are caught, new real images sit at the 1 % threshold.
+    assert scores["same half"]["memorized_domain"] == 1.0
+    assert scores["other half"]["memorized_domain"] < 0.05
+    assert scores["other half"]["nn_ratio_domain"] > 0.8

@@ -93,6 +93,31 @@ def test_environments_group_runs(runs, tmp_path):
     assert sorted(frame["runs"]) == [1, 2]
 
 
+def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_value_in_the_floor_row(tmp_path):
+    from gan_bench.report.load import baselines, with_evaluated_floors
+
+    results = tmp_path / "results"
+    runs = load_runs(build_results(results, models=("dcgan", "cgan"), datasets=("mnist",), batch_sizes=(64,),
+                                   failures=()))
+    # Columns as the evaluate step writes them (gan_bench.metrics.registry names them).
+    more = runs.assign(precision_domain=0.7, precision_real_domain=0.75, memorized_domain=0.02,
+                       memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, classifier_heldout_accuracy=0.98)
+    columns = {c.key: c for c in tables.metric_columns(more)}
+    assert columns["precision_domain"].lower_is_better is False and columns["precision_domain"].unit == "%"
+    assert columns["memorized_domain"].lower_is_better is True
+    assert columns["cas"].space == "domain classifier features"
+    assert "nn_ratio_domain" not in columns          # not ranked: no column
+    (board,) = tables.leaderboards(more, None, with_evaluated_floors(baselines(results), more))
+    # One floor row: FID from reference-stats, the evaluated metrics' real-data values beside it.
+    assert [b.label for b in board.baselines] == ["real vs real (floor)", "blank images (ceiling)",
+                                                  "noise images (ceiling)"]
+    floor = board.baselines[0].values
+    assert floor["fid_domain"] == 1.5
+    assert floor["precision_domain"] == pytest.approx(75.0)     # shown in %, like the column
+    assert floor["cas"] == pytest.approx(98.0)                  # the classifier trained on real data
+    assert "precision_domain" not in board.baselines[1].values  # no blank-image precision was scored
+
+
 def test_a_class_accuracy_at_chance_is_marked_and_never_best(tmp_path):
     # stackedgan's samples ignore their class (10 % of 2,000 samples right, 10 classes); acgan's do not.
     table = build_results(tmp_path / "results", models=("acgan", "cgan", "stackedgan"), datasets=("mnist",),

@@ -113,16 +113,27 @@ def test_the_smoke_report_says_what_its_numbers_depend_on(smoke_run):
     assert "500 held-out real images scored against the other 1297 real images" in html
 
 
-def test_every_run_has_domain_metrics(smoke_run):
+def test_every_run_has_every_registered_metric_that_applies_with_its_baseline(smoke_run):
+    from gan_bench.metrics import registry
+    from gan_bench.registry import model_class
+
     workdir, _ = smoke_run
     table = pd.read_csv(workdir / "results/runs.csv")
-    for column in ["fid_domain", "is_domain", "kid_domain"]:
-        assert table[column].notna().all() and (table[column].abs() < float("inf")).all(), column
-    conditional = table["model"].isin(["cgan", "acgan", "cwgan_gp", "stackedgan"])
-    assert table.loc[conditional, "class_accuracy"].between(0, 1).all()
-    # InfoGAN's categorical code is learned without labels: scored by purity, not accuracy.
-    infogan = table["model"] == "infogan"
-    assert table.loc[infogan, "code_purity"].between(0, 1).all() and table.loc[infogan, "class_accuracy"].isna().all()
+    for metric in registry.METRICS.values():
+        applies = table["model"].map(lambda m: metric.applies_to(model_class(m).conditional,
+                                                                 model_class(m).labels_are_classes))
+        assert applies.any(), metric.name
+        for result, space in registry.columns(metric, ["domain"]):
+            key = registry.result_key(result, space)
+            assert table.loc[applies, key].notna().all() and table.loc[~applies, key].isna().all(), key
+            assert (table.loc[applies, key].abs() < float("inf")).all(), key
+            baseline = registry.real_data_columns(["domain"]).get(key)   # FID, KID, IS: the reference's floor
+            if baseline:
+                assert table.loc[applies, baseline].notna().all(), baseline
+    assert table.loc[table["model"] == "infogan", "class_accuracy"].isna().all()   # its code is not a class
+    assert (table["eval_time_s"] > 0).all()
+    for run_dir in table["run_dir"]:
+        assert (workdir / "results" / run_dir / "artifacts" / "nearest_pairs_domain.png").stat().st_size > 0
 
 
 def test_rerunning_a_finished_workflow_does_nothing(smoke_run):

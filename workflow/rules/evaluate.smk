@@ -7,8 +7,8 @@
 #   EVAL_SPACES, _flags, _inception_weights, _run_classifier, _run_references, threads_of, gpu_resources_of
 #   the prepare_data rule producing results/data/{dataset}/res{res}.pt
 # Outputs: results/classifiers/{dataset}/res{res}.pt + .json, results/reference/{dataset}/res{res}/{space}.json
-# (+ its cache folder), f"{RUN}/metrics.json". Per-run params depend only on config["metrics"] and the device,
-# never on the grid's lists, so adding a model or seed evaluates only the new runs.
+# (+ its cache folder), f"{RUN}/metrics.json" (+ artifacts/nearest_pairs_<space>.png). Per-run params depend
+# only on config["metrics"] and the device, never on the grid's lists, so adding a model or seed evaluates only the new runs.
 
 rule train_classifier:
     input:
@@ -60,9 +60,15 @@ rule reference_stats:
         " --device {params.device} --num-threads {threads} --out {output.record} > {log} 2>&1"
 
 
+def _metric_names():
+    names = config["metrics"]["compute"]
+    return "--metrics " + " ".join(names) if names else ""
+
+
 rule evaluate:
     input:
         summary=f"{RUN}/summary.json",
+        data=prepared_data,
         classifier=_run_classifier,
         references=lambda wc: list(_run_references(wc).values()),
     output:
@@ -76,6 +82,7 @@ rule evaluate:
         weights=_inception_weights(),
         settings=_flags({key: config["metrics"][key] for key in ("num_samples", "batch_size", "seed")}),
         kid_cap=config["metrics"]["kid_subset_size"],
+        metrics=_metric_names(),
         device=config["device"],
     log:
         "results/logs/evaluate/{dataset}/{model}/bs{batch_size}/seed{seed}.log",
@@ -85,6 +92,7 @@ rule evaluate:
     resources:
         **gpu_resources_of("evaluate"),
     shell:
-        "{GAN_BENCH} evaluate --checkpoint {params.checkpoint} --summary {input.summary} --spaces {params.spaces}"
+        "{GAN_BENCH} evaluate --checkpoint {params.checkpoint} --summary {input.summary} --data {input.data}"
+        " --spaces {params.spaces} {params.metrics}"
         " {params.references} {params.classifier} {params.weights} {params.settings}"
         " --kid-subset-size {params.kid_cap} --device {params.device} --num-threads {threads} --out {output} > {log} 2>&1"

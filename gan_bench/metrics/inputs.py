@@ -1,0 +1,33 @@
+"""What every registered metric function receives: one run's samples and the real data, in one feature space.
+
+Features are extracted once per space (gan_bench.metrics.features) and shared by every metric, so adding a
+metric adds only its own arithmetic to the evaluation time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+# Feature layers every space provides: vectors for distances and FID, logits for IS.
+VECTORS = "vectors"
+LOGITS = "logits"
+
+
+@dataclass
+class MetricInputs:
+    space: str | None                    # the feature space (None for metrics computed once per run)
+    features: dict[str, torch.Tensor]    # {VECTORS, LOGITS} of the samples, (N, d) float
+    real_features: dict[str, torch.Tensor]   # the same for the real (training) images, (M, d)
+    labels: torch.Tensor | None = None       # the class (or code) each sample was conditioned on
+    real_labels: torch.Tensor | None = None  # the class of each real image, aligned with real_features
+    samples: torch.Tensor | None = None      # uint8 (N, C, H, W), for metrics that look at pixels
+    real_images: torch.Tensor | None = None  # uint8 (M, C, H, W), aligned with real_features
+    num_classes: int | None = None
+    classifier: Path | None = None           # the domain classifier file
+    device: torch.device = torch.device("cpu")
+    seed: int = 0                            # for every random choice a metric makes (subsets, splits)
+    kid_subset_size: int = 1000
+    batch_size: int = 200

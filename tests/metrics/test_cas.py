@@ -1,0 +1,31 @@
+"""Classification Accuracy Score on real MNIST: images with their true labels score near the classifier trained on
+real data; images with shuffled labels score near chance."""
+
+import torch
+
+from gan_bench.metrics.cas import classification_accuracy_score
+from gan_bench.metrics.classifier import ClassifierSettings, heldout_images, holdout_split
+from gan_bench.metrics.inputs import MetricInputs
+
+
+def _cas(samples, labels, mnist, classifier):
+    inputs = MetricInputs(None, {}, {}, labels=labels, samples=samples, real_images=mnist.images,
+                          real_labels=mnist.labels, classifier=classifier)
+    return classification_accuracy_score(inputs)["cas"]
+
+
+def test_true_labels_score_near_the_real_data_classifier_and_shuffled_ones_near_chance(mnist, trained_classifier):
+    path, record = trained_classifier
+    train_idx, _ = holdout_split(len(mnist.images), record["settings"]["holdout_fraction"],
+                                 record["settings"]["seed"])
+    images, labels = mnist.images[train_idx[:2000]], mnist.labels[train_idx[:2000]]
+    right = _cas(images, labels, mnist, path)
+    shuffled = _cas(images, labels[torch.randperm(2000, generator=torch.Generator().manual_seed(0))], mnist, path)
+    assert right > 0.8 and right <= record["heldout_accuracy"] + 0.05
+    assert shuffled < 0.25
+
+
+def test_it_is_tested_on_the_classifiers_held_out_images(mnist, trained_classifier):
+    settings = ClassifierSettings(**trained_classifier[1]["settings"])
+    images, _ = heldout_images(mnist.images, mnist.labels, settings)
+    assert len(images) == trained_classifier[1]["num_heldout"]
