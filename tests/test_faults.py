@@ -270,10 +270,11 @@ def test_torchs_cpu_allocator_failure_is_out_of_memory():
 OPENBLAS_EXIT = """
 import resource
 import numpy as np
+a, product = np.ones((500, 500)), np.empty((500, 500))  # numpy's own arrays first: only OpenBLAS may fail
 size = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
 resource.setrlimit(resource.RLIMIT_AS, (size + 4 * 2**20, resource.RLIM_INFINITY))
-a = np.ones((500, 500))
-print((a @ a).sum())   # OpenBLAS cannot map its buffers: it prints a line and exits
+np.matmul(a, a, out=product)   # OpenBLAS cannot map its buffers: it prints a line and exits
+print(product.sum())
 """
 
 
