@@ -62,3 +62,15 @@ REAL_BASELINE_NUM_SAMPLES = "real_baseline_num_samples"   # held-out real images
 def per_space(metric: str, space: str) -> str:
     """The flat key of a metric in one feature space: ("fid", "domain") -> "fid_domain"."""
     return f"{metric}_{space}"
+
+# --- curve records, <run>/curve.csv + <run>/curve.json (gan_bench.curves): quality over training ---
+# curve.csv: one row per scored snapshot, with these columns plus the registry's metric columns (`fid_domain`, ...)
+SNAPSHOT_STEP = "step"
+IMAGES_SEEN = "images_seen"
+TRAIN_TIME_S = "train_time_s"        # seconds in train steps up to the snapshot (as summary.json's train_time_s)
+FINAL = "final"                      # true for the snapshot taken at the run's last step
+# curve.json (also holds RUN_HASH, NUM_SAMPLES, KID_SUBSET_SIZE, FEATURE_SPACES)
+CURVE_SETTINGS = "curve_settings"    # config section `curves:` as scored (N, metrics, seed, ...)
+REQUESTED_STEPS = "requested_steps"  # the snapshot steps the schedule asks for
+MISSING_STEPS = "missing_steps"      # requested steps this run saved no snapshot for (it trained with another schedule)
+CURVE_FLOOR = "floor"                # {metric column: real-vs-real value at the curve's N}
