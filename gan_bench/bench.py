@@ -1,6 +1,6 @@
 """Throughput of our training loop against a re-creation of the source's, and memory by batch size.
 
-    python -m gan_bench.bench --model dcgan --dataset mnist --data-root ../shared/data --batch-size 128
+    python -m gan_bench bench --model dcgan --dataset mnist --data-root ../shared/data --batch-size 128
 
 (a) "source loop": torchvision's dataset class with per-sample PIL transforms (Resize, ToTensor,
     Normalize) through a DataLoader with 2 workers, batches copied to the device, and every loss read
@@ -9,12 +9,12 @@
     index, normalised on the device, losses read only at log intervals.
 Both train the same model on the same data in one process, alternating, `--repeats` times; medians
 are printed with their ratio. `--memory-table` trains each batch size in a fresh process (so each
-figure includes its own CUDA context, as the source's system-monitor figures did).
+figure includes its own CUDA context, as the source's system-monitor figures did). `--settings` takes train
+options for our loop (config section `train:`, e.g. '{"amp": "bf16", "channels_last": true}').
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import shutil
@@ -25,19 +25,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import torch
-
-from gan_bench.config import run_settings, validate_config
-from gan_bench.data.base import prepare
-from gan_bench.environment import device_name, resolve_device
-from gan_bench.models.base import DatasetInfo
+from gan_bench import schema
+from gan_bench.arguments import add_device_argument, add_settings_argument, int_at_least
 from gan_bench.registry import dataset_class, model_class
-from gan_bench.report import published
-from gan_bench.train import RunSpec, Trainer, seed_everything
+
+# torch, the trainer and the report's tables are imported where used: registering the command must stay cheap.
 
 
 def published_mb(model: str, dataset: str, batch_size: int) -> int | None:
     """The source's GPU memory for this configuration (docs/source-models.md#published-figures), if it gives one."""
+    from gan_bench.report import published
+
     table = published.memory_table()
     match = table[(table.model == model) & (table.dataset == published.source_dataset(dataset))
                   & (table.batch_size == batch_size)]
@@ -71,6 +69,8 @@ def torchvision_dataset(dataset: str, data_root: Path, image_size: int, workdir:
 
 def time_source_loop(model, loader, device, steps: int, warmup: int = 2) -> float:
     """Images/s of the source-style loop over `steps` steps after `warmup` untimed ones."""
+    import torch
+
     batches = iter(loader)
     seen, start = 0, None
     for step in range(warmup + steps):
@@ -92,21 +92,33 @@ def time_source_loop(model, loader, device, steps: int, warmup: int = 2) -> floa
 
 
 def time_our_loop(args, settings: dict, data_path: Path, workdir: Path) -> float:
+    from gan_bench.train import RunSpec, Trainer
+
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, data_path, workdir / "ours")
     shutil.rmtree(spec.out_dir, ignore_errors=True)
     return Trainer(spec).run()["throughput_img_s"]  # excludes the warm-up step
 
 
 def bench_settings(args, steps: int) -> dict:
+    """The run settings of our loop: a `steps` budget, nothing saved mid-run, the --settings train options."""
+    from gan_bench.config import run_settings, validate_config
+
     options = {"image_size": args.image_size, **({"width": args.width} if args.width else {})}
     train = {"steps": steps, "log_every": steps, "sample_every": 10**9, "checkpoint_every": 10**9,
-             "count_flops": False, **dict(args.option)}
+             "count_flops": False, **args.settings}
     config = validate_config({"models": {args.model: options}, "datasets": {args.dataset: {"download": False}},
                               "device": args.device, "data_root": str(args.data_root), "train": train})
     return run_settings(config, args.model, args.dataset)
 
 
 def compare_loops(args, workdir: Path) -> dict:
+    import torch
+
+    from gan_bench.data.base import prepare
+    from gan_bench.environment import device_name, resolve_device
+    from gan_bench.models.base import DatasetInfo
+    from gan_bench.train import seed_everything
+
     device = resolve_device(args.device)
     settings = bench_settings(args, args.steps + 1)  # + the warm-up step our loop leaves out
     data_path = workdir / "data.pt"
@@ -138,9 +150,10 @@ def memory_table(args, workdir: Path) -> list[dict]:
         settings = bench_settings(args, args.memory_steps)
         data_path = workdir / "data.pt"
         out = workdir / f"mem_bs{batch_size}"
+        settings.pop("device")  # a flag of every command
         command = [sys.executable, "-m", "gan_bench", "train", "--model", args.model, "--dataset", args.dataset,
                    "--seed", str(args.seed), "--batch-size", str(batch_size), "--data", str(data_path),
-                   "--settings", json.dumps(settings), "--out", str(out)]
+                   "--settings", json.dumps(settings), "--device", args.device, "--out", str(out)]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             rows.append({"batch_size": batch_size, "status": "failed", "reason": result.stderr.strip()[-300:]})
@@ -169,39 +182,47 @@ def print_memory_table(rows: list[dict]) -> None:
               f"{_fmt(row.get('published_mb')):>19}")
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m gan_bench.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="dcgan")
-    parser.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"])
-    parser.add_argument("--data-root", type=Path, default=Path("data"))
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--image-size", type=int, default=64, help="the DCGAN source trains at 64x64 (docs/source-models.md#dcgan)")
-    parser.add_argument("--width", type=int, default=None, help="model width (default: the model's own)")
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--steps", type=int, default=30, help="timed steps per loop and repetition")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--option", action="append", default=[], type=lambda s: _option(s),
-                        help="a train speed option for our loop, e.g. amp=bf16, channels_last=true, compile=true")
-    parser.add_argument("--memory-table", type=lambda s: [int(x) for x in s.split(",")], default=[],
-                        help="comma-separated batch sizes, e.g. 128,256,512,1024,2048")
-    parser.add_argument("--memory-steps", type=int, default=20)
-    parser.add_argument("--skip-compare", action="store_true")
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
-    return parser.parse_args(argv)
+TRAIN_KEYS = tuple(schema.defaults("train"))
 
 
-def _option(text: str) -> tuple:
-    key, _, value = text.partition("=")
-    lowered = value.lower()
-    return key, True if lowered == "true" else False if lowered == "false" else value
+def register(subparsers) -> None:
+    p = subparsers.add_parser("bench", help="throughput of our training loop against the source's, and memory "
+                              "by batch size")
+    p.add_argument("--model", default="dcgan")
+    p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"])
+    p.add_argument("--data-root", type=Path, default=Path(schema.default("data_root")),
+                   help="folder of the raw dataset files (default: the config's, %(default)s)")
+    p.add_argument("--batch-size", type=int_at_least(1), default=128)
+    p.add_argument("--image-size", type=int_at_least(8), default=64,
+                   help="the DCGAN source trains at 64x64 (docs/source-models.md#dcgan)")
+    p.add_argument("--width", type=int_at_least(1), default=None, help="model width (default: the model's own)")
+    add_settings_argument(p, "train options of our loop (config section train:, e.g. {\"amp\": \"bf16\"})")
+    add_device_argument(p)
+    p.add_argument("--steps", type=int_at_least(1), default=30, help="timed steps per loop and repetition")
+    p.add_argument("--repeats", type=int_at_least(1), default=5)
+    p.add_argument("--seed", type=int_at_least(0), default=1)
+    p.add_argument("--memory-table", type=_batch_sizes, default=[],
+                   help="comma-separated batch sizes, e.g. 128,256,512,1024,2048")
+    p.add_argument("--memory-steps", type=int_at_least(1), default=20)
+    p.add_argument("--skip-compare", action="store_true")
+    p.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    p.set_defaults(func=run_bench)
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
+def _batch_sizes(text: str) -> list[int]:
+    return [int_at_least(1)(part) for part in text.split(",")]
+
+
+def run_bench(args) -> int:
+    import torch
+
+    from gan_bench.config import section_settings
+    from gan_bench.data.base import prepare
+
+    section_settings(args.settings, "train", TRAIN_KEYS)  # unknown keys fail here; the given ones are used as given
     if args.device == "cpu" or not torch.cuda.is_available():
         torch.set_num_threads(max(1, torch.get_num_threads()))
-    results: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
+    results: dict = {"args": {k: str(v) for k, v in vars(args).items() if k != "func"}}
     with tempfile.TemporaryDirectory(prefix="gan_bench_bench_") as tmp:
         workdir = Path(tmp)
         if not args.skip_compare:
@@ -219,7 +240,3 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,7 +1,18 @@
 """`python -m gan_bench <command>`: what every workflow rule calls.
 
-Each command lives with the code it drives; a module joins the CLI with one line in COMMAND_MODULES
-by exposing `register(subparsers)`, which adds its parser and sets `func`.
+The contract every command keeps (gan_bench/arguments.py holds the shared argument types):
+- inputs and outputs are path flags: `--data` a prepared data file (results/data/<dataset>/res<res>.pt),
+  `--data-root` a folder of raw dataset files, `--out` what the command writes;
+- what the job is about, when it is one of several, is named by its coordinates (--model, --dataset, --seed,
+  --batch-size, --resolution, --space): the wildcards of the workflow rule;
+- its settings come as ONE `--settings '<json>'`: the keys of the config section they come from (train-classifier:
+  `classifier:`, reference-stats and evaluate: `metrics:`, report: `report:`, prepare-data and pretrain: the
+  dataset's or model's options, train: gan_bench.config.train_settings). An unknown key is an error naming the
+  valid ones; a key left out takes its default from workflow/schemas/config.schema.yaml, the one place
+  defaults are stated (gan_bench.config.section_settings);
+- `--device` and `--num-threads` say where a job runs, not what it computes: flags, never settings.
+Each command lives with the code it drives; a module joins the CLI with one line in COMMAND_MODULES by exposing
+`register(subparsers)`, which adds its parser and sets `func` to its handler `run_<command>`.
 """
 
 from __future__ import annotations
@@ -11,17 +22,19 @@ import importlib
 import os
 import sys
 
+from gan_bench.arguments import OneLineParser
 from gan_bench.errors import GanBenchError, describe, disk_full
 
 COMMAND_MODULES = [
     "gan_bench.commands",
     "gan_bench.report.commands",
     "gan_bench.metrics.commands",
+    "gan_bench.bench",
 ]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gan_bench", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="gan_bench", description=__doc__.splitlines()[0])
     parser.add_argument("--error-fd", type=int, default=None, metavar="FD",
                         help="also write a failure's one-line message to this open file descriptor; the workflow "
                              "passes its own stderr here, since each job's output goes to its log (which a full "

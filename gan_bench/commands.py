@@ -1,43 +1,16 @@
-"""Core CLI commands: list, validate-config, prepare-data, pretrain, train, aggregate."""
+"""Core CLI commands: list, validate-config, prepare-data, pretrain, train, record-allocator-exit, aggregate."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
+from gan_bench.arguments import (add_device_argument, add_settings_argument, add_threads_argument, existing_file,
+                                 int_at_least, json_object)
 from gan_bench.errors import GanBenchError
 
 
-def _json_arg(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from exc
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError("expected a JSON object")
-    return value
-
-
-def _int_at_least(minimum: int):
-    """An argparse type: an integer >= minimum (a batch size of 0 would otherwise divide by zero mid-run)."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
-        return value
-    return parse
-
-
-def add_threads_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--num-threads", type=_int_at_least(1), default=None,
-                        help="CPU threads for torch: the job's threads (default: torch's, every core)")
-
-
-def cmd_list(args) -> None:
+def run_list(args) -> None:
     from gan_bench.metrics.registry import names as metric_names
     from gan_bench.registry import dataset_names, model_names
 
@@ -46,7 +19,7 @@ def cmd_list(args) -> None:
     print("metrics: ", " ".join(metric_names()))
 
 
-def cmd_validate_config(args) -> None:
+def run_validate_config(args) -> None:
     from gan_bench.config import load_config
     from gan_bench.grid import announcement
 
@@ -55,20 +28,20 @@ def cmd_validate_config(args) -> None:
     print(announcement(config))
 
 
-def cmd_prepare_data(args) -> None:
+def run_prepare_data(args) -> None:
     from gan_bench.data.base import prepare
     from gan_bench.environment import set_threads
     from gan_bench.registry import dataset_class
 
     set_threads(args.num_threads)
-    options = dict(args.options)
-    source = dataset_class(options.get("kind", args.dataset))(args.dataset, options, args.data_root)
+    options = args.settings  # the dataset's options: its type checks them
+    source = dataset_class(options.get("kind", args.dataset))(args.dataset, options, str(args.data_root))
     data = prepare(source, args.resolution, args.out)
     print(f"{args.dataset}: {len(data.images)} images {tuple(data.images.shape[1:])} from {data.source} "
           f"(splits {data.splits}) -> {args.out}")
 
 
-def cmd_pretrain(args) -> None:
+def run_pretrain(args) -> None:
     import torch
 
     from gan_bench.config import check_classes
@@ -82,7 +55,7 @@ def cmd_pretrain(args) -> None:
     cls = model_class(args.model)
     if not cls.needs_pretraining:
         raise GanBenchError(f"model {args.model} has nothing to pre-train")
-    config = cls.Config.from_options(args.options, where=f"models.{args.model}")
+    config = cls.Config.from_options(args.settings, where=f"--settings (models.{args.model})")
     data = load_prepared(args.data)
     check_classes(args.model, data.name, data.num_classes)
     seed_everything(args.seed)
@@ -93,20 +66,22 @@ def cmd_pretrain(args) -> None:
     del torch
 
 
-def cmd_train(args) -> None:
+def run_train(args) -> None:
     from gan_bench.config import validate_run_settings
     from gan_bench.environment import set_threads
     from gan_bench.train import RunSpec, train
 
     set_threads(args.num_threads)
-    settings = validate_run_settings(args.settings)
+    if "device" in args.settings:
+        raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
+    settings = validate_run_settings({**args.settings, "device": args.device})  # the run records its device
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
                    Path(args.out), Path(args.pretrained) if args.pretrained else None)
     summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
 
 
-def cmd_record_allocator_exit(args) -> int:
+def run_record_allocator_exit(args) -> int:
     """After a train job failed: a started run that a library ended on a failed allocation becomes oom."""
     from gan_bench.memory import allocator_exit
     from gan_bench.train import record_allocator_exit
@@ -121,7 +96,7 @@ def cmd_record_allocator_exit(args) -> int:
     return 0
 
 
-def cmd_aggregate(args) -> None:
+def run_aggregate(args) -> None:
     from gan_bench.aggregate import collect_runs
     from gan_bench.records import write_csv
 
@@ -132,52 +107,56 @@ def cmd_aggregate(args) -> None:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("list", help="list registered models and datasets")
-    p.set_defaults(func=cmd_list)
+    p.set_defaults(func=run_list)
 
     p = subparsers.add_parser("validate-config", help="check a config file and count its runs")
     p.add_argument("config")
-    p.set_defaults(func=cmd_validate_config)
+    p.set_defaults(func=run_validate_config)
 
     p = subparsers.add_parser("prepare-data", help="read a dataset, resize it and cache it as one tensor file")
-    p.add_argument("--dataset", required=True)
-    p.add_argument("--resolution", type=_int_at_least(1), required=True)
-    p.add_argument("--data-root", required=True)
-    p.add_argument("--options", type=_json_arg, default={})
+    p.add_argument("--dataset", required=True, help="the dataset's name in the config")
+    p.add_argument("--resolution", type=int_at_least(1), required=True)
+    p.add_argument("--data-root", type=Path, required=True, help="folder of the raw dataset files (config data_root)")
+    add_settings_argument(p, "the dataset's options (config datasets.<name>, e.g. {\"kind\": \"image_folder\", "
+                             "\"path\": \"lego\"})")
     add_threads_argument(p)
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_prepare_data)
+    p.add_argument("--out", required=True, help="the prepared data file to write")
+    p.set_defaults(func=run_prepare_data)
 
     p = subparsers.add_parser("pretrain", help="train a model's pre-trained part (StackedGAN's encoder)")
     p.add_argument("--model", required=True)
-    p.add_argument("--data", required=True)
-    p.add_argument("--options", type=_json_arg, default={})
-    p.add_argument("--seed", type=_int_at_least(0), default=0)
-    p.add_argument("--device", default="auto")
+    p.add_argument("--data", required=True, help="prepared data file (load_prepared says how to make a missing one)")
+    add_settings_argument(p, "the model's options (config models.<name>)")
+    p.add_argument("--seed", type=int_at_least(0), default=0)
+    add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_pretrain)
+    p.set_defaults(func=run_pretrain)
 
     p = subparsers.add_parser("train", help="train one run of the grid")
     p.add_argument("--model", required=True)
     p.add_argument("--dataset", required=True)
-    p.add_argument("--seed", type=_int_at_least(0), required=True)
-    p.add_argument("--batch-size", type=_int_at_least(1), required=True)
-    p.add_argument("--settings", type=_json_arg, required=True, help="JSON of gan_bench.config.run_settings")
-    p.add_argument("--data", required=True, help="prepared data file")
-    p.add_argument("--pretrained", default=None)
+    p.add_argument("--seed", type=int_at_least(0), required=True)
+    p.add_argument("--batch-size", type=int_at_least(1), required=True)
+    p.add_argument("--settings", type=json_object, required=True, metavar="JSON",
+                   help="the run's settings: gan_bench.config.run_settings without its device (keys model_options, "
+                        "dataset_options, train; train keys left out take their schema default)")
+    p.add_argument("--data", required=True, help="prepared data file (load_prepared says how to make a missing one)")
+    p.add_argument("--pretrained", type=existing_file, default=None, help="the pretrain command's output, if any")
+    add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")
-    p.set_defaults(func=cmd_train)
+    p.set_defaults(func=run_train)
 
     p = subparsers.add_parser("record-allocator-exit", help="after a failed train job: record the run as oom when "
                               "its log shows that a library (OpenBLAS) ended it on a failed allocation")
     p.add_argument("--run-dir", required=True)
     p.add_argument("--log", required=True, help="the train job's log")
-    p.add_argument("--batch-size", type=_int_at_least(1), required=True)
-    p.set_defaults(func=cmd_record_allocator_exit)
+    p.add_argument("--batch-size", type=int_at_least(1), required=True)
+    p.set_defaults(func=run_record_allocator_exit)
 
     p = subparsers.add_parser("aggregate", help="collect run records into the tidy table")
     p.add_argument("--results", required=True, help="results folder (run_dir is recorded relative to it)")
     p.add_argument("--out", required=True)
     p.add_argument("summaries", nargs="+", help="summary.json of each run")
-    p.set_defaults(func=cmd_aggregate)
+    p.set_defaults(func=run_aggregate)

@@ -17,12 +17,7 @@ import yaml
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.registry import METRICS
 from gan_bench.registry import DATASETS, MODELS, dataset_class, model_class
-
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
-
-
-def load_schema() -> dict:
-    return yaml.safe_load(SCHEMA_PATH.read_text())
+from gan_bench.schema import load_schema, section_schema
 
 
 def _fill_defaults(schema: dict, config: dict) -> None:
@@ -205,6 +200,14 @@ def run_settings(config: dict, model: str, dataset: str) -> dict:
     }
 
 
+def train_settings(config: dict, model: str, dataset: str) -> dict:
+    """The train command's --settings: the run's settings less its device, which every command takes as a
+    flag (--device); the command puts it back, so the run records (and is identified by) its device."""
+    settings = run_settings(config, model, dataset)
+    del settings["device"]
+    return settings
+
+
 RUN_SETTINGS_KEYS = ("model_options", "dataset_options", "train", "device")
 
 
@@ -215,10 +218,12 @@ def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
     run directory is touched, rather than as a KeyError or ZeroDivisionError mid-run. Missing
     `train` keys get their schema defaults (a complete settings object is returned unchanged).
     """
+    unknown = sorted(set(settings) - set(RUN_SETTINGS_KEYS))
     missing = [key for key in RUN_SETTINGS_KEYS if key not in settings]
-    if missing:
-        raise GanBenchError(f"{where}: missing key(s) {', '.join(missing)}; pass the JSON of "
-                            f"gan_bench.config.run_settings (keys {', '.join(RUN_SETTINGS_KEYS)})")
+    if unknown or missing:
+        problem = f"unknown key(s) {', '.join(unknown)}" if unknown else f"missing key(s) {', '.join(missing)}"
+        raise GanBenchError(f"{where}: {problem}; pass the JSON of gan_bench.config.run_settings "
+                            f"(keys {', '.join(RUN_SETTINGS_KEYS)}, device from --device)")
     schema = load_schema()["properties"]
     part = {key: settings[key] for key in ("train", "device")}
     validator = jsonschema.Draft202012Validator({"type": "object", "properties": {
@@ -228,6 +233,26 @@ def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
         raise GanBenchError(str(_schema_error(errors[0])).replace("config key", f"{where} key", 1))
     settings = copy.deepcopy(settings)
     _fill_defaults(schema["train"], settings["train"])
+    return settings
+
+
+def section_settings(given: dict, section: str, keys: tuple[str, ...], where: str = "--settings") -> dict:
+    """The settings a command takes from config section `section` (only `keys` of it), checked like the
+    config file, with every key missing from `given` set to its schema default.
+
+    An unknown key (a typo, a renamed setting, a key another command takes) is an error, never ignored.
+    """
+    unknown = sorted(set(given) - set(keys))
+    if unknown:
+        raise GanBenchError(f"{where}: unknown key(s) {', '.join(unknown)}; valid keys (config section "
+                            f"`{section}:`): {', '.join(keys)}")
+    schema = section_schema(section)
+    schema["properties"] = {key: schema["properties"][key] for key in keys}
+    settings = coerce_to_schema(copy.deepcopy(given), schema)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(settings), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise GanBenchError(str(_schema_error(errors[0])).replace("config key ", f"{where} key {section}.", 1))
+    _fill_defaults(schema, settings)
     return settings
 
 

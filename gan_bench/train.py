@@ -299,7 +299,7 @@ class Trainer:
         status, reason = "completed", None
         self.flops_per_step = None
         try:
-            if self.train_cfg.get("count_flops", True):
+            if self.train_cfg["count_flops"]:
                 self.flops_per_step = self._count_flops()
             speed.prepare_model(self.model, self.train_cfg)
             with StopRequest() as self.stop:
@@ -402,7 +402,7 @@ class Trainer:
 
     def _check_collapse(self, samples: torch.Tensor, done: int) -> None:
         """A generator whose fixed-noise samples are all alike has collapsed (checked after the first quarter)."""
-        threshold = self.train_cfg.get("collapse_std", 0.0)
+        threshold = self.train_cfg["collapse_std"]
         if threshold and done >= self.budget.total_steps / 4:
             spread = samples.std(dim=0).mean().item()
             if spread < threshold:
@@ -429,7 +429,7 @@ class Trainer:
             "throughput_img_s": state.timed_images / state.train_time_s if state.train_time_s > 0 else None,
             "flops_per_step": self.flops_per_step,
             **flops.utilisation(self.flops_per_step, timed_steps, state.train_time_s, device_name,
-                                self.train_cfg.get("amp", "off")),
+                                self.train_cfg["amp"]),
             **memory.summary(),
             "final_losses": state.loss_rows[-1] if state.loss_rows else {},
             "resumed_at_steps": state.resumed_at,

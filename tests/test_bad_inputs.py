@@ -89,10 +89,12 @@ def train(change=None, **overrides):
     """
     def setup(ctx):
         values = good_settings()
+        values.pop("device")  # a flag: --device
         if change:
             change(values)
         options = {"--model": "dcgan", "--dataset": "digits", "--seed": "1", "--batch-size": "32",
-                   "--settings": json.dumps(values), "--data": str(ctx.data), "--out": str(ctx.run_dir)}
+                   "--settings": json.dumps(values), "--data": str(ctx.data), "--device": "cpu",
+                   "--out": str(ctx.run_dir)}
         for key, value in overrides.items():
             options["--" + key.replace("_", "-")] = value(ctx) if callable(value) else value
         return ["train", *[part for pair in options.items() for part in pair]]
@@ -123,7 +125,7 @@ def prepare(root, dataset="mnist", options=None, resolution="16", out=None):
     def setup(ctx):
         argv = ["prepare-data", "--dataset", dataset, "--resolution", resolution,
                 "--data-root", str(root(ctx)), "--out", str(out(ctx) if out else ctx.data)]
-        return argv + (["--options", json.dumps(options)] if options is not None else [])
+        return argv + (["--settings", json.dumps(options)] if options is not None else [])
     return setup
 
 
@@ -250,8 +252,8 @@ CASES = [
     ("dataset-option-wrong-type-cli", prepare(lambda ctx: ctx.tmp, options={"download": "no"}),
      r"datasets\.mnist\.download: expected true or false, got 'no'"),
     ("options-not-json", lambda ctx: ["prepare-data", "--dataset", "digits", "--resolution", "16", "--data-root",
-                                      str(ctx.tmp), "--out", str(ctx.data), "--options", "{download: no}"],
-     r"argument --options: not valid JSON"),
+                                      str(ctx.tmp), "--out", str(ctx.data), "--settings", "{download: no}"],
+     r"argument --settings: not valid JSON"),
     ("resolution-zero", prepare(lambda ctx: ctx.tmp, dataset="digits", resolution="0"),
      r"argument --resolution: must be an integer >= 1, got '0'"),
     ("image-folder-without-path", prepare(lambda ctx: ctx.tmp, dataset="image_folder", options={}),
@@ -304,7 +306,12 @@ CASES = [
      r"--settings: missing key\(s\) train; pass the JSON of gan_bench\.config\.run_settings"),
     ("train-settings-log-every-zero", train(set_path("train.log_every", 0)),
      r"--settings key train\.log_every: 0 is less than the minimum of 1"),
-    ("train-settings-device-gpu", train(set_path("device", "gpu")), r"--settings key device: 'gpu' does not match"),
+    ("train-device-gpu", train(device="gpu"), r"argument --device: must be auto, cpu, cuda or cuda:N, got 'gpu'"),
+    ("train-settings-with-a-device", train(set_path("device", "cpu")),
+     r"--settings: unknown key device; the device is a flag, --device"),
+    ("train-settings-renamed-train-key", train(set_path("train.collapse_sd", 0.01)),
+     r"--settings key train: Additional properties are not allowed \('collapse_sd' was unexpected\); valid keys: "
+     r".*collapse_std"),
     ("train-settings-unknown-model-key", train(set_path("model_options.widht", 8)),
      r"models\.dcgan: unknown key\(s\) widht; valid keys: .*width"),
     ("pretrain-conditional-one-class", lambda ctx: ["pretrain", "--model", "stackedgan", "--data",

@@ -5,12 +5,13 @@ import json
 import pytest
 
 from gan_bench import bench
+from gan_bench.cli import main
 
 
 @pytest.mark.slow  # trains both loops, then each batch size in a fresh process
 def test_compare_and_memory_table_report_every_figure(shared_data, tmp_path, capsys):
     out = tmp_path / "bench.json"
-    bench.main(["--data-root", str(shared_data), "--batch-size", "16", "--image-size", "16", "--width", "4",
+    main(["bench", "--data-root", str(shared_data), "--batch-size", "16", "--image-size", "16", "--width", "4",
                 "--steps", "2", "--repeats", "1", "--device", "cpu", "--memory-table", "16", "--memory-steps", "2",
                 "--json", str(out)])
     printed = capsys.readouterr().out

@@ -2,7 +2,7 @@
 
 import torch
 
-from gan_bench import speed
+from gan_bench import schema, speed
 from gan_bench.models.base import DatasetInfo
 from gan_bench.models.blocks import gradient_penalty
 from gan_bench.registry import model_class
@@ -14,6 +14,11 @@ def _model(name, seed=0):
     cls = model_class(name)
     config = cls.Config.from_options(TINY[name])
     return cls(config, DatasetInfo("t", 1, config.image_size, 10, 64), "cpu")
+
+
+def _train(**options):
+    """Train settings as the trainer gets them: every key, the schema's defaults except `options`."""
+    return {**schema.defaults("train"), **options}
 
 
 def _batch(size, n=8):
@@ -30,7 +35,7 @@ def test_gradient_penalty_under_bf16_autocast_stays_close_to_float32():
     torch.manual_seed(3)
     full = gradient_penalty(critic, real, fake)
     torch.manual_seed(3)
-    with speed.autocast({"amp": "bf16"}, torch.device("cpu")):
+    with speed.autocast(_train(amp="bf16"), torch.device("cpu")):
         half = gradient_penalty(critic, real, fake)
     assert torch.isfinite(half)
     assert abs(half.float() - full) <= 0.05 * full + 1e-3, (half, full)
@@ -39,25 +44,25 @@ def test_gradient_penalty_under_bf16_autocast_stays_close_to_float32():
 def test_wgan_gp_trains_with_finite_losses_under_bf16():
     model = _model("wgan_gp")
     real, labels = _batch(model.config.image_size)
-    with speed.autocast({"amp": "bf16"}, torch.device("cpu")):
+    with speed.autocast(_train(amp="bf16"), torch.device("cpu")):
         losses = model.train_step(real, labels)
     assert all(torch.isfinite(v) for v in losses.values())
 
 
 def test_channels_last_gives_the_same_step():
     plain, fast = _model("dcgan", seed=5), _model("dcgan", seed=5)
-    speed.prepare_model(fast, {"channels_last": True})
+    speed.prepare_model(fast, _train(channels_last=True))
     real, labels = _batch(plain.config.image_size)
     torch.manual_seed(7)
     a = plain.train_step(real, labels)
     torch.manual_seed(7)
-    b = fast.train_step(speed.prepare_batch(real, {"channels_last": True}), labels)
+    b = fast.train_step(speed.prepare_batch(real, _train(channels_last=True)), labels)
     for key in a:
         assert torch.allclose(a[key], b[key], rtol=1e-4, atol=1e-5), key
 
 
 def test_options_off_change_nothing():
-    assert isinstance(speed.autocast({}, torch.device("cpu")), type(speed.autocast({"amp": "off"},
+    assert isinstance(speed.autocast(_train(), torch.device("cpu")), type(speed.autocast(_train(amp="off"),
                                                                                    torch.device("cpu"))))
     real = torch.zeros(2, 1, 8, 8)
-    assert speed.prepare_batch(real, {}) is real
+    assert speed.prepare_batch(real, _train()) is real

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench import record_keys as keys
+from gan_bench import schema
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError
 from gan_bench.records import torch_save, write_json
@@ -25,19 +26,22 @@ from gan_bench.records import torch_save, write_json
 CLASSIFIER_FORMAT = 1
 
 
+_DEFAULTS = schema.defaults("classifier")
+
+
 @dataclass
 class ClassifierSettings:
-    """How the classifier is trained (config section `classifier:`)."""
+    """How the classifier is trained (config section `classifier:`; the defaults are the schema's)."""
 
-    epochs: int = 8
-    min_steps: int = 150            # small datasets (digits: 11 batches an epoch) get more epochs to reach this
-    batch_size: int = 128
-    lr: float = 1e-3
-    width: int = 32
-    feature_dim: int = 128
-    holdout_fraction: float = 0.2
-    seed: int = 0
-    max_images: int | None = None   # cap on the images used (tests train on a subset to stay fast)
+    epochs: int = _DEFAULTS["epochs"]
+    min_steps: int = _DEFAULTS["min_steps"]   # small datasets (digits: 11 batches an epoch) get more epochs
+    batch_size: int = _DEFAULTS["batch_size"]
+    lr: float = _DEFAULTS["lr"]
+    width: int = _DEFAULTS["width"]
+    feature_dim: int = _DEFAULTS["feature_dim"]
+    holdout_fraction: float = _DEFAULTS["holdout_fraction"]
+    seed: int = _DEFAULTS["seed"]
+    max_images: int | None = _DEFAULTS["max_images"]   # cap on the images used (tests train on a subset)
 
     @classmethod
     def from_options(cls, options: dict | None) -> "ClassifierSettings":

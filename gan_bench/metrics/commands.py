@@ -1,50 +1,48 @@
-"""CLI subcommands of the metrics: train-classifier, reference-stats, evaluate.
+"""CLI subcommands of the metrics: train-classifier, reference-stats, evaluate, sanity.
 
-Every input and output is an explicit argument: the workflow rules pass paths and settings, nothing is looked
-up from a config file here.
+Every input and output is an explicit path argument and the settings come as one --settings JSON object with keys
+of the config section `classifier:` or `metrics:` (gan_bench.arguments): nothing is looked up from a config file.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-
-import torch
+from pathlib import Path
 
 from gan_bench import record_keys as keys
-from gan_bench.commands import add_threads_argument
+from gan_bench.arguments import (add_device_argument, add_settings_argument, add_threads_argument, existing_file)
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics.registry import names as metric_names
+
+SPACES = ("domain", "inception")
+CLASSIFIER_KEYS = ("epochs", "min_steps", "batch_size", "lr", "width", "feature_dim", "holdout_fraction", "seed",
+                   "max_images")
+# The reference statistics' baselines are scored at the runs' N, batch size, seed and KID subset size; the other
+# metrics keys (which spaces, which metrics) do not change them, so changing those does not recompute them.
+REFERENCE_KEYS = ("num_samples", "batch_size", "seed", "kid_subset_size")
+EVALUATE_KEYS = (*REFERENCE_KEYS, "feature_spaces", "compute")
 
 
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _threads(args) -> None:
-    from gan_bench.environment import set_threads
+def _device(args):
+    """Set torch's threads and resolve --device (every command here computes)."""
+    from gan_bench.environment import resolve_device, set_threads
 
     set_threads(args.num_threads)
+    return resolve_device(args.device)
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
-    add_threads_argument(parser)
-
-
-def _train_classifier(args) -> int:
+def run_train_classifier(args) -> int:
+    from gan_bench.config import section_settings
     from gan_bench.data.base import load_prepared
     from gan_bench.metrics.classifier import ClassifierSettings, record_path, save_classifier, train_classifier
-    from gan_bench.environment import resolve_device
 
-    _threads(args)
-    settings = ClassifierSettings.from_options({
-        "epochs": args.epochs, "min_steps": args.min_steps, "batch_size": args.batch_size, "lr": args.lr, "width": args.width,
-        "feature_dim": args.feature_dim, "holdout_fraction": args.holdout_fraction, "seed": args.seed,
-        "max_images": args.max_images})
+    settings = ClassifierSettings.from_options(section_settings(args.settings, "classifier", CLASSIFIER_KEYS))
+    device = _device(args)
     data = load_prepared(args.data)
-    model, record = train_classifier(data.images, data.labels, data.num_classes, settings,
-                                     resolve_device(args.device), log=_log)
+    model, record = train_classifier(data.images, data.labels, data.num_classes, settings, device, log=_log)
     record.update({keys.DATASET: data.name, keys.RESOLUTION: data.image_size, "classes": data.classes,
                    "data": str(args.data)})
     save_classifier(args.out, model, record)
@@ -53,16 +51,17 @@ def _train_classifier(args) -> int:
     return 0
 
 
-def _reference_stats(args) -> int:
-    from gan_bench.environment import resolve_device
+def run_reference_stats(args) -> int:
+    from gan_bench.config import section_settings
     from gan_bench.metrics.feature_extractors import feature_space
     from gan_bench.metrics.reference import compute_reference
 
-    _threads(args)
-    device = resolve_device(args.device)
+    settings = section_settings(args.settings, "metrics", REFERENCE_KEYS)
+    device = _device(args)
     space = feature_space(args.space, args.classifier, args.inception_weights)
-    record = compute_reference(args.data, space, args.out, cuda=device.type == "cuda", num_samples=args.num_samples,
-                               seed=args.seed, batch_size=args.batch_size, kid_cap=args.kid_subset_size,
+    record = compute_reference(args.data, space, args.out, cuda=device.type == "cuda",
+                               num_samples=settings["num_samples"], seed=settings["seed"],
+                               batch_size=settings["batch_size"], kid_cap=settings["kid_subset_size"],
                                verbose=args.verbose)
     floor = record[keys.BASELINES]["real"]
     _log(f"reference statistics {args.out}: {record[keys.NUM_IMAGES]} images; floor ({record[keys.BASELINE_METHOD]}): "
@@ -80,80 +79,89 @@ def _parse_references(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _evaluate(args) -> int:
-    from gan_bench.environment import resolve_device
+def run_evaluate(args) -> int:
+    from gan_bench.config import section_settings
     from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
     from gan_bench.metrics.feature_extractors import feature_space
+    from gan_bench.metrics.registry import names as metric_names
 
-    _threads(args)
-    references = _parse_references(args.reference)
-    missing = [space for space in args.spaces if space not in references]
-    if missing:
-        raise GanBenchError(f"no --reference given for feature space(s) {', '.join(missing)}")
-    unknown = [name for name in args.metrics or [] if name not in metric_names()]
+    settings = section_settings(args.settings, "metrics", EVALUATE_KEYS)
+    unknown = [name for name in settings["compute"] or [] if name not in metric_names()]
     if unknown:
-        raise GanBenchError(f"--metrics: unknown metric(s) {', '.join(unknown)}; valid: {', '.join(metric_names())}")
-    device = resolve_device(args.device)
-    spaces = [(feature_space(name, args.classifier, args.inception_weights), references[name])
-              for name in args.spaces]
-    settings = EvalSettings(args.num_samples, args.batch_size, args.kid_subset_size, args.seed, args.metrics)
-    metrics = evaluate_to_file(args.out, args.summary, args.checkpoint, args.data, spaces, settings, device,
-                               args.classifier, args.verbose)
+        raise GanBenchError(f"--settings key metrics.compute: unknown metric(s) {', '.join(unknown)}; valid: "
+                            f"{', '.join(metric_names())}")
+    spaces = settings.pop("feature_spaces")
+    references = _parse_references(args.reference)
+    missing = [space for space in spaces if space not in references]
+    if missing:
+        raise GanBenchError(f"no --reference given for feature space(s) {', '.join(missing)} (settings "
+                            f"feature_spaces: {', '.join(spaces)})")
+    device = _device(args)
+    scored = [(feature_space(name, args.classifier, args.inception_weights), references[name]) for name in spaces]
+    metrics = evaluate_to_file(args.out, args.summary, args.checkpoint, args.data, scored, EvalSettings(**settings),
+                               device, args.classifier, args.verbose)
     shown = {k: round(v, 4) for k, v in metrics.items()
              if isinstance(v, float) and "_real" not in k and k != "eval_time_s"}
     _log(f"metrics {args.out} ({metrics.get('eval_time_s')} s): {shown}")
     return 0
 
 
+def run_sanity(args) -> int:
+    from gan_bench.metrics.sanity import sanity_check
+
+    sanity_check(args.data, args.space, args.classifier, args.inception_weights, _device(args))
+    return 0
+
+
+def _feature_space_arguments(parser, space_help: str) -> None:
+    parser.add_argument("--classifier", help=f"domain classifier weights ({space_help})")
+    parser.add_argument("--inception-weights", default=None,
+                        help="Inception weights file (space inception; config metrics.inception_weights); "
+                             "default: the torch hub cache")
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("train-classifier", help="train the domain classifier on a prepared dataset")
-    p.add_argument("--data", required=True, help="prepared dataset file (results/data/<dataset>/res<res>.pt)")
+    p.add_argument("--data", required=True, help="prepared data file (results/data/<dataset>/res<res>.pt)")
+    add_settings_argument(p, "config section classifier: (keys " + ", ".join(CLASSIFIER_KEYS) + ")")
+    add_device_argument(p)
+    add_threads_argument(p)
     p.add_argument("--out", required=True, help="weights file to write; its .json record goes beside it")
-    p.add_argument("--epochs", type=int, default=8)
-    p.add_argument("--min-steps", type=int, default=150, help="train more epochs on small datasets to reach this")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--width", type=int, default=32)
-    p.add_argument("--feature-dim", type=int, default=128)
-    p.add_argument("--holdout-fraction", type=float, default=0.2)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-images", type=int, default=None)
-    _common(p)
-    p.set_defaults(func=_train_classifier)
+    p.set_defaults(func=run_train_classifier)
 
     p = subparsers.add_parser("reference-stats", help="cache the real images' statistics in one feature space")
-    p.add_argument("--data", required=True, help="prepared dataset file")
-    p.add_argument("--space", required=True, choices=["domain", "inception"])
-    p.add_argument("--classifier", help="domain classifier weights (space domain)")
-    p.add_argument("--inception-weights", default=None, help="Inception weights file (space inception); "
-                   "default: the torch hub cache")
+    p.add_argument("--data", required=True, help="prepared data file")
+    p.add_argument("--space", required=True, choices=SPACES)
+    _feature_space_arguments(p, "space domain")
+    add_settings_argument(p, "config section metrics: (keys " + ", ".join(REFERENCE_KEYS) + "; the baselines are "
+                             "scored at the runs' N and KID subset size)")
+    add_device_argument(p)
+    add_threads_argument(p)
     p.add_argument("--out", required=True, help="json record to write; cached statistics go in the folder "
                    "of the same name without .json")
-    p.add_argument("--num-samples", type=int, default=10_000, help="N of the runs: the baselines are scored "
-                   "at the same N (evaluate's --num-samples)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the held-out split and the noise baseline")
-    p.add_argument("--batch-size", type=int, default=200)
-    p.add_argument("--kid-subset-size", type=int, default=1000, help="cap; lowered to N (evaluate's value)")
     p.add_argument("--verbose", action="store_true")
-    _common(p)
-    p.set_defaults(func=_reference_stats)
+    p.set_defaults(func=run_reference_stats)
 
-    p = subparsers.add_parser("evaluate", help="every registered metric of one run's checkpoint")
-    p.add_argument("--checkpoint", required=True)
-    p.add_argument("--data", required=True, help="the prepared dataset the run trained on (real images and labels)")
-    p.add_argument("--metrics", nargs="+", default=None, metavar="NAME",
-                   help="registered metrics to compute (default: all; `python -m gan_bench list` names them)")
-    p.add_argument("--summary", required=True, help="the run's summary.json (runs without checkpoint are skipped)")
-    p.add_argument("--spaces", nargs="+", required=True, choices=["domain", "inception"])
+    p = subparsers.add_parser("evaluate", help="every selected registered metric of one run's checkpoint")
+    p.add_argument("--checkpoint", required=True, help="the run's checkpoint (absent for runs that ended early)")
+    p.add_argument("--summary", type=existing_file, required=True,
+                   help="the run's summary.json (runs without checkpoint are skipped)")
+    p.add_argument("--data", required=True, help="the prepared data file the run trained on")
     p.add_argument("--reference", action="append", default=[], help="SPACE=PATH of reference-stats' json; "
-                   "once per space")
-    p.add_argument("--classifier", help="domain classifier weights (space domain; class accuracy)")
-    p.add_argument("--inception-weights", default=None)
-    p.add_argument("--num-samples", type=int, default=10_000)
-    p.add_argument("--batch-size", type=int, default=200)
-    p.add_argument("--kid-subset-size", type=int, default=1000, help="cap; lowered to the sample count")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sample noise")
+                   "once per feature space of the settings")
+    _feature_space_arguments(p, "space domain; class accuracy")
+    add_settings_argument(p, "config section metrics: (keys " + ", ".join(EVALUATE_KEYS) + ")")
+    add_device_argument(p)
+    add_threads_argument(p)
     p.add_argument("--out", required=True, help="metrics.json to write")
     p.add_argument("--verbose", action="store_true")
-    _common(p)
-    p.set_defaults(func=_evaluate)
+    p.set_defaults(func=run_evaluate)
+
+    p = subparsers.add_parser("sanity", help="does a feature space behave? every metric of real-vs-real halves, "
+                              "noise and shuffled pixels")
+    p.add_argument("--data", required=True, help="prepared data file (results/data/<dataset>/res<res>.pt)")
+    p.add_argument("--space", default="domain", choices=SPACES)
+    _feature_space_arguments(p, "space domain: results/classifiers/<dataset>/res<res>.pt")
+    add_device_argument(p)
+    add_threads_argument(p)
+    p.set_defaults(func=run_sanity)

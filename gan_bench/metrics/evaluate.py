@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 
 from gan_bench import record_keys as keys
+from gan_bench import schema
 from gan_bench.checkpoint import load_model, read_checkpoint
 from gan_bench.data.base import load_prepared
 from gan_bench.errors import GanBenchError
@@ -27,15 +28,18 @@ from gan_bench.records import read_json, write_json
 PAIRS_PICTURE = "artifacts/nearest_pairs_{space}.png"   # in the run directory; the report shows artifacts/*.png
 
 
+_DEFAULTS = schema.defaults("metrics")
+
+
 @dataclass
 class EvalSettings:
-    """Config section `metrics:` minus the choice of spaces and weights."""
+    """Config section `metrics:` minus the choice of spaces and weights (the defaults are the schema's)."""
 
-    num_samples: int = 10_000
-    batch_size: int = 200
-    kid_subset_size: int = 1000   # a cap: lowered to the number of samples when that is smaller
-    seed: int = 0                 # seeds the sample noise (and labels), the same for every run
-    compute: list[str] | None = None   # registry metric names; None: all
+    num_samples: int = _DEFAULTS["num_samples"]
+    batch_size: int = _DEFAULTS["batch_size"]
+    kid_subset_size: int = _DEFAULTS["kid_subset_size"]   # a cap: lowered to the number of samples when smaller
+    seed: int = _DEFAULTS["seed"]                         # seeds the sample noise (and labels), the same for every run
+    compute: list[str] | None = _DEFAULTS["compute"]      # registry metric names; None: all
 
 
 def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor | None]:

@@ -16,6 +16,7 @@ import torch_fidelity
 from torch.utils.data import Dataset
 from torch_fidelity.defaults import DEFAULTS
 
+from gan_bench import schema
 from gan_bench.metrics.feature_extractors import FeatureSpace
 
 # metric flag -> (torch-fidelity result key, our key prefix)
@@ -79,8 +80,9 @@ def named(result: dict, space: str, metrics: tuple[str, ...] = METRICS) -> dict:
     return out
 
 
-def calculate(input1: Dataset, input2: Dataset | None, space: FeatureSpace, *, cuda: bool, batch_size: int = 200,
-              metrics: tuple[str, ...] = METRICS, kid_cap: int = 1000, cache_root: str | None = None,
+def calculate(input1: Dataset, input2: Dataset | None, space: FeatureSpace, *, cuda: bool,
+              batch_size: int = schema.default("metrics", "batch_size"), metrics: tuple[str, ...] = METRICS,
+              kid_cap: int = schema.default("metrics", "kid_subset_size"), cache_root: str | None = None,
               input1_cache_name: str | None = None, input2_cache_name: str | None = None,
               verbose: bool = False) -> dict:
     """torch-fidelity metrics of input1 (against input2 for FID/KID) in `space`; returns its raw result dict."""

@@ -16,6 +16,7 @@ from torch.utils.data import Dataset
 from torch_fidelity.defaults import DEFAULTS
 
 from gan_bench import record_keys as keys
+from gan_bench import schema
 from gan_bench.data.base import load_prepared
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.classifier import file_sha256
@@ -108,8 +109,12 @@ def reference_record(*, dataset: str, resolution: int, space: str, extractor: st
     }
 
 
+_DEFAULTS = schema.defaults("metrics")
+
+
 def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str | Path, *, cuda: bool,
-                      num_samples: int = 10_000, seed: int = 0, batch_size: int = 200, kid_cap: int = 1000,
+                      num_samples: int = _DEFAULTS["num_samples"], seed: int = _DEFAULTS["seed"],
+                      batch_size: int = _DEFAULTS["batch_size"], kid_cap: int = _DEFAULTS["kid_subset_size"],
                       verbose: bool = False) -> dict:
     """Extract and cache the real images' features and score the baselines; write `out_json` (last)."""
     data = load_prepared(data_path)

@@ -1,6 +1,6 @@
 """Does a feature space behave? Every registered metric of real-vs-real halves, noise and shuffled pixels.
 
-    python -m gan_bench.metrics.sanity results/data/mnist/res32.pt --classifier results/classifiers/mnist/res32.pt
+    python -m gan_bench sanity --data results/data/mnist/res32.pt --classifier results/classifiers/mnist/res32.pt
 
 Splits the prepared images into two disjoint halves with a fixed seed and scores, against half B:
 half B itself (FID ~0), half A (small), uniform noise and half A with its pixels shuffled (both large).
@@ -10,8 +10,8 @@ from features extracted once per candidate, as the evaluate step does.
 
 from __future__ import annotations
 
-import argparse
 import json
+from pathlib import Path
 
 import torch
 
@@ -49,26 +49,19 @@ def registry_scores(candidates: dict[str, torch.Tensor], reference: torch.Tensor
     return scores
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gan_bench.metrics.sanity", description=__doc__.splitlines()[0])
-    parser.add_argument("data", help="a prepared data file (results/data/<dataset>/res<N>.pt)")
-    parser.add_argument("--space", default="domain", choices=["domain", "inception"])
-    parser.add_argument("--classifier", help="the domain classifier (results/classifiers/<dataset>/res<N>.pt)")
-    parser.add_argument("--inception-weights", default=None)
-    args = parser.parse_args(argv)
-    weights = args.classifier if args.space == "domain" else args.inception_weights
-    space = feature_space(args.space, weights)
-    reference, candidates = comparisons(load_prepared(args.data).images)
+def sanity_check(data: str | Path, space_name: str, classifier: str | Path | None,
+                 inception_weights: str | Path | None, device: torch.device) -> dict[str, dict[str, float]]:
+    """Print (and return) torch-fidelity's IS/FID/KID and the registry's label-free metrics of each candidate."""
+    space = feature_space(space_name, classifier, inception_weights)
+    cuda = device.type == "cuda"
+    reference, candidates = comparisons(load_prepared(data).images)
     results = {}
     for name, images in candidates.items():
-        result = calculate(UInt8Images(images), UInt8Images(reference), space, cuda=torch.cuda.is_available(),
-                           metrics=("isc", "fid", "kid"))
-        results[name] = {key: round(value, 4) for key, value in named(result, args.space).items()}
+        result = calculate(UInt8Images(images), UInt8Images(reference), space, cuda=cuda, metrics=("isc", "fid", "kid"))
+        results[name] = {key: round(value, 4) for key, value in named(result, space_name).items()}
         print(f"{name:>16}: {json.dumps(results[name])}", flush=True)
-    for name, scores in registry_scores(candidates, reference, space, torch.cuda.is_available()).items():
-        print(f"{name:>16}: {json.dumps({key: round(value, 4) for key, value in scores.items()})}", flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    for name, scores in registry_scores(candidates, reference, space, cuda).items():
+        rounded = {key: round(value, 4) for key, value in scores.items()}
+        results[name].update(rounded)
+        print(f"{name:>16}: {json.dumps(rounded)}", flush=True)
+    return results

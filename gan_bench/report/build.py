@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench import schema
 from gan_bench.records import atomic_write, write_text
 from gan_bench.report import current, figures, html, published, samples, tables
 from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
@@ -64,7 +65,8 @@ def _clean(out: Path) -> None:
         page.unlink()
 
 
-def build_report(table: str | Path, results: str | Path, out_html: str | Path, title: str = "gan-bench report") -> Path:
+def build_report(table: str | Path, results: str | Path, out_html: str | Path,
+                 title: str = schema.default("report", "title")) -> Path:
     """Write out_html, one page per model, figures/, samples/ and a copy of the run table beside it."""
     results, out_html = Path(results), Path(out_html)
     runs = current.mark_stale(load_runs(table), results)

@@ -1,22 +1,20 @@
 """The CLI subcommands the workflow rules call, with every path explicit."""
 
-import argparse
+import json
 
 import pytest
 import torch
 
 from gan_bench.checkpoint import save_model
+from gan_bench.cli import build_parser
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics import commands
 from gan_bench.models.base import DatasetInfo
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.records import read_json, write_json
 
 
 def run(*argv):
-    parser = argparse.ArgumentParser()
-    commands.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args([str(a) for a in argv])
+    args = build_parser().parse_args([json.dumps(a) if isinstance(a, dict) else str(a) for a in argv])
     return args.func(args)
 
 
@@ -24,8 +22,8 @@ def run(*argv):
 def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     data = prepared_subset(tmp_path / "res16.pt", slice(0, 600))
     classifier = tmp_path / "classifiers" / "res16.pt"
-    run("train-classifier", "--data", data, "--out", classifier, "--epochs", 1, "--min-steps", 1, "--width", 4, "--feature-dim", 8,
-        "--device", "cpu")
+    run("train-classifier", "--data", data, "--out", classifier,
+        "--settings", {"epochs": 1, "min_steps": 1, "width": 4, "feature_dim": 8}, "--device", "cpu")
     record = read_json(classifier.with_suffix(".json"))
     assert record["dataset"] == "mnist" and record["resolution"] == 16 and 0 <= record["heldout_accuracy"] <= 1
 
@@ -40,23 +38,27 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
                                                    "settings_hash": "h1"})
     out = tmp_path / "run" / "metrics.json"
     run("evaluate", "--checkpoint", tmp_path / "run" / "checkpoint.pt", "--summary", tmp_path / "run" / "summary.json",
-        "--data", data, "--metrics", "fid", "density_coverage", "--spaces", "domain", "--reference", f"domain={reference}", "--classifier", classifier,
-        "--num-samples", 60, "--device", "cpu", "--out", out)
+        "--data", data, "--reference", f"domain={reference}", "--classifier", classifier,
+        "--settings", {"compute": ["fid", "density_coverage"], "feature_spaces": ["domain"], "num_samples": 60},
+        "--device", "cpu", "--out", out)
     metrics = read_json(out)
     assert metrics["num_samples"] == 60 and metrics["fid_domain"] > 0 and metrics["coverage_domain"] >= 0
     assert metrics["metrics_computed"] == ["fid_domain", "density_coverage_domain"]
 
 
 def test_evaluate_needs_a_reference_per_space(tmp_path):
-    with pytest.raises(GanBenchError, match="no --reference given for feature space"):
-        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--data", tmp_path / "d.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
-            "--out", tmp_path / "m.json", "--device", "cpu")
+    summary = write_json(tmp_path / "s.json", {"status": "completed"})
+    common = ("--checkpoint", tmp_path / "c.pt", "--data", tmp_path / "d.pt", "--summary", summary,
+              "--out", tmp_path / "m.json", "--device", "cpu")
+    with pytest.raises(GanBenchError, match="no --reference given for feature space.*inception"):
+        run("evaluate", *common, "--reference", f"domain={tmp_path}/r.json")  # the default spaces: both
     with pytest.raises(GanBenchError, match="SPACE=PATH"):
-        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--data", tmp_path / "d.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
-            "--reference", "domain", "--out", tmp_path / "m.json", "--device", "cpu")
-    with pytest.raises(GanBenchError, match="--metrics: unknown metric.*fdi"):
-        run("evaluate", "--checkpoint", tmp_path / "c.pt", "--summary", tmp_path / "s.json", "--spaces", "domain",
-            "--data", tmp_path / "d.pt", "--reference", f"domain={tmp_path}/r.json", "--metrics", "fdi", "--out", tmp_path / "m.json")
+        run("evaluate", *common, "--settings", {"feature_spaces": ["domain"]}, "--reference", "domain")
+    with pytest.raises(GanBenchError, match="--settings key metrics.compute: unknown metric.*fdi"):
+        run("evaluate", *common, "--settings", {"feature_spaces": ["domain"], "compute": ["fdi"]},
+            "--reference", f"domain={tmp_path}/r.json")
+    with pytest.raises(GanBenchError, match="--settings: unknown key.*num_sample; valid keys .*num_samples"):
+        run("evaluate", *common, "--settings", {"num_sample": 60}, "--reference", f"domain={tmp_path}/r.json")
 
 
 def test_inception_reference_without_weights_fails_with_the_fix(tmp_path, monkeypatch, prepared_subset):

@@ -1,30 +1,29 @@
-import argparse
+import json
 
-import pytest
-
-from gan_bench.errors import GanBenchError
-from gan_bench.report import commands
+from gan_bench.cli import build_parser, main
 from synthetic import build_results
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser()
-    commands.register(parser.add_subparsers())
-    return parser.parse_args(argv)
+    return build_parser().parse_args(argv)
 
 
 def test_report_command_writes_the_page(tmp_path, capsys):
     table = build_results(tmp_path / "results", models=("dcgan",), datasets=("digits",), seeds=(1,),
                           batch_sizes=(64,), failures=())
     args = parse(["report", "--table", str(table), "--results", str(tmp_path / "results"),
-                  "--out", str(tmp_path / "reports" / "index.html"), "--title", "My <title>"])
+                  "--out", str(tmp_path / "reports" / "index.html"), "--settings", json.dumps({"title": "My <title>"})])
     assert args.func(args) == 0
     assert "<title>My &lt;title&gt;</title>" in (tmp_path / "reports" / "index.html").read_text()
     assert "report written to" in capsys.readouterr().out
 
 
-def test_missing_table_is_a_user_error(tmp_path):
-    args = parse(["report", "--table", str(tmp_path / "none.csv"), "--results", str(tmp_path),
-                  "--out", str(tmp_path / "index.html")])
-    with pytest.raises(GanBenchError):
-        args.func(args)
+def test_missing_table_is_a_user_error_in_one_line(tmp_path, capsys):
+    try:
+        status = main(["report", "--table", str(tmp_path / "none.csv"), "--results", str(tmp_path),
+                       "--out", str(tmp_path / "index.html")])
+    except SystemExit as exit:  # argparse checks the path before anything runs
+        status = exit.code
+    assert status == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "argument --table:" in line and "none.csv does not exist" in line

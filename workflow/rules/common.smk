@@ -3,7 +3,7 @@ import json
 import shlex
 import sys
 
-from gan_bench.config import resolution, run_settings, validate_config
+from gan_bench.config import resolution, train_settings, validate_config
 from gan_bench.errors import GanBenchError
 from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_class, model_names
@@ -52,9 +52,23 @@ def prepared_data(wildcards):
     return f"results/data/{wildcards.dataset}/res{resolution(config, wildcards.model)}.pt"
 
 
-def settings_json(wildcards):
+# Every command gets its settings as one `--settings '<json>'` (gan_bench/cli.py), built here and passed through
+# `params`, so a changed setting reruns the jobs that use it. The device is a flag (--device), the job's
+# threads another (--num-threads); nothing else but paths and the job's wildcards is on a command line.
+def settings_of(section, keys=None):
+    """The JSON of config section `section` ("metrics"; or a path into the config: ("models", "dcgan")), only
+    `keys` of it when given: a job's params hold only what it depends on, so other changes do not rerun it."""
+    values = config
+    for part in (section,) if isinstance(section, str) else section:
+        values = values[part]
+    if keys is not None:
+        values = {key: values[key] for key in keys}
+    return json.dumps(values, sort_keys=True)
+
+
+def run_settings_of(wildcards):
     """This run's own settings only: adding a model or seed must not change other runs' params."""
-    return json.dumps(run_settings(config, wildcards.model, wildcards.dataset), sort_keys=True)
+    return json.dumps(train_settings(config, wildcards.model, wildcards.dataset), sort_keys=True)
 
 
 # What each job asks for, from config["resources"] (defaults in the schema). `threads` is also passed to the
@@ -88,12 +102,6 @@ def pretrained_input(wildcards):
 # --- evaluate.smk: the feature spaces every run is scored in, and each run's inputs ---
 
 EVAL_SPACES = config["metrics"]["feature_spaces"]
-
-
-def _flags(options):
-    """{"batch_size": 128, "max_images": None} -> "--batch-size 128" (None means: leave the default)."""
-    return " ".join(f"--{key.replace('_', '-')} {shlex.quote(str(value))}"
-                    for key, value in sorted(options.items()) if value is not None)
 
 
 def _inception_weights():

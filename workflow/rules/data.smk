@@ -34,7 +34,7 @@ rule prepare_data:
     output:
         "results/data/{dataset}/res{res}.pt",
     params:
-        options=lambda wc: json.dumps(config["datasets"][wc.dataset], sort_keys=True),
+        settings=lambda wc: settings_of(("datasets", wc.dataset)),
         data_root=config["data_root"],
     log:
         "results/logs/prepare_data/{dataset}/res{res}.log",
@@ -43,4 +43,4 @@ rule prepare_data:
         **resources_of("prepare_data"),
     shell:
         "{GAN_BENCH} prepare-data --dataset {wildcards.dataset} --resolution {wildcards.res}"
-        " --data-root {params.data_root:q} --options {params.options:q} --num-threads {threads} --out {output} > {log} 2>&1"
+        " --data-root {params.data_root:q} --settings {params.settings:q} --num-threads {threads} --out {output} > {log} 2>&1"

@@ -4,11 +4,14 @@
 # Expects from the Snakefile / common.smk (included before this file):
 #   config     validated by gan_bench.config.validate_config (defaults filled: config["metrics"], config["classifier"])
 #   RUN        "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"; the train rule outputs f"{RUN}/summary.json"
-#   EVAL_SPACES, _flags, _inception_weights, _run_classifier, _run_references, threads_of, gpu_resources_of
+#   EVAL_SPACES, settings_of, _inception_weights, _run_classifier, _run_references, threads_of, gpu_resources_of
 #   the prepare_data rule producing results/data/{dataset}/res{res}.pt
 # Outputs: results/classifiers/{dataset}/res{res}.pt + .json, results/reference/{dataset}/res{res}/{space}.json
 # (+ its cache folder), f"{RUN}/metrics.json" (+ artifacts/nearest_pairs_<space>.png). Per-run params depend
 # only on config["metrics"] and the device, never on the grid's lists, so adding a model or seed evaluates only the new runs.
+
+from gan_bench.metrics.commands import EVALUATE_KEYS, REFERENCE_KEYS  # the metrics keys each command takes
+
 
 rule train_classifier:
     input:
@@ -17,7 +20,7 @@ rule train_classifier:
         weights="results/classifiers/{dataset}/res{res}.pt",
         record="results/classifiers/{dataset}/res{res}.json",
     params:
-        options=_flags(config["classifier"]),
+        settings=settings_of("classifier"),
         device=config["device"],
     log:
         "results/logs/train_classifier/{dataset}/res{res}.log",
@@ -27,7 +30,7 @@ rule train_classifier:
     resources:
         **gpu_resources_of("train_classifier"),
     shell:
-        "{GAN_BENCH} train-classifier --data {input} --out {output.weights} {params.options}"
+        "{GAN_BENCH} train-classifier --data {input} --out {output.weights} --settings {params.settings:q}"
         " --device {params.device} --num-threads {threads} > {log} 2>&1"
 
 
@@ -44,8 +47,7 @@ rule reference_stats:
         classifier=lambda wc, input: f"--classifier {input.classifier}" if input.classifier else "",
         weights=_inception_weights(),
         # The baselines (real-vs-real floor, blank and noise ceilings) are scored at the runs' N and KID subset.
-        settings=_flags({key: config["metrics"][key] for key in ("num_samples", "batch_size", "seed")}),
-        kid_cap=config["metrics"]["kid_subset_size"],
+        settings=settings_of("metrics", REFERENCE_KEYS),
         device=config["device"],
     log:
         "results/logs/reference_stats/{dataset}/res{res}/{space}.log",
@@ -56,13 +58,8 @@ rule reference_stats:
         **gpu_resources_of("reference_stats"),
     shell:
         "{GAN_BENCH} reference-stats --data {input.data} --space {wildcards.space} {params.classifier}"
-        " {params.weights} {params.settings} --kid-subset-size {params.kid_cap}"
+        " {params.weights} --settings {params.settings:q}"
         " --device {params.device} --num-threads {threads} --out {output.record} > {log} 2>&1"
-
-
-def _metric_names():
-    names = config["metrics"]["compute"]
-    return "--metrics " + " ".join(names) if names else ""
 
 
 rule evaluate:
@@ -78,11 +75,8 @@ rule evaluate:
         checkpoint=f"{RUN}/checkpoint.pt",
         classifier=lambda wc, input: f"--classifier {input.classifier}" if input.classifier else "",
         references=lambda wc: " ".join(f"--reference {space}={path}" for space, path in _run_references(wc).items()),
-        spaces=" ".join(EVAL_SPACES),
         weights=_inception_weights(),
-        settings=_flags({key: config["metrics"][key] for key in ("num_samples", "batch_size", "seed")}),
-        kid_cap=config["metrics"]["kid_subset_size"],
-        metrics=_metric_names(),
+        settings=settings_of("metrics", EVALUATE_KEYS),
         device=config["device"],
     log:
         "results/logs/evaluate/{dataset}/{model}/bs{batch_size}/seed{seed}.log",
@@ -93,6 +87,5 @@ rule evaluate:
         **gpu_resources_of("evaluate"),
     shell:
         "{GAN_BENCH} evaluate --checkpoint {params.checkpoint} --summary {input.summary} --data {input.data}"
-        " --spaces {params.spaces} {params.metrics}"
-        " {params.references} {params.classifier} {params.weights} {params.settings}"
-        " --kid-subset-size {params.kid_cap} --device {params.device} --num-threads {threads} --out {output} > {log} 2>&1"
+        " {params.references} {params.classifier} {params.weights} --settings {params.settings:q}"
+        " --device {params.device} --num-threads {threads} --out {output} > {log} 2>&1"

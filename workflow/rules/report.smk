@@ -19,11 +19,11 @@ rule report:
     output:
         "reports/index.html",
     params:
-        title=config["report"]["title"],
+        settings=settings_of("report"),
     log:
         "results/logs/report.log",
     threads: threads_of("report")
     resources:
         **resources_of("report"),
     shell:
-        "{GAN_BENCH} report --table {input.table} --results results --out {output} --title {params.title:q} > {log} 2>&1"
+        "{GAN_BENCH} report --table {input.table} --results results --out {output} --settings {params.settings:q} > {log} 2>&1"

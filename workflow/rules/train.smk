@@ -8,7 +8,7 @@ rule pretrain:
     output:
         "results/pretrained/{dataset}/{model}/res{res}.pt",
     params:
-        options=lambda wc: json.dumps(config["models"][wc.model], sort_keys=True),
+        settings=lambda wc: settings_of(("models", wc.model)),
         device=config["device"],
     log:
         "results/logs/pretrain/{dataset}/{model}/res{res}.log",
@@ -16,7 +16,7 @@ rule pretrain:
     resources:
         **gpu_resources_of("pretrain"),
     shell:
-        "{GAN_BENCH} pretrain --model {wildcards.model} --data {input} --options {params.options:q}"
+        "{GAN_BENCH} pretrain --model {wildcards.model} --data {input} --settings {params.settings:q}"
         " --device {params.device} --num-threads {threads} --out {output} > {log} 2>&1"
 
 
@@ -27,7 +27,8 @@ rule train:
     output:
         f"{RUN}/summary.json",
     params:
-        settings=settings_json,
+        settings=run_settings_of,
+        device=config["device"],
         run_dir=RUN,
         pretrained=lambda wc, input: f"--pretrained {input.pretrained}" if input.pretrained else "",
     log:
@@ -40,7 +41,8 @@ rule train:
     shell:
         "{GAN_BENCH} train --model {wildcards.model} --dataset {wildcards.dataset} --seed {wildcards.seed}"
         " --batch-size {wildcards.batch_size} --data {input.data} {params.pretrained}"
-        " --settings {params.settings:q} --num-threads {threads} --out {params.run_dir} > {log} 2>&1"
+        " --settings {params.settings:q} --device {params.device} --num-threads {threads} --out {params.run_dir}"
+        " > {log} 2>&1"
         # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
         " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir} --log {log}"
         " --batch-size {wildcards.batch_size} >> {log} 2>&1"
