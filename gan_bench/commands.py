@@ -125,7 +125,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("pretrain", help="train a model's pre-trained part (StackedGAN's encoder)")
     p.add_argument("--model", required=True)
-    p.add_argument("--data", required=True, help="prepared data file (load_prepared says how to make a missing one)")
+    p.add_argument("--data", required=True, help="prepared data file (results/data/<dataset>/res<res>.pt)")
     add_settings_argument(p, "the model's options (config models.<name>)")
     p.add_argument("--seed", type=int_at_least(0), default=0)
     add_device_argument(p)
@@ -141,7 +141,7 @@ def register(subparsers) -> None:
     p.add_argument("--settings", type=json_object, required=True, metavar="JSON",
                    help="the run's settings: gan_bench.config.run_settings without its device (keys model_options, "
                         "dataset_options, train; train keys left out take their schema default)")
-    p.add_argument("--data", required=True, help="prepared data file (load_prepared says how to make a missing one)")
+    p.add_argument("--data", required=True, help="prepared data file (results/data/<dataset>/res<res>.pt)")
     p.add_argument("--pretrained", type=existing_file, default=None, help="the pretrain command's output, if any")
     add_device_argument(p)
     add_threads_argument(p)

@@ -87,3 +87,29 @@ def test_the_run_hash_identifies_model_and_dataset_not_only_settings():
     assert len(hashes) == 4
     assert run_hash("wgan_gp", "mnist", 1, 64, settings) == run_hash("wgan_gp", "mnist", 1, 64, dict(settings))
     assert run_hash("wgan_gp", "mnist", 1, 64, settings) != run_hash("wgan_gp", "mnist", 2, 64, settings)
+
+
+def _restated_defaults(given: dict, schema_node: dict, where: str = "") -> list[str]:
+    """Keys of `given` whose value is the schema's default: a second statement of that default."""
+    found = []
+    for key, value in given.items():
+        node = schema_node.get("properties", {}).get(key, {})
+        if isinstance(value, dict) and node.get("type") == "object" and "properties" in node:
+            found += _restated_defaults(value, node, f"{where}{key}.")
+        elif "default" in node and node["default"] == value:
+            found.append(f"{where}{key}")
+    return found
+
+
+@pytest.mark.parametrize("path", ["config.yaml", *sorted(p.relative_to(ROOT).as_posix()
+                                                          for p in (ROOT / "workflow/configs").glob("*.yaml"))])
+def test_the_shipped_configs_restate_no_schema_default(path):
+    import yaml
+
+    from gan_bench.schema import load_schema
+
+    config = yaml.safe_load((ROOT / path).read_text())
+    for axis in ("models", "datasets", "seeds", "batch_sizes"):  # a config names its whole grid, even the default one
+        config.pop(axis, None)
+    restated = _restated_defaults(config, load_schema())
+    assert not restated, f"{path} repeats the schema default of {', '.join(restated)}; leave the key out"
