@@ -27,3 +27,14 @@ def test_missing_table_is_a_user_error_in_one_line(tmp_path, capsys):
     assert status == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "argument --table:" in line and "none.csv does not exist" in line
+
+
+def test_the_report_title_by_hand_is_the_schema_default(tmp_path):
+    from gan_bench import schema
+
+    table = build_results(tmp_path / "results", models=("dcgan",), datasets=("digits",), seeds=(1,),
+                          batch_sizes=(64,), failures=())
+    assert main(["report", "--table", str(table), "--results", str(tmp_path / "results"),
+                 "--out", str(tmp_path / "reports" / "index.html")]) == 0
+    title = schema.default("report", "title")
+    assert title == "gan-bench report" and f"<title>{title}</title>" in (tmp_path / "reports" / "index.html").read_text()
