@@ -97,9 +97,11 @@ def uninterrupted(tmp_path_factory, digits16):
 
 def start_training(out, data):
     """`python -m gan_bench train` as the workflow runs it, in its own process."""
+    run_settings = settings(**RESUMABLE)
+    device = run_settings.pop("device")  # a flag of every command, not a setting
     command = [sys.executable, "-m", "gan_bench", "train", "--model", "dcgan", "--dataset", "digits", "--seed", "1",
                "--batch-size", "32", "--data", str(data), "--out", str(out), "--num-threads", "1",
-               "--settings", json.dumps(settings(**RESUMABLE))]
+               "--settings", json.dumps(run_settings), "--device", device]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
