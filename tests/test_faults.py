@@ -290,8 +290,8 @@ def killed_run(tmp_path) -> tuple[Path, list[str]]:
     config = validate_config({**TINY, "train": {**TINY["train"], "steps": 100_000}})
     run_dir = tmp_path / "run"
     argv = ["train", "--model", "dcgan", "--dataset", "digits", "--seed", "1", "--batch-size", "32", "--data",
-            str(data), "--settings", json.dumps(train_settings(config, "dcgan", "digits")), "--device", config["device"],
-            "--out", str(run_dir)]
+            str(data), "--settings", json.dumps(train_settings(config, "dcgan", "digits")),
+            "--device", config["device"], "--out", str(run_dir)]
     process = subprocess.Popen([sys.executable, "-m", "gan_bench", *argv], env=job_env(),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

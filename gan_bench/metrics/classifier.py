@@ -67,7 +67,7 @@ def _conv_block(c_in: int, c_out: int) -> nn.Sequential:
 class DomainClassifier(nn.Module):
     """Two conv blocks, a fixed 4x4 pooling (so any resolution >= 8 works), a feature layer and the logits."""
 
-    def __init__(self, channels: int, image_size: int, num_classes: int, width: int = 32, feature_dim: int = 128):
+    def __init__(self, channels: int, image_size: int, num_classes: int, width: int, feature_dim: int):
         super().__init__()
         self.arch = {"channels": channels, "image_size": image_size, "num_classes": num_classes,
                      "width": width, "feature_dim": feature_dim}

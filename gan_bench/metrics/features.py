@@ -12,6 +12,7 @@ import torch
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
 from torch_fidelity.utils import create_feature_extractor, get_featuresdict_from_dataset
 
+from gan_bench import schema
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.fidelity import UInt8Images
@@ -25,7 +26,8 @@ def layers(space: FeatureSpace) -> dict[str, str]:
             LOGITS: extractor.get_default_feature_layer_for_metric("isc")}
 
 
-def extract(images: torch.Tensor, space: FeatureSpace, cuda: bool, batch_size: int = 200,
+def extract(images: torch.Tensor, space: FeatureSpace, cuda: bool,
+            batch_size: int = schema.default("metrics", "batch_size"),
             verbose: bool = False) -> dict[str, torch.Tensor]:
     """{VECTORS, LOGITS} of uint8 images (N, 1|3, H, W)."""
     names = layers(space)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import torch
 
+from gan_bench import schema
+
 # Feature layers every space provides: vectors for distances and FID, logits for IS.
 VECTORS = "vectors"
 LOGITS = "logits"
@@ -28,6 +30,6 @@ class MetricInputs:
     num_classes: int | None = None
     classifier: Path | None = None           # the domain classifier file
     device: torch.device = torch.device("cpu")
-    seed: int = 0                            # for every random choice a metric makes (subsets, splits)
-    kid_subset_size: int = 1000
-    batch_size: int = 200
+    seed: int = schema.default("metrics", "seed")   # for every random choice a metric makes (subsets, splits)
+    kid_subset_size: int = schema.default("metrics", "kid_subset_size")
+    batch_size: int = schema.default("metrics", "batch_size")

@@ -37,4 +37,5 @@ def test_the_report_title_by_hand_is_the_schema_default(tmp_path):
     assert main(["report", "--table", str(table), "--results", str(tmp_path / "results"),
                  "--out", str(tmp_path / "reports" / "index.html")]) == 0
     title = schema.default("report", "title")
-    assert title == "gan-bench report" and f"<title>{title}</title>" in (tmp_path / "reports" / "index.html").read_text()
+    page = (tmp_path / "reports" / "index.html").read_text()
+    assert title == "gan-bench report" and f"<title>{title}</title>" in page
