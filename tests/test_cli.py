@@ -141,3 +141,26 @@ def test_evaluate_by_hand_uses_the_schema_defaults(digits16, tmp_path, monkeypat
     assert seen == {"num_samples": metrics["num_samples"], "batch_size": metrics["batch_size"],
                     "kid_subset_size": metrics["kid_subset_size"], "seed": metrics["seed"],
                     "compute": metrics["compute"], "spaces": metrics["feature_spaces"]}
+
+
+def test_every_command_is_handled_by_its_run_function():
+    import argparse
+
+    from gan_bench.cli import build_parser
+
+    (commands,) = [action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction)]
+    names = {name: parser.get_default("func").__name__ for name, parser in commands.choices.items()}
+    assert {"bench", "sanity", "evaluate", "report", "train"} <= set(names)
+    assert all(handler == "run_" + name.replace("-", "_") for name, handler in names.items()), names
+
+
+@pytest.mark.slow  # a classifier, then torch-fidelity and every label-free metric on four candidates
+def test_sanity_is_a_subcommand_and_scores_real_halves_below_noise(digits16, tmp_path, capsys):
+    classifier = tmp_path / "classifier.pt"
+    status, _ = run(["train-classifier", "--data", digits16, "--out", classifier, "--device", "cpu", "--settings",
+                     {"epochs": 1, "min_steps": 1, "width": 4, "feature_dim": 8}], capsys)
+    assert status == 0
+    assert main(["sanity", "--data", str(digits16), "--classifier", str(classifier), "--device", "cpu"]) == 0
+    printed = dict(line.strip().split(": ", 1) for line in capsys.readouterr().out.splitlines()
+                   if line.strip().startswith(("same half", "noise")) and "fid_domain" in line)
+    assert json.loads(printed["same half"])["fid_domain"] < json.loads(printed["noise"])["fid_domain"]
