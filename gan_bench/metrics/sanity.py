@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from gan_bench import schema
 from gan_bench.data.base import load_prepared
 from gan_bench.metrics.feature_extractors import feature_space
 from gan_bench.metrics import registry
@@ -35,7 +36,7 @@ def comparisons(images: torch.Tensor, seed: int = 1) -> tuple[torch.Tensor, dict
 
 
 def registry_scores(candidates: dict[str, torch.Tensor], reference: torch.Tensor, space, cuda: bool = False,
-                    seed: int = 0) -> dict[str, dict[str, float]]:
+                    seed: int = schema.default("metrics", "seed")) -> dict[str, dict[str, float]]:
     """{candidate: {column: value}} for every label-free per-space metric of the registry."""
     metrics = [m for m in registry.METRICS.values()
                if m.spaces is not None and space.name in m.spaces and m.needs_labels is None]
