@@ -12,10 +12,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow  # Snakemake dry runs in a copied project
 SNAKEFILE = """
+import json
 config.setdefault("report", {"title": "test"})
 threads_of = lambda rule: 1                       # from common.smk: each rule's threads and resources
 resources_of = lambda rule: {"mem_mb": 100, "runtime": 1}
 GAN_BENCH = "python -m gan_bench"                 # from common.smk: the command prefix
+settings_of = lambda section: json.dumps(config[section])   # from common.smk: a section's --settings JSON
 include: "workflow/rules/report.smk"
 
 rule aggregate:  # stands in for the real table rule; it must not be scheduled
