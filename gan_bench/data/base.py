@@ -16,8 +16,8 @@ import torch
 from torchvision.transforms.v2 import functional as TF
 
 from gan_bench.data.source import DatasetSource, RawData  # noqa: F401 (the dataset contract, re-exported)
-from gan_bench.errors import GanBenchError, describe
-from gan_bench.records import torch_save
+from gan_bench.errors import GanBenchError
+from gan_bench.records import TorchFile, torch_save
 
 PREPARED_FORMAT = 1
 
@@ -46,6 +46,13 @@ class PreparedData:
     @property
     def num_classes(self) -> int:
         return len(self.classes)
+
+
+# Files written before `preprocessing` and `file_list_sha256` existed lack them and still load.
+PREPARED_FILE = TorchFile(
+    "prepared data", "`python -m gan_bench prepare-data` (the workflow's prepare_data rule)", PREPARED_FORMAT,
+    tuple(f.name for f in dataclasses.fields(PreparedData) if f.default is dataclasses.MISSING
+          and f.default_factory is dataclasses.MISSING))
 
 
 def to_unit_range(images: torch.Tensor) -> torch.Tensor:
@@ -94,25 +101,5 @@ def content_fingerprint(data: PreparedData) -> str:
 
 def load_prepared(path: str | Path) -> PreparedData:
     """Read a prepared file, with a clear error when it is missing or damaged."""
-    path = Path(path)
-    if not path.exists():
-        raise GanBenchError(f"prepared data {path} does not exist; create it with "
-                            f"`python -m gan_bench prepare-data` (the workflow's prepare_data rule)")
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # any failure to unpickle means the file is unusable
-        raise GanBenchError(f"prepared data {path} is unreadable ({describe(exc)}); delete it and rerun the workflow "
-                            f"to prepare it again") from exc
-    fields = {f.name for f in dataclasses.fields(PreparedData)}
-    # Files written before `preprocessing` and `file_list_sha256` existed lack them and still load.
-    required = {f.name for f in dataclasses.fields(PreparedData) if f.default is dataclasses.MISSING
-                and f.default_factory is dataclasses.MISSING}
-    if not isinstance(blob, dict) or not required | {"format"} <= set(blob) <= fields | {"format"}:
-        # another gan_bench file (a checkpoint, say) given by mistake: it is not damaged, so say so
-        found = ", ".join(map(str, blob)) if isinstance(blob, dict) else type(blob).__name__
-        raise GanBenchError(f"{path} is not a prepared-data file (it holds {found}); pass the file that "
-                            f"`python -m gan_bench prepare-data` wrote")
-    if blob.pop("format") != PREPARED_FORMAT:
-        raise GanBenchError(f"prepared data {path} has an old format; delete it and rerun the workflow to prepare "
-                            f"it again")
-    return PreparedData(**blob)
+    blob = PREPARED_FILE.read(path)
+    return PreparedData(**{f.name: blob[f.name] for f in dataclasses.fields(PreparedData) if f.name in blob})
