@@ -211,7 +211,7 @@ def test_a_corrupt_pretrained_file_is_named(tmp_path, digits16, monkeypatch):
     broken.write_bytes(b"PK\x03\x04 truncated")
     spec = train_spec(tmp_path / "run", digits16)
     spec.model, spec.pretrained_path = "pre_gan", broken
-    with pytest.raises(GanBenchError, match="encoder.pt is corrupt.*rerun the pretrain rule"):
+    with pytest.raises(GanBenchError, match="encoder.pt is unreadable.*delete it.*pretrain rule"):
         train(spec)
     assert not (tmp_path / "run").exists()
 
