@@ -1,7 +1,7 @@
 """The prepared-data file every run reads (the dataset contract is in `source.py`).
 
 A source turns whatever is on disk (IDX files, an image folder, a scikit-learn array) into one
-uint8 tensor. `prepare` resizes it once per (dataset, resolution) and caches it, so training
+uint8 tensor. `prepare` resizes it once per (dataset, image size) and caches it, so training
 batches come from memory by index instead of per-sample PIL transforms.
 """
 
@@ -24,7 +24,7 @@ PREPARED_FORMAT = 1
 
 @dataclass
 class PreparedData:
-    """A dataset at one resolution, ready to train on."""
+    """A dataset at one image size, ready to train on."""
 
     name: str
     images: torch.Tensor   # uint8 (N, C, S, S)
@@ -70,10 +70,10 @@ def resize(images: torch.Tensor, size: int, chunk: int = 4096) -> torch.Tensor:
                       for i in range(0, images.shape[0], chunk)])
 
 
-def prepare(source: DatasetSource, resolution: int, out_path: str | Path) -> PreparedData:
+def prepare(source: DatasetSource, image_size: int, out_path: str | Path) -> PreparedData:
     raw = source.load()
     _check_raw(raw, source.name)
-    data = PreparedData(source.name, resize(raw.images, resolution), raw.labels.long(), list(raw.classes),
+    data = PreparedData(source.name, resize(raw.images, image_size), raw.labels.long(), list(raw.classes),
                         dict(raw.splits), raw.source, dict(raw.preprocessing), raw.file_list_sha256)
     torch_save(out_path, {"format": PREPARED_FORMAT, **data.__dict__})
     return data

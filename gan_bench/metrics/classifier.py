@@ -1,4 +1,4 @@
-"""The domain classifier: a small CNN per (dataset, resolution) that defines the domain feature space.
+"""The domain classifier: a small CNN per (dataset, image size) that defines the domain feature space.
 
 It is trained on the real images of the prepared dataset, with a seeded held-out split (offline MNIST has
 only its 10k test split, so we cannot rely on an official train/test division). Its penultimate layer gives
@@ -64,7 +64,7 @@ def _conv_block(c_in: int, c_out: int) -> nn.Sequential:
 
 
 class DomainClassifier(nn.Module):
-    """Two conv blocks, a fixed 4x4 pooling (so any resolution >= 8 works), a feature layer and the logits."""
+    """Two conv blocks, a fixed 4x4 pooling (so any image size >= 8 works), a feature layer and the logits."""
 
     def __init__(self, channels: int, image_size: int, num_classes: int, width: int = 32, feature_dim: int = 128):
         super().__init__()

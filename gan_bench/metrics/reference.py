@@ -1,4 +1,4 @@
-"""Reference statistics of the real images, computed once per (dataset, resolution, feature space), and the
+"""Reference statistics of the real images, computed once per (dataset, image size, feature space), and the
 baselines every run is read against at the runs' N: held-out real vs real (the floor), blank and noise images.
 
 We let torch-fidelity cache them itself (its features and FID statistics files) under an explicit cache name
@@ -92,12 +92,12 @@ def baselines_record(scores: dict[str, dict], *, num_scored: int, num_against: i
     }
 
 
-def reference_record(*, dataset: str, resolution: int, space: str, extractor: str, weights_sha256: str,
+def reference_record(*, dataset: str, image_size: int, space: str, extractor: str, weights_sha256: str,
                      num_images: int, files: list[str], baselines: dict) -> dict:
     """The json written beside the cached statistics (`baselines` from `baselines_record`)."""
     return {
         keys.DATASET: dataset,
-        keys.RESOLUTION: int(resolution),
+        keys.RESOLUTION: int(image_size),
         keys.SPACE: space,
         "extractor": extractor,
         "weights_sha256": weights_sha256,
@@ -125,7 +125,7 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
     files = sorted(p.name for p in folder.glob(f"{CACHE_NAME}-*.pt"))
     baselines = compute_baselines(data.images, space, folder, num_samples=num_samples, seed=seed, cuda=cuda,
                                   batch_size=batch_size, kid_cap=kid_cap, verbose=verbose)
-    record = reference_record(dataset=data.name, resolution=data.image_size, space=space.name,
+    record = reference_record(dataset=data.name, image_size=data.image_size, space=space.name,
                               extractor=space.extractor, weights_sha256=file_sha256(space.weights_path),
                               num_images=data.images.shape[0], files=files, baselines=baselines)
     write_json(out_json, record)

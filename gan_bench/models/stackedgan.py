@@ -185,7 +185,7 @@ class StackedGAN(GanModel):
         got = (state.get("channels"), state.get("image_size"), state.get("num_classes"))
         if got != expected:
             raise GanBenchError(f"StackedGAN pre-trained encoder is for (channels, image_size, classes) = {got} "
-                                f"but the model needs {expected}; rerun pre-training for this dataset/resolution")
+                                f"but the model needs {expected}; rerun pre-training for this dataset and image size")
         self.nets["enc"].load_state_dict(state["encoder"])
         self.nets["enc"].freeze()
         self._encoder_checked = False
