@@ -69,14 +69,16 @@ REBUILT_WHEN_DELETED = {
 REBUILT_OTHERWISE = "delete it and the workflow rebuilds it"
 
 
-def read_json(path: str | Path) -> Any:
-    """A JSON record; a missing, truncated or garbled one is a one-line GanBenchError saying what to do."""
+def read_json(path: str | Path, writer: str = "the workflow (or the command that writes it)") -> Any:
+    """A JSON record; a missing, truncated or garbled one is a one-line GanBenchError saying what to do.
+
+    `writer`: what to run when it is missing (as in `TorchFile`)."""
     path = Path(path)
     advice = REBUILT_WHEN_DELETED.get(path.name, REBUILT_OTHERWISE)
     try:
         return json.loads(path.read_text())
     except FileNotFoundError as exc:
-        raise GanBenchError(f"{path} does not exist; rerun the workflow (or the command that writes it)") from exc
+        raise GanBenchError(f"{path} does not exist; create it with {writer}") from exc
     except OSError as exc:  # a folder under the record's name, no permission
         raise GanBenchError(f"{path} cannot be read ({describe(exc)}); fix its permissions, or {advice}") from exc
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError

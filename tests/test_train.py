@@ -204,7 +204,7 @@ def test_a_damaged_resume_file_costs_only_its_progress(tmp_path, digits16, capsy
     out.mkdir()
     (out / "resume.pt").write_bytes(b"PK\x03\x04 cut off by a full disk")
     summary = train(train_spec(out, digits16))
-    assert "ignoring a damaged resume file" in capsys.readouterr().out
+    assert "ignoring a resume file that cannot be used" in capsys.readouterr().out
     assert summary["status"] == "completed" and summary["resumed_at_steps"] == []
     assert_same_run(out, clean)  # trained from step 0, exactly as a run that never had the file
     assert not (out / "resume.pt").exists()

@@ -153,10 +153,7 @@ class CachedReference(Dataset):
 def load_reference(reference_json: str | Path, space: FeatureSpace) -> dict:
     """The reference record, after checking it belongs to `space` and its cached files are all there."""
     path = Path(reference_json)
-    if not path.is_file():
-        raise GanBenchError(f"reference statistics {path} do not exist; compute them with `python -m gan_bench "
-                            f"reference-stats` (the workflow's reference_stats rule)")
-    record = read_json(path)
+    record = read_json(path, writer="`python -m gan_bench reference-stats` (the workflow's reference_stats rule)")
     if record.get("space") != space.name or record.get("extractor") != space.extractor:
         raise GanBenchError(f"reference statistics {path} are for feature space {record.get('space')!r}, not "
                             f"{space.name!r}; pass the file of the right space")

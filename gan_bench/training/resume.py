@@ -61,7 +61,7 @@ class Resume:
         try:
             blob = RESUME_FILE.read(self.path)
         except GanBenchError as exc:  # a damaged resume file only costs the progress it held
-            print(f"ignoring a damaged resume file ({exc}); starting from step 0")
+            print(f"ignoring a resume file that cannot be used ({exc}); starting from step 0")
             return LoopState()
         setup = self.setup
         if blob[keys.RUN_HASH] != setup.hash or blob[keys.DATA_FINGERPRINT] != setup.data_fingerprint:
