@@ -117,7 +117,7 @@ def compare_loops(args, workdir: Path) -> dict:
     from gan_bench.data.base import prepare
     from gan_bench.environment import device_name, resolve_device
     from gan_bench.models.base import DatasetInfo
-    from gan_bench.train import seed_everything
+    from gan_bench.training.setup import seed_everything
 
     device = resolve_device(args.device)
     settings = bench_settings(args, args.steps + 1)  # + the warm-up step our loop leaves out

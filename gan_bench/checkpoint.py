@@ -8,10 +8,12 @@ import torch
 
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.models.base import DatasetInfo, GanModel
-from gan_bench.records import torch_save
+from gan_bench.records import TorchFile, torch_save
 
 CHECKPOINT_FORMAT = 1
-CHECKPOINT_KEYS = ("format", "model", "model_config", "dataset_info", "state")
+CHECKPOINT_FILE = TorchFile("checkpoint", "`python -m gan_bench train` (the workflow's train rule)",
+                            CHECKPOINT_FORMAT, ("model", "model_config", "dataset_info", "state"),
+                            weights_only=False)
 
 
 def save_model(path: str | Path, model_name: str, model: GanModel, **extra) -> Path:
@@ -27,21 +29,7 @@ def save_model(path: str | Path, model_name: str, model: GanModel, **extra) -> P
 
 
 def read_checkpoint(path: str | Path) -> dict:
-    path = Path(path)
-    if not path.is_file():
-        raise GanBenchError(f"checkpoint {path} does not exist; train the run first")
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:  # truncated zip, pickle error, ...: the file is unusable
-        raise GanBenchError(f"checkpoint {path} is corrupt or truncated ({describe(exc)}); delete it "
-                            f"and rerun the run's training job") from exc
-    # Other gan_bench files (prepared data, resume.pt) are dicts with a format too: check the keys as well.
-    missing = [key for key in CHECKPOINT_KEYS if key not in blob] if isinstance(blob, dict) else list(CHECKPOINT_KEYS)
-    if missing or blob.get("format") != CHECKPOINT_FORMAT or not isinstance(blob.get("model"), str):
-        found = f"format {blob.get('format')!r}, keys {', '.join(map(str, blob))}" if isinstance(blob, dict) \
-            else type(blob).__name__
-        raise GanBenchError(f"checkpoint {path} is not a gan_bench checkpoint ({found}); delete it and retrain")
-    return blob
+    return CHECKPOINT_FILE.read(path)
 
 
 def load_model(path: str | Path, device: torch.device | str = "cpu") -> tuple[str, GanModel]:

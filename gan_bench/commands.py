@@ -49,7 +49,7 @@ def run_pretrain(args) -> None:
     from gan_bench.environment import resolve_device, set_threads
     from gan_bench.records import torch_save
     from gan_bench.registry import model_class
-    from gan_bench.train import seed_everything
+    from gan_bench.training.setup import seed_everything
 
     set_threads(args.num_threads)
     cls = model_class(args.model)

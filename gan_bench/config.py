@@ -182,7 +182,7 @@ def model_config(config: dict, name: str):
     return model_class(name).Config.from_options(config["models"][name], where=f"config key models.{name}")
 
 
-def resolution(config: dict, model: str) -> int:
+def image_size(config: dict, model: str) -> int:
     return model_config(config, model).image_size
 
 

@@ -31,7 +31,7 @@ CLASSIFIER_SETTINGS = "settings"
 ARCH = "arch"
 NUM_CLASSES = "num_classes"          # in ARCH; also in metrics.json (the K of chance level 1/K)
 DATASET = "dataset"
-RESOLUTION = "resolution"
+RESOLUTION = "resolution"          # the image size in pixels a side; records keep the key they were written with
 
 # --- reference record, results/reference/<dataset>/res<res>/<space>.json (gan_bench.metrics.reference) ---
 SPACE = "space"
@@ -48,7 +48,7 @@ FEATURE_SPACES = "feature_spaces"
 NUM_SAMPLES = "num_samples"
 KID_SUBSET_SIZE = "kid_subset_size"
 SAMPLE_SEED = "sample_seed"
-SAMPLE_RESOLUTION = "sample_resolution"
+SAMPLE_RESOLUTION = "sample_resolution"  # the samples' image size (key kept, as RESOLUTION)
 CLASS_ACCURACY = "class_accuracy"
 CODE_PURITY = "code_purity"
 CLASSIFIER_HELDOUT_ACCURACY = "classifier_heldout_accuracy"

@@ -1,10 +1,12 @@
-"""Writing run records safely: every file appears whole or not at all, with the user's permissions."""
+"""Run records: written safely (every file appears whole or not at all, with the user's permissions) and read
+back with one-line errors that say how to get a good file."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -67,19 +69,26 @@ REBUILT_WHEN_DELETED = {
 REBUILT_OTHERWISE = "delete it and the workflow rebuilds it"
 
 
-def read_json(path: str | Path) -> Any:
-    """A JSON record; a missing, truncated or garbled one is a one-line GanBenchError saying what to do."""
+def read_json(path: str | Path, writer: str = "the workflow (or the command that writes it)") -> Any:
+    """A JSON record; a missing, truncated or garbled one is a one-line GanBenchError saying what to do.
+
+    `writer`: what to run when it is missing (as in `TorchFile`)."""
     path = Path(path)
     advice = REBUILT_WHEN_DELETED.get(path.name, REBUILT_OTHERWISE)
     try:
         return json.loads(path.read_text())
     except FileNotFoundError as exc:
-        raise GanBenchError(f"{path} does not exist; rerun the workflow (or the command that writes it)") from exc
+        raise GanBenchError(f"{path} does not exist; create it with {writer}") from exc
     except OSError as exc:  # a folder under the record's name, no permission
         raise GanBenchError(f"{path} cannot be read ({describe(exc)}); fix its permissions, or {advice}") from exc
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         raise GanBenchError(f"{path} is truncated or not valid JSON ({describe(exc)}); restore it, or "
                             f"{advice}") from exc
+
+
+def read_json_if_present(path: str | Path) -> Any:
+    """A JSON record, or {} where there is none yet; a damaged one raises as in `read_json`."""
+    return read_json(path) if Path(path).is_file() else {}
 
 
 def check_json_records(paths) -> None:
@@ -121,3 +130,46 @@ def write_rows(path: str | Path, rows: list[dict]) -> Path:
             writer.writerows(rows)
 
     return atomic_write(path, write)
+
+
+@dataclass(frozen=True)
+class TorchFile:
+    """A kind of file that gan_bench writes with `torch_save`, read back with the same one-line errors for all kinds.
+
+    `what` names it in errors ("checkpoint"); `writer` is the command (and workflow rule) that writes it: what a
+    user runs to get a good one. `format` is the format number every file of this kind carries (None: no number)
+    and `keys` the keys it always holds, so another gan_bench file passed by mistake is told apart from a damaged
+    one. `weights_only=False` only for files that hold Python objects besides tensors (RNG states, settings).
+    """
+
+    what: str
+    writer: str
+    format: int | None = None
+    keys: tuple[str, ...] = ()
+    weights_only: bool = True
+
+    def read(self, path: str | Path) -> Any:
+        path = Path(path)
+        if not path.exists():
+            raise GanBenchError(f"{self.what} {path} does not exist; create it with {self.writer}")
+        import torch
+
+        try:
+            blob = torch.load(path, map_location="cpu", weights_only=self.weights_only)
+        except Exception as exc:  # truncated zip, pickle error, a folder under its name: the file is unusable
+            raise GanBenchError(f"{self.what} {path} is unreadable ({describe(exc)}); delete it and rerun "
+                                f"{self.writer}") from exc
+        self._check_kind(path, blob)
+        return blob
+
+    def _check_kind(self, path: Path, blob: Any) -> None:
+        expected = ("format",) * (self.format is not None) + self.keys
+        if not expected:
+            return
+        if not isinstance(blob, dict) or not set(expected) <= set(blob):
+            found = ", ".join(map(str, blob)) if isinstance(blob, dict) else type(blob).__name__
+            raise GanBenchError(f"{path} is not a {self.what} file (it holds {found}); pass the file that "
+                                f"{self.writer} wrote")
+        if self.format is not None and blob["format"] != self.format:
+            raise GanBenchError(f"{self.what} {path} has format {blob['format']!r}, not {self.format} (another "
+                                f"version of gan_bench wrote it); delete it and rerun {self.writer}")

@@ -290,13 +290,13 @@ CASES = [
     ("train-data-damaged", train(data=lambda ctx: str(ctx.write("res16.pt", b"PK\x03\x04 garbage"))),
      r"prepared data .*res16\.pt is unreadable \(.*\); delete it and rerun"),
     ("train-data-is-a-checkpoint", train(data=lambda ctx: str(ctx.run_dir / "checkpoint.pt")),
-     r"checkpoint\.pt is not a prepared-data file \(it holds .*model.*\); pass the file that .*prepare-data. wrote"),
+     r"checkpoint\.pt is not a prepared data file \(it holds .*model.*\); pass the file that .*prepare-data.* wrote"),
     ("train-batch-larger-than-dataset", train(batch_size="5000"),
      r"batch size 5000 exceeds the 1797 images of dataset digits; use a smaller batch size"),
     ("train-batch-size-zero", train(batch_size="0"), r"argument --batch-size: must be an integer >= 1, got '0'"),
     ("train-negative-seed", train(seed="-3"), r"argument --seed: must be an integer >= 0, got '-3'"),
-    ("train-resolution-mismatch", train(set_path("model_options.image_size", 32)),
-     r"res16\.pt holds 16px images but models\.dcgan\.image_size is 32; prepare the data at that resolution"),
+    ("train-image-size-mismatch", train(set_path("model_options.image_size", 32)),
+     r"res16\.pt holds 16px images but models\.dcgan\.image_size is 32; prepare the data at that image size"),
     ("train-out-inside-a-file", train(out=lambda ctx: str(ctx.write("file", "x") / "run")),
      r"output directory .*file/run is not writable .*choose another --out"),
     ("train-settings-not-json", train(settings="{'train': 1}"),
@@ -322,13 +322,13 @@ CASES = [
 
     # --- checkpoints (gan_bench.checkpoint.load_model) ---
     ("checkpoint-missing", checkpoint(lambda ctx: ctx.tmp / "checkpoint.pt"),
-     r"checkpoint .*checkpoint\.pt does not exist; train the run first"),
+     r"checkpoint .*checkpoint\.pt does not exist; create it with `python -m gan_bench train` \(the workflow's train rule\)"),
     ("checkpoint-truncated", checkpoint(truncated_copy),
-     r"checkpoint .*checkpoint\.pt is corrupt or truncated \(.*\); delete it and rerun"),
+     r"checkpoint .*checkpoint\.pt is unreadable \(.*\); delete it and rerun `python -m gan_bench train`"),
     ("checkpoint-is-text", checkpoint(lambda ctx: ctx.write("notes.pt", "hello")),
-     r"checkpoint .*notes\.pt is corrupt or truncated"),
+     r"checkpoint .*notes\.pt is unreadable"),
     ("checkpoint-is-prepared-data", checkpoint(lambda ctx: ctx.data),
-     r"checkpoint .*res16\.pt is not a gan_bench checkpoint .*delete it and retrain"),
+     r"res16\.pt is not a checkpoint file \(it holds format, .*images.*\); pass the file that `python -m gan_bench train` .* wrote"),
 ]
 
 

@@ -190,9 +190,26 @@ def test_a_collapsed_generator_ends_the_run_as_diverged(tmp_path, digits16, test
 
 
 def test_out_of_memory_is_recorded_not_raised(tmp_path, digits16, test_models):
-    summary = train(train_spec(tmp_path / "run", digits16, model="oom_gan", batch_size=64))
+    out = tmp_path / "run"
+    summary = train(train_spec(out, digits16, model="oom_gan", batch_size=64))
     assert summary["status"] == "oom"
     assert "batch size 64 did not fit" in summary["reason"]
+    assert json.loads((out / "summary.json").read_text()) == summary and (out / "losses.csv").is_file()
+    # a model that ran out of memory mid-step is not saved or sampled as if it were trained
+    assert not (out / "checkpoint.pt").exists() and not (out / "samples" / "final.png").exists()
+
+
+def test_a_damaged_resume_file_costs_only_its_progress(tmp_path, digits16, capsys):
+    clean = tmp_path / "clean"
+    train(train_spec(clean, digits16))
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "resume.pt").write_bytes(b"PK\x03\x04 cut off by a full disk")
+    summary = train(train_spec(out, digits16))
+    assert "ignoring a resume file that cannot be used" in capsys.readouterr().out
+    assert summary["status"] == "completed" and summary["resumed_at_steps"] == []
+    assert_same_run(out, clean)  # trained from step 0, exactly as a run that never had the file
+    assert not (out / "resume.pt").exists()
 
 
 def test_a_finished_run_is_never_overwritten(tmp_path, digits16):
@@ -213,7 +230,7 @@ def test_a_corrupt_pretrained_file_is_named(tmp_path, digits16, monkeypatch):
     broken.write_bytes(b"PK\x03\x04 truncated")
     spec = train_spec(tmp_path / "run", digits16)
     spec.model, spec.pretrained_path = "pre_gan", broken
-    with pytest.raises(GanBenchError, match="encoder.pt is corrupt.*rerun the pretrain rule"):
+    with pytest.raises(GanBenchError, match="encoder.pt is unreadable.*delete it.*pretrain rule"):
         train(spec)
     assert not (tmp_path / "run").exists()
 

@@ -1,7 +1,7 @@
 """The prepared-data file every run reads (the dataset contract is in `source.py`).
 
 A source turns whatever is on disk (IDX files, an image folder, a scikit-learn array) into one
-uint8 tensor. `prepare` resizes it once per (dataset, resolution) and caches it, so training
+uint8 tensor. `prepare` resizes it once per (dataset, image size) and caches it, so training
 batches come from memory by index instead of per-sample PIL transforms.
 """
 
@@ -16,15 +16,15 @@ import torch
 from torchvision.transforms.v2 import functional as TF
 
 from gan_bench.data.source import DatasetSource, RawData  # noqa: F401 (the dataset contract, re-exported)
-from gan_bench.errors import GanBenchError, describe
-from gan_bench.records import torch_save
+from gan_bench.errors import GanBenchError
+from gan_bench.records import TorchFile, torch_save
 
 PREPARED_FORMAT = 1
 
 
 @dataclass
 class PreparedData:
-    """A dataset at one resolution, ready to train on."""
+    """A dataset at one image size, ready to train on."""
 
     name: str
     images: torch.Tensor   # uint8 (N, C, S, S)
@@ -48,6 +48,13 @@ class PreparedData:
         return len(self.classes)
 
 
+# Files written before `preprocessing` and `file_list_sha256` existed lack them and still load.
+PREPARED_FILE = TorchFile(
+    "prepared data", "`python -m gan_bench prepare-data` (the workflow's prepare_data rule)", PREPARED_FORMAT,
+    tuple(f.name for f in dataclasses.fields(PreparedData) if f.default is dataclasses.MISSING
+          and f.default_factory is dataclasses.MISSING))
+
+
 def to_unit_range(images: torch.Tensor) -> torch.Tensor:
     """uint8 pixels -> floats in [-1, 1] (the sources' Normalize(0.5, 0.5)): what every model trains on."""
     if images.dtype != torch.uint8:
@@ -63,10 +70,10 @@ def resize(images: torch.Tensor, size: int, chunk: int = 4096) -> torch.Tensor:
                       for i in range(0, images.shape[0], chunk)])
 
 
-def prepare(source: DatasetSource, resolution: int, out_path: str | Path) -> PreparedData:
+def prepare(source: DatasetSource, image_size: int, out_path: str | Path) -> PreparedData:
     raw = source.load()
     _check_raw(raw, source.name)
-    data = PreparedData(source.name, resize(raw.images, resolution), raw.labels.long(), list(raw.classes),
+    data = PreparedData(source.name, resize(raw.images, image_size), raw.labels.long(), list(raw.classes),
                         dict(raw.splits), raw.source, dict(raw.preprocessing), raw.file_list_sha256)
     torch_save(out_path, {"format": PREPARED_FORMAT, **data.__dict__})
     return data
@@ -94,25 +101,5 @@ def content_fingerprint(data: PreparedData) -> str:
 
 def load_prepared(path: str | Path) -> PreparedData:
     """Read a prepared file, with a clear error when it is missing or damaged."""
-    path = Path(path)
-    if not path.exists():
-        raise GanBenchError(f"prepared data {path} does not exist; create it with "
-                            f"`python -m gan_bench prepare-data` (the workflow's prepare_data rule)")
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # any failure to unpickle means the file is unusable
-        raise GanBenchError(f"prepared data {path} is unreadable ({describe(exc)}); delete it and rerun the workflow "
-                            f"to prepare it again") from exc
-    fields = {f.name for f in dataclasses.fields(PreparedData)}
-    # Files written before `preprocessing` and `file_list_sha256` existed lack them and still load.
-    required = {f.name for f in dataclasses.fields(PreparedData) if f.default is dataclasses.MISSING
-                and f.default_factory is dataclasses.MISSING}
-    if not isinstance(blob, dict) or not required | {"format"} <= set(blob) <= fields | {"format"}:
-        # another gan_bench file (a checkpoint, say) given by mistake: it is not damaged, so say so
-        found = ", ".join(map(str, blob)) if isinstance(blob, dict) else type(blob).__name__
-        raise GanBenchError(f"{path} is not a prepared-data file (it holds {found}); pass the file that "
-                            f"`python -m gan_bench prepare-data` wrote")
-    if blob.pop("format") != PREPARED_FORMAT:
-        raise GanBenchError(f"prepared data {path} has an old format; delete it and rerun the workflow to prepare "
-                            f"it again")
-    return PreparedData(**blob)
+    blob = PREPARED_FILE.read(path)
+    return PreparedData(**{f.name: blob[f.name] for f in dataclasses.fields(PreparedData) if f.name in blob})

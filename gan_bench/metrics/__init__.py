@@ -8,7 +8,7 @@
 - classifier.py: the per-dataset domain classifier (trained on the real images, held-out accuracy recorded)
 - feature_extractors.py: the domain classifier registered with torch-fidelity; Inception weights lookup
 - fidelity.py: the `calculate_metrics` call (reference statistics, sanity), guarded against torch-fidelity 0.4.0
-- reference.py: real-image statistics and features cached once per (dataset, resolution, space)
+- reference.py: real-image statistics and features cached once per (dataset, image size, space)
 - evaluate.py: one run's checkpoint -> samples -> metrics.json
 - commands.py: the CLI subcommands train-classifier, reference-stats, evaluate
 """

@@ -1,4 +1,4 @@
-"""The domain classifier: a small CNN per (dataset, resolution) that defines the domain feature space.
+"""The domain classifier: a small CNN per (dataset, image size) that defines the domain feature space.
 
 It is trained on the real images of the prepared dataset, with a seeded held-out split (offline MNIST has
 only its 10k test split, so we cannot rely on an official train/test division). Its penultimate layer gives
@@ -20,10 +20,13 @@ from torch import nn
 from gan_bench import record_keys as keys
 from gan_bench import schema
 from gan_bench.data.base import to_unit_range
-from gan_bench.errors import GanBenchError
-from gan_bench.records import torch_save, write_json
+from gan_bench.errors import GanBenchError, describe
+from gan_bench.records import TorchFile, torch_save, write_json
 
 CLASSIFIER_FORMAT = 1
+CLASSIFIER_FILE = TorchFile("domain classifier",
+                            "`python -m gan_bench train-classifier` (the workflow's train_classifier rule)",
+                            CLASSIFIER_FORMAT, ("arch", "state"))
 
 
 _DEFAULTS = schema.defaults("classifier")
@@ -65,7 +68,7 @@ def _conv_block(c_in: int, c_out: int) -> nn.Sequential:
 
 
 class DomainClassifier(nn.Module):
-    """Two conv blocks, a fixed 4x4 pooling (so any resolution >= 8 works), a feature layer and the logits."""
+    """Two conv blocks, a fixed 4x4 pooling (so any image size >= 8 works), a feature layer and the logits."""
 
     def __init__(self, channels: int, image_size: int, num_classes: int, width: int, feature_dim: int):
         super().__init__()
@@ -86,15 +89,19 @@ class DomainClassifier(nn.Module):
         return self.features_and_logits(x)[1]
 
 
-def holdout_split(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Seeded permutation split into (train indices, held-out indices)."""
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+def holdout_split(n: int, fraction: float, seed: int | torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Seeded permutation split into (train indices, held-out indices).
+
+    `seed` may be a generator instead, for a caller that goes on drawing from it after the split (StackedGAN's
+    pre-training draws its batch order from the generator of its split)."""
+    generator = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(seed)
+    order = torch.randperm(n, generator=generator)
     n_held = max(1, int(round(n * fraction)))
     return order[n_held:], order[:n_held]
 
 
 @torch.no_grad()
-def predict(model: DomainClassifier, images: torch.Tensor, device: torch.device, batch_size: int = 500) -> torch.Tensor:
+def predict(model: nn.Module, images: torch.Tensor, device: torch.device, batch_size: int = 500) -> torch.Tensor:
     """The predicted class of each uint8 image, in eval mode."""
     was_training = model.training
     model.eval()
@@ -104,10 +111,10 @@ def predict(model: DomainClassifier, images: torch.Tensor, device: torch.device,
     return torch.cat(predictions)
 
 
-def accuracy(model: DomainClassifier, images: torch.Tensor, labels: torch.Tensor, device: torch.device,
+def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, device: torch.device,
              batch_size: int = 500) -> float:
-    """Top-1 accuracy on uint8 images, in eval mode."""
-    return (predict(model, images, device, batch_size) == labels).float().mean().item()
+    """Top-1 accuracy on uint8 images, in eval mode: the exact share (a float32 mean would round it)."""
+    return int((predict(model, images, device, batch_size) == labels).sum()) / labels.numel()
 
 
 def _random_shift(x: torch.Tensor, generator: torch.Generator, pixels: int) -> torch.Tensor:
@@ -222,17 +229,11 @@ def save_classifier(path: str | Path, model: DomainClassifier, record: dict) -> 
 
 
 def load_classifier(path: str | Path, device: torch.device | str = "cpu") -> DomainClassifier:
-    path = Path(path)
-    if not path.is_file():
-        raise GanBenchError(f"domain classifier {path} does not exist; train it with `python -m gan_bench "
-                            f"train-classifier` (the workflow's train_classifier rule)")
+    blob = CLASSIFIER_FILE.read(path)
     try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-        if blob.get("format") != CLASSIFIER_FORMAT:
-            raise ValueError(f"format {blob.get('format')!r}, expected {CLASSIFIER_FORMAT}")
         model = DomainClassifier(**blob["arch"])
         model.load_state_dict(blob["state"])
-    except Exception as exc:  # any failure to read it means the file is unusable
-        raise GanBenchError(f"domain classifier {path} is unreadable ({exc}); delete it and rerun the workflow "
-                            f"to retrain it") from exc
+    except (TypeError, RuntimeError) as exc:  # weights of another architecture
+        raise GanBenchError(f"domain classifier {path} does not match its recorded architecture ({describe(exc)}); "
+                            f"delete it and rerun {CLASSIFIER_FILE.writer}") from exc
     return model.to(device).eval()

@@ -64,7 +64,7 @@ def empty_record(spaces: list[str], settings: EvalSettings) -> dict:
 
 
 def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list[str], kid_subset: int,
-                   resolution: int, num_classes: int | None, classifier_info: dict | None = None,
+                   image_size: int, num_classes: int | None, classifier_info: dict | None = None,
                    class_scores: dict | None = None, eval_device: str = "cpu", eval_time_s: float = 0.0,
                    computed: list[str] = (), eval_times_s: dict | None = None,
                    real_baseline_num_samples: int | None = None) -> dict:
@@ -78,7 +78,7 @@ def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list
         **empty_record(feature_spaces, settings),
         keys.SAMPLE_SEED: settings.seed,
         keys.KID_SUBSET_SIZE: kid_subset,
-        keys.SAMPLE_RESOLUTION: resolution,
+        keys.SAMPLE_RESOLUTION: image_size,
         keys.NUM_CLASSES: num_classes,
         keys.REAL_BASELINE_NUM_SAMPLES: real_baseline_num_samples,
         **scores,
@@ -184,7 +184,7 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     return metrics_record(
         settings, scores, feature_spaces=[space.name for space, _ in spaces],
         kid_subset=kid_subset_size(settings.kid_subset_size, settings.num_samples, len(real.images)),
-        resolution=int(samples.shape[-1]), num_classes=model.num_classes if model.conditional else None,
+        image_size=int(samples.shape[-1]), num_classes=model.num_classes if model.conditional else None,
         classifier_info=info, eval_device=str(device), eval_time_s=time.perf_counter() - start,
         computed=computed, eval_times_s=clock.times,
         real_baseline_num_samples=baseline_split(len(real.images), settings.num_samples, settings.seed)[0].numel())

@@ -39,7 +39,7 @@ class DomainFeatureExtractor(FeatureExtractorBase):
     """Penultimate features (FID, KID) and logits (IS) of the domain classifier.
 
     torch-fidelity hands it uint8 (B, 3, H, W) batches at whatever size the inputs have; it resizes them to the
-    classifier's resolution itself and folds gray images (repeated to 3 channels) back to one channel.
+    classifier's image size itself and folds gray images (repeated to 3 channels) back to one channel.
     """
 
     def __init__(self, name, features_list, feature_extractor_weights_path=None, **kwargs):
@@ -67,7 +67,7 @@ class DomainFeatureExtractor(FeatureExtractorBase):
         return (torch.rand([1, 3, 32, 32]) * 255).to(torch.uint8)
 
     def prepare(self, x: torch.Tensor) -> torch.Tensor:
-        """uint8 (B, 3, H, W) -> the classifier's input: float in [-1, 1] at its channels and resolution."""
+        """uint8 (B, 3, H, W) -> the classifier's input: float in [-1, 1] at its channels and image size."""
         vassert(torch.is_tensor(x) and x.dtype == torch.uint8, "Expecting image as torch.Tensor with dtype=torch.uint8")
         vassert(x.dim() == 4 and x.shape[1] == 3, f"Input is not Bx3xHxW: {x.shape}")
         arch = self.classifier.arch

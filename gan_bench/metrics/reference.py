@@ -1,4 +1,4 @@
-"""Reference statistics of the real images, computed once per (dataset, resolution, feature space), and the
+"""Reference statistics of the real images, computed once per (dataset, image size, feature space), and the
 baselines every run is read against at the runs' N: held-out real vs real (the floor), blank and noise images.
 
 We let torch-fidelity cache them itself (its features and FID statistics files) under an explicit cache name
@@ -93,12 +93,12 @@ def baselines_record(scores: dict[str, dict], *, num_scored: int, num_against: i
     }
 
 
-def reference_record(*, dataset: str, resolution: int, space: str, extractor: str, weights_sha256: str,
+def reference_record(*, dataset: str, image_size: int, space: str, extractor: str, weights_sha256: str,
                      num_images: int, files: list[str], baselines: dict) -> dict:
     """The json written beside the cached statistics (`baselines` from `baselines_record`)."""
     return {
         keys.DATASET: dataset,
-        keys.RESOLUTION: int(resolution),
+        keys.RESOLUTION: int(image_size),
         keys.SPACE: space,
         "extractor": extractor,
         "weights_sha256": weights_sha256,
@@ -130,7 +130,7 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
     files = sorted(p.name for p in folder.glob(f"{CACHE_NAME}-*.pt"))
     baselines = compute_baselines(data.images, space, folder, num_samples=num_samples, seed=seed, cuda=cuda,
                                   batch_size=batch_size, kid_cap=kid_cap, verbose=verbose)
-    record = reference_record(dataset=data.name, resolution=data.image_size, space=space.name,
+    record = reference_record(dataset=data.name, image_size=data.image_size, space=space.name,
                               extractor=space.extractor, weights_sha256=file_sha256(space.weights_path),
                               num_images=data.images.shape[0], files=files, baselines=baselines)
     write_json(out_json, record)
@@ -158,10 +158,7 @@ class CachedReference(Dataset):
 def load_reference(reference_json: str | Path, space: FeatureSpace) -> dict:
     """The reference record, after checking it belongs to `space` and its cached files are all there."""
     path = Path(reference_json)
-    if not path.is_file():
-        raise GanBenchError(f"reference statistics {path} do not exist; compute them with `python -m gan_bench "
-                            f"reference-stats` (the workflow's reference_stats rule)")
-    record = read_json(path)
+    record = read_json(path, writer="`python -m gan_bench reference-stats` (the workflow's reference_stats rule)")
     if record.get("space") != space.name or record.get("extractor") != space.extractor:
         raise GanBenchError(f"reference statistics {path} are for feature space {record.get('space')!r}, not "
                             f"{space.name!r}; pass the file of the right space")

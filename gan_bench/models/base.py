@@ -146,7 +146,7 @@ class GanModel:
     # (InfoGAN's categorical code): code c need not be class c, so it is scored by purity, not accuracy.
     labels_are_classes: ClassVar[bool] = True
     # Variants with a part trained before the GAN (StackedGAN's encoder) set this; the workflow then
-    # runs `pretrain` once per (dataset, resolution, options) as its own cached step.
+    # runs `pretrain` once per (dataset, image size, options) as its own cached step.
     needs_pretraining: ClassVar[bool] = False
 
     def __init__(self, config: ModelConfig, info: DatasetInfo, device: torch.device | str = "cpu"):

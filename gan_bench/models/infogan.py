@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import GanModel, ModelConfig
+from gan_bench.models.checks import at_least_one, in_unit_interval, non_negative, positive
 
 if TYPE_CHECKING:
     import torch
@@ -50,22 +51,14 @@ class InfoGANConfig(ModelConfig):
         if self.image_size < 16:
             raise GanBenchError(f"{where}.image_size: InfoGAN's D halves the image four times; use >= 16, "
                                 f"got {self.image_size}")
-        for key in ("latent_dim", "g_width", "d_width", "head_width"):
-            if getattr(self, key) < 1:
-                raise GanBenchError(f"{where}.{key}: must be >= 1, got {getattr(self, key)}")
+        at_least_one(self, where, "latent_dim", "g_width", "d_width", "head_width")
         if self.g_width < 2:
             raise GanBenchError(f"{where}.g_width: must be >= 2 (the last conv has g_width/2), got {self.g_width}")
-        if self.code_dim < 0:
-            raise GanBenchError(f"{where}.code_dim: must be >= 0, got {self.code_dim}")
-        if not 0 <= self.d_dropout < 1:
-            raise GanBenchError(f"{where}.d_dropout: must be in [0, 1), got {self.d_dropout}")
+        non_negative(self, where, "code_dim", "lambda_cat", "lambda_con")
+        in_unit_interval(self, where, "d_dropout", "beta1", "beta2")
+        positive(self, where, "lr")
         if self.upsample_mode not in ("nearest", "bilinear"):
             raise GanBenchError(f"{where}.upsample_mode: must be 'nearest' or 'bilinear', got {self.upsample_mode!r}")
-        if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
-            raise GanBenchError(f"{where}: need lr > 0 and betas in [0, 1), got lr={self.lr}, "
-                                f"betas=({self.beta1}, {self.beta2})")
-        if self.lambda_cat < 0 or self.lambda_con < 0:
-            raise GanBenchError(f"{where}: lambda_cat and lambda_con must be >= 0")
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import GanModel, ModelConfig
+from gan_bench.models.checks import at_least_one, non_negative, positive
 
 if TYPE_CHECKING:
     import torch
@@ -51,20 +52,12 @@ class StackedGANConfig(ModelConfig):
 
     def validate(self, where: str) -> None:
         super().validate(where)
-        for key in ("z_dim", "feature_dim", "enc_width", "gen1_width", "dis1_width", "pretrain_epochs",
-                    "pretrain_batch_size"):
-            if getattr(self, key) < 1:
-                raise GanBenchError(f"{where}.{key}: must be >= 1, got {getattr(self, key)}")
+        at_least_one(self, where, "z_dim", "feature_dim", "enc_width", "gen1_width", "dis1_width", "d_width",
+                     "pretrain_epochs", "pretrain_batch_size")
         if self.g_width < 4:
             raise GanBenchError(f"{where}.g_width: must be >= 4 (G narrows to g_width/4), got {self.g_width}")
-        if self.d_width < 1:
-            raise GanBenchError(f"{where}.d_width: must be >= 1, got {self.d_width}")
-        for key in ("z_std", "lr_d", "lr_g", "pretrain_lr"):
-            if getattr(self, key) <= 0:
-                raise GanBenchError(f"{where}.{key}: must be > 0, got {getattr(self, key)}")
-        for key in ("w_z0", "w_z1", "w_cond0", "w_cond1"):
-            if getattr(self, key) < 0:
-                raise GanBenchError(f"{where}.{key}: must be >= 0, got {getattr(self, key)}")
+        positive(self, where, "z_std", "lr_d", "lr_g", "pretrain_lr")
+        non_negative(self, where, "w_z0", "w_z1", "w_cond0", "w_cond1")
         if self.pretrain_max_steps < 0:
             raise GanBenchError(f"{where}.pretrain_max_steps: must be >= 0 (0 = no cap), got {self.pretrain_max_steps}")
         if not 0 < self.pretrain_holdout < 1:
@@ -184,47 +177,7 @@ class StackedGAN(GanModel):
     @classmethod
     def pretrain(cls, config: StackedGANConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
                  device: torch.device, seed: int) -> dict:
-        """Train the encoder as a classifier on real images; report its accuracy on a held-out share.
-
-        Seeded: the split, the init and the batch order come from `seed`, and the global RNG is untouched.
-        """
-        import torch
-        import torch.nn.functional as F
-        from torch import nn
-
-        from gan_bench.data.base import to_unit_range  # the source used [0, 1]
-
-        n = images.shape[0]
-        generator = torch.Generator().manual_seed(seed)
-        order = torch.randperm(n, generator=generator)
-        n_holdout = max(1, round(n * config.pretrain_holdout))
-        if n - n_holdout < 1:
-            raise GanBenchError(f"StackedGAN pre-training needs at least 2 images, got {n}")
-        held, train = order[:n_holdout], order[n_holdout:]
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            encoder = networks().Encoder(images.shape[1], images.shape[-1], config.enc_width, config.feature_dim,
-                                         num_classes)
-        encoder.to(device)
-        nn.Module.train(encoder, True)  # FrozenModule pins eval mode; the classifier has no BN/dropout anyway
-        optimizer = torch.optim.Adam(encoder.parameters(), lr=config.pretrain_lr)  # Keras Adam defaults
-        steps = 0
-        for _ in range(config.pretrain_epochs):
-            for batch in torch.randperm(train.numel(), generator=generator).split(config.pretrain_batch_size):
-                if config.pretrain_max_steps and steps >= config.pretrain_max_steps:
-                    break
-                idx = train[batch]
-                x, y = to_unit_range(images[idx]).to(device), labels[idx].to(device)
-                optimizer.zero_grad(set_to_none=True)
-                F.cross_entropy(encoder(x), y).backward()  # logits + CE = the source's softmax + categorical CE
-                optimizer.step()
-                steps += 1
-        accuracy = _accuracy(encoder, images[held], labels[held], device)
-        encoder.pretrained.fill_(True)
-        return {"encoder": {k: v.detach().cpu() for k, v in encoder.state_dict().items()},
-                "accuracy": accuracy, "num_train": int(train.numel()), "num_holdout": int(n_holdout),
-                "steps": steps, "epochs": config.pretrain_epochs, "seed": seed,
-                "channels": int(images.shape[1]), "image_size": int(images.shape[-1]), "num_classes": num_classes}
+        return pretrain_encoder(config, images, labels, num_classes, device, seed)
 
     def load_pretrained(self, state: dict) -> None:
         """Install a `pretrain` result; the encoder stays frozen (no gradients, eval mode)."""
@@ -232,7 +185,7 @@ class StackedGAN(GanModel):
         got = (state.get("channels"), state.get("image_size"), state.get("num_classes"))
         if got != expected:
             raise GanBenchError(f"StackedGAN pre-trained encoder is for (channels, image_size, classes) = {got} "
-                                f"but the model needs {expected}; rerun pre-training for this dataset/resolution")
+                                f"but the model needs {expected}; rerun pre-training for this dataset and image size")
         self.nets["enc"].load_state_dict(state["encoder"])
         self.nets["enc"].freeze()
         self._encoder_checked = False
@@ -280,23 +233,23 @@ class StackedGAN(GanModel):
         z1 = self._noise(n)
         with torch.no_grad():
             fake_f1 = gen1(onehot, z1)
-        loss_d1, d1_z = self._d_step("dis1", real_f1, fake_f1, z1, c.w_z1, ones, zeros)
+        loss_d1, d1_z = discriminator_step(dis1, self.optimizers["dis1"], real_f1, fake_f1, z1, c.w_z1, ones, zeros)
 
         z0 = self._noise(n)
         with torch.no_grad():
             fake_x = gen0(real_f1, z0)
-        loss_d0, d0_z = self._d_step("dis0", real, fake_x, z0, c.w_z0, ones, zeros)
+        loss_d0, d0_z = discriminator_step(dis0, self.optimizers["dis0"], real, fake_x, z0, c.w_z0, ones, zeros)
 
         # Generator steps: only the generator's optimizer steps, so D and the frozen encoder stay fixed.
         z1 = self._noise(n)
         f1 = gen1(onehot, z1)
         cond1 = F.cross_entropy(enc.enc1(f1), labels)
-        loss_g1, g1_z = self._g_step("gen1", dis1(f1), z1, c.w_z1, cond1, c.w_cond1, ones)
+        loss_g1, g1_z = generator_step(self.optimizers["gen1"], dis1(f1), z1, c.w_z1, cond1, c.w_cond1, ones)
 
         z0 = self._noise(n)
         x = gen0(real_f1, z0)
         cond0 = F.mse_loss(enc.enc0(x), real_f1)
-        loss_g0, g0_z = self._g_step("gen0", dis0(x), z0, c.w_z0, cond0, c.w_cond0, ones)
+        loss_g0, g0_z = generator_step(self.optimizers["gen0"], dis0(x), z0, c.w_z0, cond0, c.w_cond0, ones)
 
         return {
             # Sums over both stages, so tables can compare loss_d/loss_g across variants.
@@ -305,35 +258,6 @@ class StackedGAN(GanModel):
             "loss_d0_z": d0_z, "loss_d1_z": d1_z, "loss_g0_z": g0_z, "loss_g1_z": g1_z,
             "loss_g0_cond": cond0.detach(), "loss_g1_cond": cond1.detach(),
         }
-
-    def _d_step(self, name: str, real, fake, z, w_z: float, ones, zeros):
-        """BCE(real→1, fake→0) + w_z · MSE(recon(fake), z); returns (loss, z-MSE), detached."""
-        import torch.nn.functional as F
-
-        optimizer = self.optimizers[name]
-        optimizer.zero_grad(set_to_none=True)
-        src_real, _ = self.nets[name](real)
-        src_fake, z_recon = self.nets[name](fake)
-        z_mse = F.mse_loss(z_recon, z)
-        bce = (F.binary_cross_entropy_with_logits(src_real, ones)
-               + F.binary_cross_entropy_with_logits(src_fake, zeros)) / 2  # mean over the 2n batch, as Keras
-        loss = bce + w_z * z_mse
-        loss.backward()
-        optimizer.step()
-        return loss.detach(), z_mse.detach()
-
-    def _g_step(self, name: str, dis_out, z, w_z: float, cond, w_cond: float, ones):
-        """Adversarial BCE(→1) + w_z · entropy MSE + w_cond · conditional loss, stepping only `name`."""
-        import torch.nn.functional as F
-
-        src, z_recon = dis_out
-        z_mse = F.mse_loss(z_recon, z)
-        loss = F.binary_cross_entropy_with_logits(src, ones) + w_z * z_mse + w_cond * cond
-        optimizer = self.optimizers[name]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return loss.detach(), z_mse.detach()
 
     def _check_encoder(self) -> None:
         """Refuse to train on a random encoder (one host sync, on the first step only)."""
@@ -365,14 +289,75 @@ class StackedGAN(GanModel):
         ]
 
 
-def _accuracy(encoder, images: torch.Tensor, labels: torch.Tensor, device, batch_size: int = 1000) -> float:
+def discriminator_step(net, optimizer, real, fake, z, w_z: float, ones, zeros):
+    """BCE(real→1, fake→0) + w_z · MSE(recon(fake), z); returns (loss, z-MSE), detached."""
+    import torch.nn.functional as F
+
+    optimizer.zero_grad(set_to_none=True)
+    src_real, _ = net(real)
+    src_fake, z_recon = net(fake)
+    z_mse = F.mse_loss(z_recon, z)
+    bce = (F.binary_cross_entropy_with_logits(src_real, ones)
+           + F.binary_cross_entropy_with_logits(src_fake, zeros)) / 2  # mean over the 2n batch, as Keras
+    loss = bce + w_z * z_mse
+    loss.backward()
+    optimizer.step()
+    return loss.detach(), z_mse.detach()
+
+
+def generator_step(optimizer, dis_out, z, w_z: float, cond, w_cond: float, ones):
+    """Adversarial BCE(→1) + w_z · entropy MSE + w_cond · conditional loss, stepping only this optimizer's
+    generator (so the discriminator and the frozen encoder stay fixed)."""
+    import torch.nn.functional as F
+
+    src, z_recon = dis_out
+    z_mse = F.mse_loss(z_recon, z)
+    loss = F.binary_cross_entropy_with_logits(src, ones) + w_z * z_mse + w_cond * cond
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.detach(), z_mse.detach()
+
+
+def pretrain_encoder(config: StackedGANConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
+                     device: torch.device, seed: int) -> dict:
+    """Train the encoder as a classifier on real images; report its accuracy on a held-out share.
+
+    The held-out share and its accuracy are the domain classifier's (gan_bench.metrics.classifier). Seeded: the
+    split, the init and the batch order come from `seed`, and the global RNG is untouched.
+    """
     import torch
+    import torch.nn.functional as F
+    from torch import nn
 
-    from gan_bench.data.base import to_unit_range
+    from gan_bench.data.base import to_unit_range  # the source used [0, 1]
+    from gan_bench.metrics.classifier import accuracy, holdout_split
 
-    correct = 0
-    with torch.no_grad():
-        for start in range(0, images.shape[0], batch_size):
-            x = to_unit_range(images[start:start + batch_size]).to(device)
-            correct += int((encoder(x).argmax(1).cpu() == labels[start:start + batch_size]).sum())
-    return correct / images.shape[0]
+    generator = torch.Generator().manual_seed(seed)
+    train, held = holdout_split(images.shape[0], config.pretrain_holdout, generator)
+    if train.numel() < 1:
+        raise GanBenchError(f"StackedGAN pre-training needs at least 2 images, got {images.shape[0]}")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        encoder = networks().Encoder(images.shape[1], images.shape[-1], config.enc_width, config.feature_dim,
+                                     num_classes)
+    encoder.to(device)
+    nn.Module.train(encoder, True)  # FrozenModule pins eval mode; the classifier has no BN/dropout anyway
+    optimizer = torch.optim.Adam(encoder.parameters(), lr=config.pretrain_lr)  # Keras Adam defaults
+    steps = 0
+    for _ in range(config.pretrain_epochs):
+        for batch in torch.randperm(train.numel(), generator=generator).split(config.pretrain_batch_size):
+            if config.pretrain_max_steps and steps >= config.pretrain_max_steps:
+                break
+            idx = train[batch]
+            x, y = to_unit_range(images[idx]).to(device), labels[idx].to(device)
+            optimizer.zero_grad(set_to_none=True)
+            F.cross_entropy(encoder(x), y).backward()  # logits + CE = the source's softmax + categorical CE
+            optimizer.step()
+            steps += 1
+    held_accuracy = accuracy(encoder, images[held], labels[held], device)
+    encoder.pretrained.fill_(True)
+    return {"encoder": {k: v.detach().cpu() for k, v in encoder.state_dict().items()},
+            "accuracy": held_accuracy, "num_train": int(train.numel()), "num_holdout": int(held.numel()),
+            "steps": steps, "epochs": config.pretrain_epochs, "seed": seed,
+            "channels": int(images.shape[1]), "image_size": int(images.shape[-1]), "num_classes": num_classes}

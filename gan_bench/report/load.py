@@ -37,17 +37,10 @@ def load_runs(table: str | Path) -> pd.DataFrame:
     return runs.sort_values(["dataset", "model", "batch_size", "seed"]).reset_index(drop=True)
 
 
-def read_json(path: Path) -> dict:
-    """A JSON record, or {} when it is missing (a failed run may not have written it).
-
-    A truncated or garbled record stops the report with the file's name, rather than showing the run
-    without the facts it held.
-    """
-    return records.read_json(path) if Path(path).is_file() else {}
-
-
 def run_info(results: Path, run_dir: str) -> dict:
-    return read_json(Path(results) / str(run_dir) / "run.json")
+    """A run's run.json, or {} when it has none (a run that failed before it started). A truncated or garbled
+    one stops the report with the file's name, rather than showing the run without the facts it held."""
+    return records.read_json_if_present(Path(results) / str(run_dir) / "run.json")
 
 
 def read_losses(results: Path, run_dir: str) -> pd.DataFrame | None:
@@ -66,7 +59,7 @@ def classifiers(results: Path) -> pd.DataFrame:
     """Each domain classifier (`results/classifiers/{dataset}/res{res}.json`): held-out accuracy and settings."""
     rows = []
     for path in sorted(Path(results).glob("classifiers/*/res*.json")):
-        record = read_json(path)
+        record = records.read_json(path)
         if keys.HELDOUT_ACCURACY in record:
             settings = record.get(keys.CLASSIFIER_SETTINGS, {})
             arch = record.get(keys.ARCH, {})
@@ -84,7 +77,7 @@ def baselines(results: Path) -> pd.DataFrame:
     one row per (dataset, resolution, space, baseline), its figures as `<metric>_<space>` columns."""
     rows = []
     for path in sorted(Path(results).glob("reference/*/res*/*.json")):
-        record = read_json(path)
+        record = records.read_json(path)
         space = record.get(keys.SPACE)
         for name, scores in (record.get(keys.BASELINES) or {}).items():
             rows.append({"dataset": path.parent.parent.name, "resolution": int(path.parent.name.removeprefix("res")),

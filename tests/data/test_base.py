@@ -43,3 +43,13 @@ def test_a_prepared_file_from_before_the_pixel_records_still_loads(tmp_path):
     torch.save(blob, path)
     loaded = load_prepared(path)
     assert loaded.preprocessing == {} and loaded.file_list_sha256 == "" and loaded.num_classes == 10
+
+
+def test_a_prepared_file_of_another_format_says_to_prepare_it_again(tmp_path):
+    path = tmp_path / "digits16.pt"
+    prepare(Digits("digits", {}, tmp_path), 16, path)
+    blob = torch.load(path, weights_only=True)
+    torch.save({**blob, "format": 0}, path)  # what another version of gan_bench would have written
+    with pytest.raises(GanBenchError, match=r"digits16\.pt has format 0, not 1 .*delete it and rerun "
+                                            r"`python -m gan_bench prepare-data`"):
+        load_prepared(path)

@@ -52,6 +52,24 @@ def test_pretrain_on_real_digits_beats_chance_and_is_reproducible():
     assert all(torch.equal(state["encoder"][k], again["encoder"][k]) for k in state["encoder"])
 
 
+def test_pretrain_reports_accuracy_on_the_domain_classifiers_held_out_split():
+    """The encoder's accuracy is measured as the domain classifier's is: on the same seeded hold-out split."""
+    from gan_bench.metrics.classifier import accuracy, holdout_split
+    from gan_bench.models.stackedgan import networks
+
+    raw = Digits("digits", {}, ".").load()
+    images = resize(raw.images, 16)
+    cfg = config(pretrain_max_steps=20)
+    state = StackedGAN.pretrain(cfg, images, raw.labels, 10, torch.device("cpu"), seed=3)
+    train, held = holdout_split(len(images), cfg.pretrain_holdout, seed=3)
+    assert (state["num_train"], state["num_holdout"]) == (len(train), len(held))
+    encoder = networks().Encoder(1, 16, cfg.enc_width, cfg.feature_dim, 10)
+    encoder.load_state_dict(state["encoder"])
+    assert state["accuracy"] == accuracy(encoder, images[held], raw.labels[held], torch.device("cpu"))
+    assert state["accuracy"] != accuracy(encoder, images[train[:len(held)]], raw.labels[train[:len(held)]],
+                                         torch.device("cpu"))
+
+
 def test_encoder_stays_frozen_during_training():
     model = build()
     enc = model.nets["enc"]

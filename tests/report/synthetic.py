@@ -75,7 +75,7 @@ def _metrics(model: str, dataset: str, resolution: int, rng: np.random.Generator
         share = 0.1 + rng.normal(0, 0.003) if model in chance_models else 0.8 + rng.normal(0, 0.02)
         class_scores[keys.CODE_PURITY if model == "infogan" else keys.CLASS_ACCURACY] = share
     settings = EvalSettings(num_samples=NUM_SAMPLES, kid_subset_size=KID_SUBSET)
-    return metrics_record(settings, scores, feature_spaces=["domain"], kid_subset=KID_SUBSET, resolution=resolution,
+    return metrics_record(settings, scores, feature_spaces=["domain"], kid_subset=KID_SUBSET, image_size=resolution,
                           num_classes=num_classes, classifier_info={keys.HELDOUT_ACCURACY: HELDOUT_ACCURACY},
                           class_scores=class_scores)
 
@@ -137,7 +137,7 @@ def write_reference(results: Path, dataset: str, resolution: int, num_images: in
                                         f"{num_images - scored} real images",
                                  num_samples=num_samples, kid_subset=KID_SUBSET)
     path = results / "reference" / dataset / f"res{resolution}" / "domain.json"
-    write_json(path, reference_record(dataset=dataset, resolution=resolution, space="domain",
+    write_json(path, reference_record(dataset=dataset, image_size=resolution, space="domain",
                                       extractor="gan-bench-domain", weights_sha256="0" * 64,
                                       num_images=num_images, files=[], baselines=baselines))
     return path

@@ -22,14 +22,14 @@ def test_config_validation_and_the_workflow_helpers_import_no_torch():
     # What common.smk and train.smk ask of the package for every configured model and dataset.
     result = run_python("""
         import sys
-        from gan_bench.config import load_config, resolution, run_settings
+        from gan_bench.config import load_config, image_size, run_settings
         from gan_bench.registry import model_class
 
         config = load_config("config.yaml", {"data_root": "nowhere"})
         for model in config["models"]:
             for dataset in config["datasets"]:
                 run_settings(config, model, dataset)
-            print(model, resolution(config, model), model_class(model).needs_pretraining)
+            print(model, image_size(config, model), model_class(model).needs_pretraining)
         loaded = sorted(name for name in sys.modules if name == "torch" or name.startswith("torch."))
         assert not loaded, loaded
     """)

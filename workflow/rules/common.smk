@@ -3,7 +3,7 @@ import json
 import shlex
 import sys
 
-from gan_bench.config import resolution, train_settings, validate_config
+from gan_bench.config import image_size, train_settings, validate_config
 from gan_bench.errors import GanBenchError
 from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_class, model_names
@@ -49,7 +49,7 @@ def run_files(name):
 
 
 def prepared_data(wildcards):
-    return f"results/data/{wildcards.dataset}/res{resolution(config, wildcards.model)}.pt"
+    return f"results/data/{wildcards.dataset}/res{image_size(config, wildcards.model)}.pt"
 
 
 # Every command gets its settings as one `--settings '<json>'` (gan_bench/cli.py), built here and passed through
@@ -95,7 +95,7 @@ def pretrained_input(wildcards):
     """Models with a pre-trained part (StackedGAN's encoder) get it from the pretrain rule."""
     if not model_class(wildcards.model).needs_pretraining:
         return []
-    res = resolution(config, wildcards.model)
+    res = image_size(config, wildcards.model)
     return [f"results/pretrained/{wildcards.dataset}/{wildcards.model}/res{res}.pt"]
 
 
@@ -112,9 +112,9 @@ def _inception_weights():
 def _run_classifier(wildcards):
     if "domain" not in EVAL_SPACES:
         return []
-    return f"results/classifiers/{wildcards.dataset}/res{resolution(config, wildcards.model)}.pt"
+    return f"results/classifiers/{wildcards.dataset}/res{image_size(config, wildcards.model)}.pt"
 
 
 def _run_references(wildcards):
-    res = resolution(config, wildcards.model)
+    res = image_size(config, wildcards.model)
     return {space: f"results/reference/{wildcards.dataset}/res{res}/{space}.json" for space in EVAL_SPACES}

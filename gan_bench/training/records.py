@@ -1,0 +1,123 @@
+"""What a run leaves behind: run.json, sample grids, losses and epoch rows, its checkpoint and summary.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import torch
+
+from gan_bench import artifacts, environment, flops, run_dir
+from gan_bench import record_keys as keys
+from gan_bench.checkpoint import save_model
+from gan_bench.data.base import to_unit_range
+from gan_bench.memory import PeakMemory
+from gan_bench.records import write_json, write_rows
+from gan_bench.training.control import WallClock
+from gan_bench.training.resume import LoopState
+from gan_bench.training.setup import RunSetup
+
+GRID_SIZE = 64
+COMPLETED, DIVERGED, OOM = "completed", "diverged", "oom"
+
+
+@dataclass
+class Outcome:
+    """How the steps ended: status (completed, diverged or oom), why if not completed, and FLOPs per step
+    where they were counted before."""
+
+    status: str
+    reason: str | None
+    flops_per_step: int | None
+
+    @property
+    def model_usable(self) -> bool:
+        """After an out-of-memory error the model may be half-updated and its memory is released: no
+        samples or checkpoint are written from it."""
+        return self.status != OOM
+
+
+class RunRecords:
+    """The files of one run directory, written as the run goes (summary.json last: it marks a run complete)."""
+
+    def __init__(self, setup: RunSetup):
+        self.setup = setup
+        self.out = setup.out
+
+    def restore_completed(self) -> dict | None:
+        """The summary of this run when these settings on this data already completed, written back."""
+        setup = self.setup
+        kept = run_dir.completed_summary(self.out, setup.hash, setup.data_fingerprint)
+        if kept is not None:  # Snakemake deleted summary.json, but these settings on this data are done
+            write_json(self.out / run_dir.SUMMARY, kept)
+            print(f"{self.out} already completed with these settings on this data: summary.json restored")
+        return kept
+
+    def start(self) -> None:
+        """At step 0: earlier settings' files set aside, then run.json and the grid of real images."""
+        setup = self.setup
+        moved = run_dir.set_aside_other_runs(self.out, setup.hash, setup.data_fingerprint)
+        if moved is not None:
+            print(f"files of earlier settings moved to {moved}")
+        self._write_run_json()
+        artifacts.save_grid(to_unit_range(setup.data.images[:GRID_SIZE]), self.out / "samples" / "real.png")
+
+    def _write_run_json(self) -> None:
+        setup, spec, data = self.setup, self.setup.spec, self.setup.data
+        write_json(self.out / "run.json", {
+            "model": spec.model, "dataset": spec.dataset, "seed": spec.seed, "batch_size": spec.batch_size,
+            "settings": spec.settings, keys.RUN_HASH: setup.hash, keys.DATA_FINGERPRINT: setup.data_fingerprint,
+            "model_config": setup.config.to_dict(),
+            "dataset_info": {**setup.info.__dict__, "splits": data.splits, "source": data.source,
+                             "classes": data.classes, "preprocessing": data.preprocessing,
+                             "file_list_sha256": data.file_list_sha256},
+            "budget": setup.budget.__dict__,
+            "environment": environment.describe(setup.device),
+            "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        })
+
+    def save_samples(self, name: str) -> torch.Tensor:
+        """The grid of the fixed latent batch (the same at every step) as samples/<name>.png."""
+        model = self.setup.model
+        generator = torch.Generator().manual_seed(self.setup.spec.seed)
+        latent = model.sample_latent(GRID_SIZE, generator)
+        # Conditional models: one class per row of the 8-wide grid, so a reader can check each row's class.
+        labels = (torch.arange(GRID_SIZE) // 8) % self.setup.info.num_classes if model.conditional else None
+        images = model.generate_batched(latent, labels)
+        artifacts.save_grid(images, self.out / "samples" / f"{name}.png")
+        return images
+
+    def finish(self, state: LoopState, memory: PeakMemory, outcome: Outcome, wall: WallClock) -> dict:
+        """Rows, final samples, checkpoint and evaluation figures, then summary.json; returns the summary."""
+        spec, model = self.setup.spec, self.setup.model
+        write_rows(self.out / "losses.csv", state.loss_rows)
+        write_rows(self.out / "epochs.csv", state.epoch_rows)
+        if outcome.model_usable:
+            self.save_samples("final")
+            save_model(self.out / "checkpoint.pt", spec.model, model, step=state.step, seed=spec.seed,
+                       settings_hash=self.setup.hash)
+            if outcome.status == COMPLETED:
+                model.evaluation_artifacts(self.out / "artifacts", torch.Generator().manual_seed(spec.seed))
+        summary = self._summary(state, memory, outcome, wall)
+        run_dir.keep_completed(self.out, summary, self.setup.hash, self.setup.data_fingerprint)
+        write_json(self.out / run_dir.SUMMARY, summary)  # last: its presence means the run is complete
+        return summary
+
+    def _summary(self, state: LoopState, memory: PeakMemory, outcome: Outcome, wall: WallClock) -> dict:
+        setup, batch_size = self.setup, self.setup.spec.batch_size
+        device_name = environment.device_name(setup.device)
+        return {
+            keys.STATUS: outcome.status, keys.REASON: outcome.reason, keys.RUN_HASH: setup.hash,
+            "steps": state.step, "epochs": state.step / setup.budget.steps_per_epoch,
+            "images_seen": state.step * batch_size,
+            "wall_time_s": wall.total(),
+            "train_time_s": state.train_time_s, "warmup_s": state.warmup_s,
+            "throughput_img_s": state.timed_images / state.train_time_s if state.train_time_s > 0 else None,
+            "flops_per_step": outcome.flops_per_step,
+            **flops.utilisation(outcome.flops_per_step, state.timed_images // batch_size, state.train_time_s,
+                                device_name, setup.train_settings["amp"]),
+            **memory.summary(),
+            "final_losses": state.loss_rows[-1] if state.loss_rows else {},
+            "resumed_at_steps": state.resumed_at,
+            "device": str(setup.device), "device_name": device_name,
+        }
