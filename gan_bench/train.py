@@ -21,7 +21,7 @@ from gan_bench.training.control import WallClock
 from gan_bench.training.loop import Diverged, StepLoop
 from gan_bench.training.records import COMPLETED, DIVERGED, OOM, Outcome, RunRecords
 from gan_bench.training.resume import LoopState, Resume
-from gan_bench.training.setup import RunSetup, seed_everything  # noqa: F401 (seed_everything: for pretrain, bench)
+from gan_bench.training.setup import RunSetup
 
 
 @dataclass
