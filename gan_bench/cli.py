@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "gan_bench.commands",
     "gan_bench.report.commands",
     "gan_bench.metrics.commands",
+    "gan_bench.metrics.curve_commands",
 ]
 
 

@@ -101,7 +101,7 @@ def cmd_train(args) -> None:
     set_threads(args.num_threads)
     settings = validate_run_settings(args.settings)
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
-                   Path(args.out), Path(args.pretrained) if args.pretrained else None)
+                   Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots)
     summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
 
@@ -165,6 +165,8 @@ def register(subparsers) -> None:
     p.add_argument("--settings", type=_json_arg, required=True, help="JSON of gan_bench.config.run_settings")
     p.add_argument("--data", required=True, help="prepared data file")
     p.add_argument("--pretrained", default=None)
+    p.add_argument("--snapshots", type=_int_at_least(0), default=0, help="train.snapshots: generator snapshots "
+                   "to save for the quality-over-training curve (not a run setting, so not in --settings)")
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")
     p.set_defaults(func=cmd_train)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from gan_bench import artifacts, environment, flops, run_dir, speed
+from gan_bench.snapshots import SnapshotWriter
 from gan_bench import record_keys as keys
 from gan_bench.checkpoint import save_model
 from gan_bench.config import check_classes, run_hash
@@ -51,6 +52,7 @@ class RunSpec:
     data_path: Path
     out_dir: Path
     pretrained_path: Path | None = None
+    snapshots: int = 0      # train.snapshots: not a run setting (gan_bench.config.NOT_RUN_SETTINGS)
 
 
 @dataclass
@@ -204,6 +206,8 @@ class Trainer:
         self.device = environment.resolve_device(spec.settings["device"])
         speed.configure_backends(self.train_cfg, self.device)
         self.budget = Budget.from_settings(self.train_cfg, len(self.data.images), spec.batch_size)
+        self.snapshots = SnapshotWriter(self.out, spec.model, self.hash, self.budget.total_steps, spec.snapshots,
+                                        spec.batch_size)
         self.info = DatasetInfo(spec.dataset, self.data.channels, self.data.image_size, self.data.num_classes,
                                 len(self.data.images))
         seed_everything(spec.seed)
@@ -375,6 +379,9 @@ class Trainer:
             clock.exclude(lambda: self._check_collapse(self._save_samples(f"step{done:07d}"), done))
         if done % cfg["checkpoint_every"] == 0 and not last:
             self._save_progress(state, clock)
+        if self.snapshots.due(done):
+            train_s, wall_s = clock.train_time(), self.prior_wall_s + time.perf_counter() - self.job_start
+            clock.exclude(lambda: self.snapshots.save(self.model, done, train_s, wall_s))
 
     def _save_progress(self, state: LoopState, clock: "StepClock") -> None:
         state.train_time_s = clock.train_time()
