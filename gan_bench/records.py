@@ -117,7 +117,7 @@ def write_rows(path: str | Path, rows: list[dict], columns: tuple[str, ...] | li
 
     def write(tmp: Path) -> None:
         with tmp.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+            writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
             writer.writerows(rows)
 

@@ -21,7 +21,6 @@ import numpy as np
 import torch
 
 from gan_bench import artifacts, environment, flops, run_dir, speed
-from gan_bench.snapshots import SnapshotWriter
 from gan_bench import record_keys as keys
 from gan_bench.checkpoint import save_model
 from gan_bench.config import check_classes, run_hash
@@ -31,6 +30,7 @@ from gan_bench.memory import PeakMemory, is_out_of_memory
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import read_json, torch_save, write_json, write_rows
 from gan_bench.registry import model_class
+from gan_bench.snapshots import SnapshotWriter
 
 RESUME_FORMAT = 1
 GRID_SIZE = 64
@@ -380,6 +380,7 @@ class Trainer:
         if done % cfg["checkpoint_every"] == 0 and not last:
             self._save_progress(state, clock)
         if self.snapshots.due(done):
+            _sync(self.device)  # the step's GPU work counts in the train time the snapshot records
             train_s, wall_s = clock.train_time(), self.prior_wall_s + time.perf_counter() - self.job_start
             clock.exclude(lambda: self.snapshots.save(self.model, done, train_s, wall_s))
 
