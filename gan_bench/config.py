@@ -141,7 +141,8 @@ def validate_config(config: dict | None) -> dict:
 
 def curve_metrics() -> list[str]:
     """Metrics a snapshot can be scored with: per feature space, with a real-data floor in the reference record."""
-    return [metric.name for metric in METRICS.values() if metric.spaces is not None and metric.baseline == registry.FLOOR]
+    return [metric.name for metric in METRICS.values()
+            if metric.spaces is not None and metric.baseline == registry.FLOOR]
 
 
 def curve_columns(metric_names: list[str], spaces: list[str]) -> list[str]:

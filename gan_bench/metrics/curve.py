@@ -26,8 +26,6 @@ from gan_bench.metrics.reference import load_reference
 from gan_bench.records import read_json
 from gan_bench.snapshots import load_snapshot, saved_steps, schedule, snapshot_path
 
-SCORING_TIME_S = "scoring_time_s"   # curve.json: seconds this step took (the extra cost of the curve)
-
 
 def eval_settings(settings: dict) -> EvalSettings:
     """The final evaluation's settings at the curve's N and metrics (settings: config.validate_curve_settings)."""
@@ -96,7 +94,7 @@ def score_snapshots(run_dir: str | Path, data: str | Path, spaces: list[tuple[Fe
         keys.REQUESTED_STEPS: requested, keys.MISSING_STEPS: [step for step in requested if step not in present],
         keys.CURVE_FLOOR: floor(references, settings["metrics"]),
         keys.REASON: None if points else _why_empty(summary, settings["snapshots"]),
-        "eval_device": str(device), SCORING_TIME_S: round(time.perf_counter() - start, 2),
+        "eval_device": str(device), keys.SCORING_TIME_S: round(time.perf_counter() - start, 2),
     }
     write_curve(run_dir, points, record, curve_columns(settings["metrics"], space_names))
     return points, record

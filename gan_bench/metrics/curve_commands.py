@@ -15,7 +15,8 @@ from gan_bench.metrics.commands import _common, _parse_references, _threads
 def _score_snapshots(args) -> int:
     from gan_bench.config import validate_curve_settings
     from gan_bench.environment import resolve_device
-    from gan_bench.metrics.curve import SCORING_TIME_S, score_snapshots
+    from gan_bench import record_keys as keys
+    from gan_bench.metrics.curve import score_snapshots
     from gan_bench.metrics.feature_extractors import feature_space
 
     settings = validate_curve_settings(args.settings)
@@ -28,7 +29,7 @@ def _score_snapshots(args) -> int:
     points, record = score_snapshots(args.run_dir, args.data, spaces, settings, resolve_device(args.device),
                                      args.verbose)
     print(f"curve of {args.run_dir}: {len(points)} snapshots scored at N = {settings['num_samples']} in "
-          f"{record[SCORING_TIME_S]} s; missing steps {record['missing_steps'] or 'none'}", file=sys.stderr)
+          f"{record[keys.SCORING_TIME_S]} s; missing steps {record[keys.MISSING_STEPS] or 'none'}", file=sys.stderr)
     return 0
 
 
