@@ -282,10 +282,8 @@ _CURVE_SETTINGS = {"snapshots": ("train", "snapshots"), "num_samples": ("curves"
 
 
 def curve_settings(config: dict) -> dict:
-    """What the score-snapshots command gets as --settings, from a validated config (N capped at the final N)."""
-    settings = {key: config[section][name] for key, (section, name) in _CURVE_SETTINGS.items()}
-    settings["num_samples"] = min(settings["num_samples"], config["metrics"]["num_samples"])
-    return settings
+    """What the score-snapshots command gets as --settings, from a validated config."""
+    return {key: config[section][name] for key, (section, name) in _CURVE_SETTINGS.items()}
 
 
 def validate_curve_settings(settings: dict, where: str = "--settings") -> dict:

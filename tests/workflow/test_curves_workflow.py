@@ -91,9 +91,11 @@ def test_changing_the_curve_n_scores_a_new_floor_and_the_snapshots_only(grid):
     assert curve(grid)[1]["num_samples"] == 60
 
 
-def test_curve_targets_rescore_nothing(grid):
+def test_curve_targets_and_the_final_evaluations_n_rescore_no_curve(grid):
     write_config(grid, curves={"targets": {"digits": {"fid_domain": 1.0}}})
     assert not planned(grid) & {"train", "evaluate", "score_snapshots", "curve_reference_stats"}
+    write_config(grid, metrics={"num_samples": 120})
+    assert not planned(grid) & {"train", "score_snapshots", "curve_reference_stats"}
 
 
 def test_no_snapshots_means_no_curve_jobs(grid):
