@@ -27,6 +27,7 @@ wildcard_constraints:
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/curves.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/records.smk"
 
@@ -46,3 +47,4 @@ rule all:
         # rerun, or whose job was killed, would otherwise never be finished.
         run_files("summary.json"),
         run_files("metrics.json"),
+        curve_files(),  # quality over training, when train.snapshots > 0

@@ -76,7 +76,7 @@ def run_train(args) -> None:
         raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
     settings = validate_run_settings({**args.settings, "device": args.device})  # the run records its device
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
-                   Path(args.out), Path(args.pretrained) if args.pretrained else None)
+                   Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots)
     summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
 
@@ -143,6 +143,8 @@ def register(subparsers) -> None:
                         "dataset_options, train; train keys left out take their schema default)")
     p.add_argument("--data", required=True, help="prepared data file (results/data/<dataset>/res<res>.pt)")
     p.add_argument("--pretrained", type=existing_file, default=None, help="the pretrain command's output, if any")
+    p.add_argument("--snapshots", type=int_at_least(0), default=0, help="train.snapshots: generator snapshots "
+                   "to save for the quality-over-training curve (not a run setting, so not in --settings)")
     add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")

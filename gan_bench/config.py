@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from gan_bench.errors import GanBenchError
+from gan_bench.metrics import registry
 from gan_bench.metrics.registry import METRICS
 from gan_bench.registry import DATASETS, MODELS, dataset_class, model_class
 from gan_bench.schema import load_schema, section_schema
@@ -129,7 +130,40 @@ def validate_config(config: dict | None) -> dict:
                                 f"{', '.join(sorted(DATASETS))} (or give `kind:` one of them)")
         dataset_source(config, name)  # checks option keys
     _check_conditional_models(config)
+    _check_curves(config)
     return config
+
+
+def curve_metrics() -> list[str]:
+    """Metrics a snapshot can be scored with: per feature space, with a real-data floor in the reference record."""
+    return [metric.name for metric in METRICS.values()
+            if metric.spaces is not None and metric.baseline == registry.FLOOR]
+
+
+def curve_columns(metric_names: list[str], spaces: list[str]) -> list[str]:
+    """The metric columns of curve.csv (`fid_domain`, `kid_domain`, `kid_std_domain`, ...), in registry order."""
+    return [registry.result_key(result, space) for metric in registry.selected(metric_names)
+            for result, space in registry.columns(metric, spaces)]
+
+
+def _check_curves(config: dict) -> None:
+    curves = config["curves"]
+    allowed = curve_metrics()
+    unknown = [name for name in curves["metrics"] if name not in allowed]
+    if unknown:
+        raise GanBenchError(f"config key curves.metrics: {', '.join(unknown)} cannot be scored per snapshot; valid: "
+                            f"{', '.join(allowed)}")
+    ranked = [registry.result_key(result, space) for metric in registry.selected(curves["metrics"])
+              for result, space in registry.columns(metric, config["metrics"]["feature_spaces"])
+              if result.lower_is_better is not None]
+    for dataset, targets in curves["targets"].items():
+        if dataset not in config["datasets"]:
+            raise GanBenchError(f"config key curves.targets.{dataset}: not a dataset of the grid; valid: "
+                                f"{', '.join(config['datasets'])}")
+        wrong = [column for column in targets if column not in ranked]
+        if wrong:
+            raise GanBenchError(f"config key curves.targets.{dataset}: {', '.join(wrong)} is not a ranked column of "
+                                f"the curve; valid: {', '.join(ranked)}")
 
 
 def _check_conditional_models(config: dict) -> None:
@@ -195,7 +229,7 @@ def run_settings(config: dict, model: str, dataset: str) -> dict:
     return {
         "model_options": model_config(config, model).to_dict(),
         "dataset_options": config["datasets"][dataset],
-        "train": config["train"],
+        "train": {key: value for key, value in config["train"].items() if key not in NOT_RUN_SETTINGS},
         "device": config["device"],
     }
 
@@ -209,6 +243,9 @@ def train_settings(config: dict, model: str, dataset: str) -> dict:
 
 
 RUN_SETTINGS_KEYS = ("model_options", "dataset_options", "train", "device")
+# `train` keys that change what a run saves along the way, not what it computes: kept out of the run settings, so
+# changing one neither changes the run hash nor reruns training (the train rule passes them as their own flags).
+NOT_RUN_SETTINGS = ("snapshots",)
 
 
 def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
@@ -231,8 +268,13 @@ def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
     errors = sorted(validator.iter_errors(part), key=lambda e: list(e.absolute_path))
     if errors:
         raise GanBenchError(str(_schema_error(errors[0])).replace("config key", f"{where} key", 1))
+    passed = [key for key in NOT_RUN_SETTINGS if key in settings["train"]]
+    if passed:
+        raise GanBenchError(f"{where} key train.{passed[0]}: not a run setting; pass it as --{passed[0]}")
     settings = copy.deepcopy(settings)
     _fill_defaults(schema["train"], settings["train"])
+    for key in NOT_RUN_SETTINGS:
+        settings["train"].pop(key)
     return settings
 
 
@@ -254,6 +296,35 @@ def section_settings(given: dict, section: str, keys: tuple[str, ...], where: st
         raise GanBenchError(str(_schema_error(errors[0])).replace("config key ", f"{where} key {section}.", 1))
     _fill_defaults(schema, settings)
     return settings
+
+
+# The settings of scoring one run's snapshots: config `curves` (minus targets, which only the report reads), the
+# snapshot count, and the sampling keys shared with the final evaluation (so a curve's last point at N equal to
+# metrics.num_samples is the final evaluation's number).
+_CURVE_SETTINGS = {"snapshots": ("train", "snapshots"), "num_samples": ("curves", "num_samples"),
+                   "metrics": ("curves", "metrics"), "seed": ("metrics", "seed"),
+                   "batch_size": ("metrics", "batch_size"), "kid_subset_size": ("metrics", "kid_subset_size")}
+
+
+def curve_settings(config: dict) -> dict:
+    """What the score-snapshots command gets as --settings, from a validated config."""
+    return {key: config[section][name] for key, (section, name) in _CURVE_SETTINGS.items()}
+
+
+def validate_curve_settings(settings: dict, where: str = "--settings") -> dict:
+    """Check score-snapshots' settings against the schema keys they come from; fill missing ones with defaults."""
+    schema = load_schema()["properties"]
+    nodes = {key: schema[section]["properties"][name] for key, (section, name) in _CURVE_SETTINGS.items()}
+    validator = jsonschema.Draft202012Validator({"type": "object", "properties": nodes, "additionalProperties": False})
+    errors = sorted(validator.iter_errors(settings), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise GanBenchError(str(_schema_error(errors[0])).replace("config key", f"{where} key", 1))
+    unknown = [name for name in settings.get("metrics", []) if name not in curve_metrics()]
+    if unknown:
+        raise GanBenchError(f"{where} key metrics: {', '.join(unknown)} cannot be scored per snapshot; valid: "
+                            f"{', '.join(curve_metrics())}")
+    return {key: copy.deepcopy(settings[key]) if key in settings else copy.deepcopy(node["default"])
+            for key, node in nodes.items()}
 
 
 def settings_hash(settings: dict) -> str:

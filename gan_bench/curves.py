@@ -19,14 +19,18 @@ CURVE_RECORD = "curve.json"
 POINT_COLUMNS = (keys.SNAPSHOT_STEP, keys.IMAGES_SEEN, keys.TRAIN_TIME_S, keys.WALL_TIME_S, keys.FINAL)
 
 
-def write_curve(run_dir: str | Path, points: list[dict], record: dict) -> None:
-    """Write curve.csv (points, in step order) and then curve.json, whose presence means the curve is whole."""
+def write_curve(run_dir: str | Path, points: list[dict], record: dict, metric_columns: list[str] = ()) -> None:
+    """Write curve.csv (points, in step order) and then curve.json, whose presence means the curve is whole.
+
+    metric_columns: the registry columns scored (`fid_domain`, ...); the table has them even with no points.
+    """
     run_dir = Path(run_dir)
     for point in points:
         missing = [column for column in POINT_COLUMNS if column not in point]
         if missing:
             raise ValueError(f"curve point lacks {', '.join(missing)}: {point}")
-    write_rows(run_dir / CURVE_TABLE, sorted(points, key=lambda point: point[keys.SNAPSHOT_STEP]))
+    write_rows(run_dir / CURVE_TABLE, sorted(points, key=lambda point: point[keys.SNAPSHOT_STEP]),
+               [*POINT_COLUMNS, *metric_columns])
     write_json(run_dir / CURVE_RECORD, record)
 
 

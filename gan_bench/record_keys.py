@@ -74,3 +74,5 @@ CURVE_SETTINGS = "curve_settings"    # config section `curves:` as scored (N, me
 REQUESTED_STEPS = "requested_steps"  # the snapshot steps the schedule asks for
 MISSING_STEPS = "missing_steps"      # requested steps this run saved no snapshot for (it trained with another schedule)
 CURVE_FLOOR = "floor"                # {metric column: real-vs-real value at the curve's N}
+SCORING_TIME_S = "scoring_time_s"    # seconds the scoring step took: the extra cost of the curve
+# curve.json also holds STATUS (the run's), SAMPLE_SEED and REASON (why a curve has no points, else null)

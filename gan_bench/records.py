@@ -115,11 +115,12 @@ def torch_save(path: str | Path, obj: Any) -> Path:
     return atomic_write(path, write)
 
 
-def write_rows(path: str | Path, rows: list[dict]) -> Path:
-    """Write a list of flat dicts as CSV (columns in first-seen order), atomically."""
+def write_rows(path: str | Path, rows: list[dict], columns: tuple[str, ...] | list[str] = ()) -> Path:
+    """Write a list of flat dicts as CSV, atomically: `columns` first (so even no rows give a header), then any
+    other keys in first-seen order; a row without a column leaves it empty."""
     import csv
 
-    columns: list[str] = []
+    columns = list(columns)
     for row in rows:
         columns += [key for key in row if key not in columns]
 

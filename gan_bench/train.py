@@ -36,6 +36,7 @@ class RunSpec:
     data_path: Path
     out_dir: Path
     pretrained_path: Path | None = None
+    snapshots: int = 0      # train.snapshots: not a run setting (gan_bench.config.NOT_RUN_SETTINGS)
 
 
 class Trainer:

@@ -93,7 +93,7 @@ def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list
     return metrics
 
 
-class _Clock:
+class Clock:
     """Seconds per step of the evaluation, kept in metrics.json (`eval_times_s`) to show what each metric costs."""
 
     def __init__(self):
@@ -124,7 +124,7 @@ def _store(record: dict, values: dict, space: str | None, baseline: bool = False
             record[column] = value
 
 
-def _score(metric, inputs: MetricInputs, record: dict, clock: _Clock, num_samples: int) -> str:
+def _score(metric, inputs: MetricInputs, record: dict, clock: Clock, num_samples: int) -> str:
     space = inputs.space
     name = f"{metric.name}_{space}" if space else metric.name
     _store(record, clock.run(name, metric.load(), inputs), space)
@@ -134,7 +134,7 @@ def _score(metric, inputs: MetricInputs, record: dict, clock: _Clock, num_sample
     return name
 
 
-def _real_data(data_path: str | Path, references: list[tuple[FeatureSpace, dict]]):
+def checked_real_data(data_path: str | Path, references: list[tuple[FeatureSpace, dict]]):
     real = load_prepared(data_path)
     for space, reference in references:
         if reference[keys.NUM_IMAGES] != len(real.images):
@@ -142,6 +142,30 @@ def _real_data(data_path: str | Path, references: list[tuple[FeatureSpace, dict]
                                 f"but {data_path} holds {len(real.images)}; they were computed from other data: "
                                 f"delete them and rerun reference-stats")
     return real
+
+
+def shared_inputs(samples: torch.Tensor, labels: torch.Tensor | None, model, real, classifier: str | Path | None,
+                  device: torch.device, settings: EvalSettings) -> dict:
+    """The MetricInputs fields that are the same in every feature space."""
+    return dict(labels=labels, real_labels=real.labels, samples=samples, real_images=real.images,
+                num_classes=model.num_classes, classifier=None if classifier is None else Path(classifier),
+                device=device, seed=settings.seed, kid_subset_size=settings.kid_subset_size,
+                batch_size=settings.batch_size)
+
+
+def score_in_spaces(real_features: list[tuple[FeatureSpace, dict]], chosen: list[registry.Metric], common: dict,
+                    scores: dict, clock: Clock, settings: EvalSettings, verbose: bool = False) -> list[str]:
+    """Extract the samples' features once per space and store every chosen per-space metric in `scores`;
+    return the names computed. real_features: (space, the real images' features in it) per space."""
+    cuda, computed = common["device"].type == "cuda", []
+    for space, real in real_features:
+        features = clock.run(f"features_{space.name}", extract, common["samples"], space, cuda, settings.batch_size,
+                             verbose)
+        inputs = MetricInputs(space.name, features, real, **common)
+        for metric in chosen:
+            if metric.spaces is not None and space.name in metric.spaces:
+                computed.append(_score(metric, inputs, scores, clock, settings.num_samples))
+    return computed
 
 
 def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[FeatureSpace, str | Path]],
@@ -153,26 +177,19 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
         torch.cuda.set_device(device)  # torch-fidelity's `.cuda()` goes to the current device
     # References first: a stale or missing one fails before minutes of sampling.
     references = [(space, load_reference(reference_json, space)) for space, reference_json in spaces]
-    real = _real_data(data, references)
+    real = checked_real_data(data, references)
     info = read_json(record_path(classifier)) if classifier is not None else None
     _, model = load_model(checkpoint, device)
-    clock = _Clock()
+    clock = Clock()
     samples, labels = clock.run("sampling", generate, model, settings)
     # IS of real data at the runs' N comes with the reference (its floor); the REAL baselines are scored here.
     scores = {keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL] for space, reference in references}
     chosen = [m for m in registry.selected(settings.compute)
               if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
-    common = dict(labels=labels, real_labels=real.labels, samples=samples, real_images=real.images,
-                  num_classes=model.num_classes, classifier=None if classifier is None else Path(classifier),
-                  device=device, seed=settings.seed, kid_subset_size=settings.kid_subset_size,
-                  batch_size=settings.batch_size)
-    cuda, computed = device.type == "cuda", []
-    for space, reference in references:
-        features = clock.run(f"features_{space.name}", extract, samples, space, cuda, settings.batch_size, verbose)
-        inputs = MetricInputs(space.name, features, reference_features(reference, space), **common)
-        for metric in chosen:
-            if metric.spaces is not None and space.name in metric.spaces:
-                computed.append(_score(metric, inputs, scores, clock, settings.num_samples))
+    common = shared_inputs(samples, labels, model, real, classifier, device, settings)
+    real_features = [(space, reference_features(reference, space)) for space, reference in references]
+    computed = score_in_spaces(real_features, chosen, common, scores, clock, settings, verbose)
+    for space, _ in references:
         pairs = scores.get(f"nearest_pairs_{space.name}")
         if pictures is not None and pairs:
             pairs_picture(samples, real.images, pairs, Path(pictures) / PAIRS_PICTURE.format(space=space.name))

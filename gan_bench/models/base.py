@@ -148,6 +148,8 @@ class GanModel:
     # Variants with a part trained before the GAN (StackedGAN's encoder) set this; the workflow then
     # runs `pretrain` once per (dataset, image size, options) as its own cached step.
     needs_pretraining: ClassVar[bool] = False
+    # The networks `generate` uses: what a training snapshot keeps (gan_bench.snapshots), so it stays small.
+    sampling_nets: ClassVar[tuple[str, ...]] = ("G",)
 
     def __init__(self, config: ModelConfig, info: DatasetInfo, device: torch.device | str = "cpu"):
         import torch

@@ -156,6 +156,7 @@ class StackedGAN(GanModel):
     Config = StackedGANConfig
     conditional = True
     needs_pretraining = True
+    sampling_nets = ("gen0", "gen1")
 
     def build(self) -> None:
         from gan_bench.models.blocks import keras_init

@@ -16,6 +16,7 @@ from gan_bench import speed
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import Interrupted
 from gan_bench.memory import PeakMemory
+from gan_bench.snapshots import SnapshotWriter
 from gan_bench.training.control import StepClock, StopRequest, WallClock, sync
 from gan_bench.training.records import RunRecords
 from gan_bench.training.resume import LoopState, Resume
@@ -40,6 +41,8 @@ class StepLoop:
         self.model, self.budget, self.device = setup.model, setup.budget, setup.device
         self.train_settings, self.batch_size = setup.train_settings, setup.spec.batch_size
         self.stop = StopRequest()
+        self.snapshots = SnapshotWriter(setup.out, setup.spec.model, setup.hash, self.budget.total_steps,
+                                        setup.spec.snapshots, self.batch_size)
         self._perm_epoch, self._perm = -1, torch.empty(0, dtype=torch.long)
 
     def run(self, state: LoopState) -> None:
@@ -78,7 +81,7 @@ class StepLoop:
         state.loss_count += 1
 
     def _after_step(self, state: LoopState, clock: StepClock) -> None:
-        """Logging, epoch records, sample grids and resumable checkpoints, each at its interval."""
+        """Logging, epoch records, sample grids, resumable checkpoints and snapshots, each at its interval."""
         done, settings = state.step, self.train_settings
         last = done == self.budget.total_steps
         if done % settings["log_every"] == 0 or last:
@@ -92,6 +95,10 @@ class StepLoop:
             clock.exclude(lambda: self._check_collapse(self.records.save_samples(f"step{done:07d}"), done))
         if done % settings["checkpoint_every"] == 0 and not last:
             self._save_progress(state, clock)
+        if self.snapshots.due(done):
+            sync(self.device)  # the step's GPU work counts in the train time the snapshot records
+            train_s, wall_s = clock.train_time(), self.wall.total()
+            clock.exclude(lambda: self.snapshots.save(self.model, done, train_s, wall_s))
 
     def _save_progress(self, state: LoopState, clock: StepClock) -> None:
         state.train_time_s = clock.train_time()

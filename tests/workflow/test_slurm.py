@@ -28,11 +28,13 @@ SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+)")
 TINY = tiny_config(
     metrics={"kid_subset_size": 50},
     resources={rule: {"threads": 1, "mem_mb": 1000, "runtime": 10} for rule in (
-        "prepare_data", "pretrain", "train", "train_classifier", "reference_stats", "evaluate", "aggregate", "report")},
+        "prepare_data", "pretrain", "train", "train_classifier", "reference_stats", "evaluate", "score_snapshots",
+        "aggregate", "report")},
     report={"title": "gan-bench on Slurm"},
 )
 # The rules that must reach Slurm (the others are local rules), and how the profile groups them.
-CLUSTER_JOBS = {"rule_reference": {"train_classifier", "reference_stats"}, "rule_run": {"train", "evaluate"}}
+CLUSTER_JOBS = {"rule_reference": {"train_classifier", "reference_stats", "curve_reference_stats"},
+                "rule_run": {"train", "evaluate", "score_snapshots"}}
 
 
 def require_slurm() -> None:

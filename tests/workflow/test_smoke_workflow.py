@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from gan_bench.curves import read_curve
+from gan_bench.snapshots import schedule
 from tests.conftest import ROOT
 from tests.report.chromium import find_chromium, inspect_page
 
@@ -62,6 +64,12 @@ def test_every_run_of_the_grid_has_its_records(smoke_run):
                     assert (run_dir / "samples/final.png").stat().st_size > 0
                     assert (workdir / f"results/benchmarks/train/{dataset}/{model}/bs{batch_size}/seed{seed}.tsv"
                             ).is_file()
+                    # Quality over training: a row per requested snapshot, scored after training.
+                    table, curve = read_curve(run_dir)
+                    assert table["step"].tolist() == curve["requested_steps"] == schedule(
+                        summary["steps"], config["train"]["snapshots"]), (run_dir, curve)
+                    assert curve["missing_steps"] == [] and table["final"].tolist()[-1]
+                    assert table["fid_domain"].notna().all() and curve["floor"]["fid_domain"] >= 0
 
 
 def test_the_tidy_table_and_report_are_written(smoke_run):
@@ -148,8 +156,8 @@ def test_adding_a_seed_schedules_only_that_seeds_runs(smoke_run):
     new_runs = len(config["datasets"]) * len(config["models"]) * len(config["batch_sizes"])
     assert jobs.pop("train") == new_runs
     assert "prepare_data" not in jobs
-    assert set(jobs) <= {"evaluate", "aggregate", "report", "all"}
-    assert jobs.get("evaluate", new_runs) == new_runs
+    assert set(jobs) <= {"evaluate", "score_snapshots", "aggregate", "report", "all"}
+    assert jobs.get("evaluate", new_runs) == new_runs and jobs.get("score_snapshots", new_runs) == new_runs
 
 
 def test_report_only_target_never_trains(smoke_run):

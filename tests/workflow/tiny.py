@@ -14,6 +14,7 @@ _BASE = {
     "batch_sizes": [32],
     "train": {"steps": 20, "log_every": 10, "sample_every": 10, "checkpoint_every": 10},
     "metrics": {"num_samples": 100, "feature_spaces": ["domain"], "batch_size": 100},
+    "curves": {"num_samples": 100},
     "classifier": {"epochs": 1, "min_steps": 10, "width": 8},
 }
 

@@ -3,7 +3,7 @@ import json
 import shlex
 import sys
 
-from gan_bench.config import image_size, train_settings, validate_config
+from gan_bench.config import curve_settings, image_size, train_settings, validate_config
 from gan_bench.errors import GanBenchError
 from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_class, model_names
@@ -118,3 +118,20 @@ def _run_classifier(wildcards):
 def _run_references(wildcards):
     res = image_size(config, wildcards.model)
     return {space: f"results/reference/{wildcards.dataset}/res{res}/{space}.json" for space in EVAL_SPACES}
+
+
+# --- curves.smk: quality over training ---
+
+CURVE_SETTINGS = curve_settings(config)
+
+
+def curve_references(wildcards):
+    """{space: reference record at the curve's N} of a run."""
+    res = image_size(config, wildcards.model)
+    n = CURVE_SETTINGS["num_samples"]
+    return {space: f"results/reference/{wildcards.dataset}/res{res}/{space}-n{n}.json" for space in EVAL_SPACES}
+
+
+def curve_files():
+    """Every run's curve.json; none when curves are off (train.snapshots: 0)."""
+    return run_files("curve.json") if CURVE_SETTINGS["snapshots"] > 0 else []

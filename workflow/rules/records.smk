@@ -2,8 +2,8 @@
 # cost good results: its new time stamp makes Snakemake rerun the jobs that read it, and Snakemake deletes
 # a job's outputs before the job runs (a truncated summary.json would cost the run's metrics.json).
 #
-# Expects from common.smk and evaluate.smk (included before this file): runs(), run_files(),
-# _run_classifier(wildcards), _run_references(wildcards).
+# Expects from common.smk, evaluate.smk and curves.smk (included before this file): runs(), run_files(),
+# _run_classifier(wildcards), _run_references(wildcards), curve_files(), curve_references(wildcards).
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,13 +12,14 @@ from gan_bench.records import check_json_records
 
 def _json_records():
     """Every JSON record of the configured grid, whether it exists yet or not."""
-    files = run_files("run.json") + run_files("summary.json") + run_files("metrics.json")
+    files = run_files("run.json") + run_files("summary.json") + run_files("metrics.json") + curve_files()
     for run in runs():
         wildcards = SimpleNamespace(**run)
         classifier = _run_classifier(wildcards)
         if classifier:
             files.append(str(Path(classifier).with_suffix(".json")))  # its record: gan_bench.metrics.classifier
         files += _run_references(wildcards).values()
+        files += curve_references(wildcards).values() if curve_files() else []
     return sorted(set(files))
 
 

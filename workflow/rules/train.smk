@@ -20,6 +20,9 @@ rule pretrain:
         " --device {params.device} --num-threads {threads} --out {output} > {log} 2>&1"
 
 
+TRAIN_SNAPSHOTS = config["train"]["snapshots"]
+
+
 rule train:
     input:
         data=prepared_data,
@@ -42,7 +45,11 @@ rule train:
         "{GAN_BENCH} train --model {wildcards.model} --dataset {wildcards.dataset} --seed {wildcards.seed}"
         " --batch-size {wildcards.batch_size} --data {input.data} {params.pretrained}"
         " --settings {params.settings:q} --device {params.device} --num-threads {threads} --out {params.run_dir}"
-        " > {log} 2>&1"
+        # train.snapshots is neither a param nor in the settings: Snakemake reruns a job whose params or shell
+        # text change (snakemake/persistence: `params` compares the params' values, `code` the rule's unformatted
+        # shell string), and snapshots do not change what training computes. {TRAIN_SNAPSHOTS} is filled in only
+        # when the job runs, so the shell text stays the same; the curve's rule lists requested steps a run lacks.
+        " --snapshots {TRAIN_SNAPSHOTS} > {log} 2>&1"
         # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
         " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir} --log {log}"
         " --batch-size {wildcards.batch_size} >> {log} 2>&1"
@@ -52,6 +59,7 @@ rule aggregate:
     input:
         summaries=run_files("summary.json"),
         metrics=run_files("metrics.json"),
+        curves=curve_files(),
     output:
         "results/runs.csv",
     log:

@@ -1,0 +1,100 @@
+"""Training snapshots: the generator at chosen points of a run, for its quality-over-training curve.
+
+A snapshot holds only what sampling needs (the networks a model's `generate` uses, `GanModel.sampling_nets`),
+plus where in training it was taken. The training loop saves them at `schedule(total steps, train.snapshots)`;
+the score-snapshots step (gan_bench.metrics.curve) loads them after training. Files: <run>/snapshots/step<7
+digits>.pt, written atomically, so a killed run keeps the ones it finished and a resumed run adds the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from gan_bench import record_keys as keys
+from gan_bench.errors import GanBenchError, describe
+from gan_bench.models.base import DatasetInfo, GanModel
+from gan_bench.records import torch_save
+
+SNAPSHOT_FORMAT = 1
+FOLDER = "snapshots"
+SNAPSHOT_KEYS = ("format", "model", "model_config", "dataset_info", "nets", keys.SNAPSHOT_STEP, keys.IMAGES_SEEN,
+                 keys.TRAIN_TIME_S, keys.WALL_TIME_S, keys.RUN_HASH)
+
+
+def schedule(total_steps: int, count: int) -> list[int]:
+    """Steps of snapshots 1..count: round(k * total / count), rounding halves up; the last is `total_steps`.
+
+    Fewer than `count` when the run has fewer steps than snapshots (equal steps are taken once, step 0 never).
+    """
+    steps = {(2 * k * total_steps + count) // (2 * count) for k in range(1, count + 1)}
+    return sorted(step for step in steps if step > 0)
+
+
+def snapshot_path(run_dir: str | Path, step: int) -> Path:
+    return Path(run_dir) / FOLDER / f"step{step:07d}.pt"
+
+
+def saved_steps(run_dir: str | Path) -> list[int]:
+    """Steps of the snapshot files in a run directory (whatever their content)."""
+    folder = Path(run_dir) / FOLDER
+    return sorted(int(path.stem.removeprefix("step")) for path in folder.glob("step*.pt")
+                  if path.stem.removeprefix("step").isdigit()) if folder.is_dir() else []
+
+
+class SnapshotWriter:
+    """Saves one run's snapshots at its scheduled steps; the training loop asks `due(step)` after every step."""
+
+    def __init__(self, run_dir: Path, model_name: str, settings_hash: str, total_steps: int, count: int,
+                 batch_size: int):
+        self.run_dir, self.model_name, self.settings_hash = Path(run_dir), model_name, settings_hash
+        self.steps, self.batch_size = set(schedule(total_steps, count)), batch_size
+
+    def due(self, step: int) -> bool:
+        return step in self.steps
+
+    def save(self, model: GanModel, step: int, train_time_s: float, wall_time_s: float) -> Path:
+        nets = {name: model.nets[name].state_dict() for name in model.sampling_nets}
+        return torch_save(snapshot_path(self.run_dir, step), {
+            "format": SNAPSHOT_FORMAT, "model": self.model_name, "model_config": model.config.to_dict(),
+            "dataset_info": model.info.__dict__, "nets": nets,
+            keys.SNAPSHOT_STEP: step, keys.IMAGES_SEEN: step * self.batch_size,
+            keys.TRAIN_TIME_S: train_time_s, keys.WALL_TIME_S: wall_time_s, keys.RUN_HASH: self.settings_hash,
+        })
+
+
+def read_snapshot(path: str | Path) -> dict:
+    """A snapshot's contents, or a one-line error saying how to get a usable one."""
+    path = Path(path)
+    if not path.is_file():
+        raise GanBenchError(f"snapshot {path} does not exist; train the run with train.snapshots > 0 (it is saved "
+                            f"during training) or leave its step out of the curve")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # truncated zip, pickle error, ...: the file is unusable
+        raise GanBenchError(f"snapshot {path} is corrupt or truncated ({describe(exc)}); delete it and rerun the "
+                            f"run's training job (delete its summary.json) to save it again") from exc
+    missing = [key for key in SNAPSHOT_KEYS if key not in blob] if isinstance(blob, dict) else list(SNAPSHOT_KEYS)
+    if missing or blob.get("format") != SNAPSHOT_FORMAT:
+        raise GanBenchError(f"snapshot {path} is not a gan_bench snapshot (lacks {', '.join(missing) or 'nothing'}, "
+                            f"format {blob.get('format') if isinstance(blob, dict) else None!r}); delete it and "
+                            f"rerun the run's training job")
+    return blob
+
+
+def load_snapshot(path: str | Path, device: torch.device | str = "cpu") -> tuple[dict, GanModel]:
+    """(snapshot contents, a model rebuilt from it that can sample; its other networks stay untrained)."""
+    from gan_bench.registry import model_class
+
+    blob = read_snapshot(path)
+    cls = model_class(blob["model"])
+    config = cls.Config.from_options(blob["model_config"], where=f"snapshot {path}")
+    model = cls(config, DatasetInfo(**blob["dataset_info"]), device)
+    try:
+        for name in cls.sampling_nets:
+            model.nets[name].load_state_dict(blob["nets"][name])
+    except (KeyError, RuntimeError) as exc:
+        raise GanBenchError(f"snapshot {path} does not match model {blob['model']} ({describe(exc)}); delete it "
+                            f"and rerun the run's training job") from exc
+    return blob, model
