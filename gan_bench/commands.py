@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from gan_bench import schema
 from gan_bench.arguments import (add_device_argument, add_settings_argument, add_threads_argument, existing_file,
                                  int_at_least, json_object)
 from gan_bench.errors import GanBenchError
@@ -143,8 +144,9 @@ def register(subparsers) -> None:
                         "dataset_options, train; train keys left out take their schema default)")
     p.add_argument("--data", required=True, help="prepared data file (results/data/<dataset>/res<res>.pt)")
     p.add_argument("--pretrained", type=existing_file, default=None, help="the pretrain command's output, if any")
-    p.add_argument("--snapshots", type=int_at_least(0), default=0, help="train.snapshots: generator snapshots "
-                   "to save for the quality-over-training curve (not a run setting, so not in --settings)")
+    p.add_argument("--snapshots", type=int_at_least(0), default=schema.default("train", "snapshots"),
+                   help="train.snapshots: generator snapshots to save for the quality-over-training curve (not a "
+                        "run setting, so not in --settings)")
     add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")

@@ -15,7 +15,8 @@ import sys
 import pytest
 import yaml
 
-from gan_bench.config import section_settings, validate_config, validate_run_settings
+from gan_bench.config import (curve_settings, section_settings, validate_config, validate_curve_settings,
+                              validate_run_settings)
 from gan_bench.metrics.commands import CLASSIFIER_KEYS, EVALUATE_KEYS, REFERENCE_KEYS
 from gan_bench.report.commands import REPORT_KEYS
 from tests.conftest import ROOT
@@ -27,6 +28,9 @@ COORDINATES = {"--model": "model", "--dataset": "dataset", "--seed": "seed", "--
                "--resolution": "res", "--space": "space"}   # flag -> the wildcard it must come from
 WHERE = {"--device", "--num-threads"}
 WITHOUT_SETTINGS = {"aggregate", "record-allocator-exit"}   # nothing configurable: paths and wildcards only
+# The one setting passed as its own flag: train.snapshots changes what training saves, not what it computes, so it
+# must not be a rerun trigger of the train rule (workflow/rules/train.smk says how; gan_bench.config.NOT_RUN_SETTINGS).
+NOT_RERUN_TRIGGERS = {"train": {"--snapshots"}}
 
 # The settings each command checks a --settings against (gan_bench.config.section_settings).
 SECTIONS = {"train-classifier": ("classifier", CLASSIFIER_KEYS), "reference-stats": ("metrics", REFERENCE_KEYS),
@@ -73,7 +77,7 @@ def test_the_dry_run_covers_every_rule_that_runs_a_command(planned):
     jobs, _ = planned
     assert {command for command, _, _ in jobs} == {
         "prepare-data", "pretrain", "train", "record-allocator-exit", "train-classifier", "reference-stats",
-        "evaluate", "aggregate", "report"}
+        "evaluate", "score-snapshots", "aggregate", "report"}
 
 
 def test_every_command_gets_only_paths_wildcards_one_settings_and_where_it_runs(planned):
@@ -81,7 +85,8 @@ def test_every_command_gets_only_paths_wildcards_one_settings_and_where_it_runs(
     for command, argv, wildcards in jobs:
         pairs = flags(argv)
         names = [flag for flag, _ in pairs]
-        allowed = PATHS | set(COORDINATES) | WHERE | ({"--settings"} if command not in WITHOUT_SETTINGS else set())
+        allowed = PATHS | set(COORDINATES) | WHERE | ({"--settings"} if command not in WITHOUT_SETTINGS else set()) \
+            | NOT_RERUN_TRIGGERS.get(command, set())
         assert not set(names) - allowed - {None}, f"{command}: flags beyond the contract: {set(names) - allowed}"
         assert names.count("--settings") == (0 if command in WITHOUT_SETTINGS else 1), command
         for flag, value in pairs:
@@ -109,13 +114,15 @@ def test_every_settings_json_is_complete_and_accepted_by_its_command(planned):
             assert settings == config["datasets"][wildcards["dataset"]]
         elif command == "pretrain":
             assert settings == config["models"][wildcards["model"]]
+        elif command == "score-snapshots":
+            assert validate_curve_settings(settings) == settings == curve_settings(config)
     report = next(argv for command, argv, _ in jobs if command == "report")
     assert json.loads(dict(flags(report))["--settings"]) == {"title": "contract check"}
 
 
 def test_every_command_that_computes_is_told_the_configured_device(planned):
     jobs, config = planned
-    computing = {"pretrain", "train", "train-classifier", "reference-stats", "evaluate"}
+    computing = {"pretrain", "train", "train-classifier", "reference-stats", "evaluate", "score-snapshots"}
     for command, argv, _ in jobs:
         if command in computing:
             assert dict(flags(argv))["--device"] == config["device"], command
