@@ -15,7 +15,7 @@ import torch
 from gan_bench import record_keys as keys
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.models.base import DatasetInfo, GanModel
-from gan_bench.records import torch_save
+from gan_bench.records import TorchFile, torch_save
 
 SNAPSHOT_FORMAT = 1
 FOLDER = "snapshots"
@@ -64,23 +64,14 @@ class SnapshotWriter:
         })
 
 
+SNAPSHOT_FILE = TorchFile("snapshot", "`python -m gan_bench train` with train.snapshots > 0 (delete the run's "
+                          "summary.json so the workflow trains it again)", SNAPSHOT_FORMAT, SNAPSHOT_KEYS,
+                          weights_only=False)
+
+
 def read_snapshot(path: str | Path) -> dict:
     """A snapshot's contents, or a one-line error saying how to get a usable one."""
-    path = Path(path)
-    if not path.is_file():
-        raise GanBenchError(f"snapshot {path} does not exist; train the run with train.snapshots > 0 (it is saved "
-                            f"during training) or leave its step out of the curve")
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:  # truncated zip, pickle error, ...: the file is unusable
-        raise GanBenchError(f"snapshot {path} is corrupt or truncated ({describe(exc)}); delete it and rerun the "
-                            f"run's training job (delete its summary.json) to save it again") from exc
-    missing = [key for key in SNAPSHOT_KEYS if key not in blob] if isinstance(blob, dict) else list(SNAPSHOT_KEYS)
-    if missing or blob.get("format") != SNAPSHOT_FORMAT:
-        raise GanBenchError(f"snapshot {path} is not a gan_bench snapshot (lacks {', '.join(missing) or 'nothing'}, "
-                            f"format {blob.get('format') if isinstance(blob, dict) else None!r}); delete it and "
-                            f"rerun the run's training job")
-    return blob
+    return SNAPSHOT_FILE.read(path)
 
 
 def load_snapshot(path: str | Path, device: torch.device | str = "cpu") -> tuple[dict, GanModel]:

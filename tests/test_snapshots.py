@@ -92,15 +92,15 @@ def test_a_snapshot_samples_exactly_like_the_live_model(name, tmp_path):
 
 
 def test_a_missing_or_damaged_snapshot_is_a_one_line_error_saying_what_to_do(tmp_path, digits16):
-    with pytest.raises(GanBenchError, match="step0000004.pt does not exist; train the run with train.snapshots"):
+    with pytest.raises(GanBenchError, match="step0000004.pt does not exist; create it with `python -m gan_bench train` with train.snapshots > 0"):
         load_snapshot(snapshot_path(tmp_path, 4))
     out = tmp_path / "run"
     train(RunSpec("dcgan", "digits", 1, 32, settings(), digits16, out, snapshots=3))
     path = snapshot_path(out, 4)
     path.write_bytes(path.read_bytes()[:500])
-    with pytest.raises(GanBenchError, match="is corrupt or truncated .*delete it and rerun the run's training job"):
+    with pytest.raises(GanBenchError, match="is unreadable .*delete it and rerun `python -m gan_bench train`"):
         load_snapshot(path)
-    with pytest.raises(GanBenchError, match="checkpoint.pt is not a gan_bench snapshot"):
+    with pytest.raises(GanBenchError, match="checkpoint.pt is not a snapshot file"):
         load_snapshot(out / "checkpoint.pt")
 
 
