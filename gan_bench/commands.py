@@ -122,10 +122,15 @@ def cmd_record_allocator_exit(args) -> int:
 
 
 def cmd_aggregate(args) -> None:
-    from gan_bench.aggregate import collect_runs
+    from gan_bench.aggregate import collect_curves, collect_runs
     from gan_bench.records import write_csv
 
-    table = collect_runs([Path(p).parent for p in args.summaries], Path(args.results))
+    run_dirs = [Path(p).parent for p in args.summaries]
+    table = collect_runs(run_dirs, Path(args.results))
+    if args.curves_out:
+        curves = collect_curves(run_dirs)
+        write_csv(args.curves_out, curves)
+        print(f"{len(curves)} scored snapshots -> {args.curves_out}")
     write_csv(args.out, table)
     print(f"{len(table)} runs -> {args.out}")
 
@@ -179,5 +184,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("aggregate", help="collect run records into the tidy table")
     p.add_argument("--results", required=True, help="results folder (run_dir is recorded relative to it)")
     p.add_argument("--out", required=True)
+    p.add_argument("--curves-out", default=None,
+                   help="also write every run's curve rows (quality at each scored snapshot) here, e.g. results/curves.csv")
     p.add_argument("summaries", nargs="+", help="summary.json of each run")
     p.set_defaults(func=cmd_aggregate)

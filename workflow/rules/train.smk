@@ -46,16 +46,24 @@ rule train:
         " --batch-size {wildcards.batch_size} >> {log} 2>&1"
 
 
+def curve_records(wildcards):
+    """Every run's curve.json when training saves snapshots (the score_snapshots rule writes them), else none."""
+    return run_files("curve.json") if config["train"].get("snapshots", 0) else []
+
+
 rule aggregate:
     input:
         summaries=run_files("summary.json"),
         metrics=run_files("metrics.json"),
+        curves=curve_records,
     output:
-        "results/runs.csv",
+        table="results/runs.csv",
+        curves="results/curves.csv",
     log:
         "results/logs/aggregate.log",
     threads: threads_of("aggregate")
     resources:
         **resources_of("aggregate"),
     shell:
-        "{GAN_BENCH} aggregate --results results --out {output} {input.summaries} > {log} 2>&1"
+        "{GAN_BENCH} aggregate --results results --out {output.table} --curves-out {output.curves}"
+        " {input.summaries} > {log} 2>&1"
