@@ -118,7 +118,7 @@ def _run(results: Path, dataset: str, model: str, bs: int, seed: int, status: st
     write_json(root / "summary.json", summary)
     if curves and status == "completed":
         # Its own generator: the other records' random figures stay what they were without curves.
-        write_synthetic_curve(root, model, dataset, bs, summary, np.random.default_rng([seed, bs]))
+        write_synthetic_curve(root, model, dataset, bs, summary, np.random.default_rng([seed, bs, len(model), len(dataset)]))
     if metrics:
         record = (_metrics(model, dataset, options["image_size"], rng, chance_models) if status == "completed"
                   else skipped(summary, ["domain"], EvalSettings(num_samples=NUM_SAMPLES)))
