@@ -68,10 +68,6 @@ def curve_figure(curves: Curves, dataset: str, batch_size: int, out: Path) -> Fi
     return Figure(name, f"{column.label} over training: {dataset}, batch size {batch_size}", caption)
 
 
-def _label(point: FrontierPoint) -> str:
-    return f"{point.model} bs{point.batch_size}"
-
-
 def frontier_figure(curves: Curves, dataset: str, points: list[FrontierPoint], out: Path) -> Figure | None:
     """Final (filled) and best (hollow) quality of each variant against the training seconds spent to get it;
     the frontier of each joined by a line and its members named."""
@@ -90,9 +86,10 @@ def frontier_figure(curves: Curves, dataset: str, points: list[FrontierPoint], o
         front = sorted((p for p in shown if getattr(p, f"on_{kind}_frontier")), key=lambda p: getattr(p, f"{kind}_s"))
         ax.plot([getattr(p, f"{kind}_s") for p in front], [getattr(p, kind) for p in front], color="0.3",
                 linestyle="-" if kind == "final" else "--", linewidth=1, drawstyle="steps-post")
-        for point in front:
-            ax.annotate(_label(point), (getattr(point, f"{kind}_s"), getattr(point, kind)), fontsize=7.5,
-                        xytext=(4, 3), textcoords="offset points")
+        for point in front:   # short marks; the table below the figure names each one
+            ax.annotate(getattr(point, f"{kind}_mark"), (getattr(point, f"{kind}_s"), getattr(point, kind)),
+                        fontsize=8, fontweight="bold", xytext=(3, 4 if kind == "final" else -11),
+                        textcoords="offset points")
     if dataset in curves.floors:
         ax.axhline(curves.floors[dataset] * column.scale, color="0.35", linestyle=":", linewidth=1)
     handles = [plt.Line2D([], [], color=c, marker="o", linestyle="none", label=m) for m, c in colors.items()]
@@ -107,7 +104,8 @@ def frontier_figure(curves: Curves, dataset: str, points: list[FrontierPoint], o
     name = _save(fig, out, f"frontier_{dataset}.png")
     caption = (f"One point per model and batch size, mean over seeds. Filled: final snapshot at the run's "
                f"{curves.cost_unit}; hollow: best snapshot at the seconds it was reached. Frontier: no other variant "
-               f"is at most as costly and at least as good.")
+               f"is at most as costly and at least as good; its members are labelled F1, F2, ... (final) and "
+               f"B1, ... (best) in order of cost, and named in the table below.")
     if dataset in curves.floors:
         caption += " Dotted: real vs real at the curve N (floor)."
     return Figure(name, f"Cost-quality frontier: {dataset}", caption)

@@ -206,6 +206,8 @@ class FrontierPoint:
     best: float | None
     on_final_frontier: bool = False
     on_best_frontier: bool = False
+    final_mark: str = ""          # "F1", "F2", ...: the figure's label of a final-frontier point, in cost order
+    best_mark: str = ""           # "B1", ...: the same for the best-snapshot frontier
 
 
 def pareto(points: list[tuple[float, float]], lower_is_better: bool) -> list[bool]:
@@ -220,10 +222,14 @@ def pareto(points: list[tuple[float, float]], lower_is_better: bool) -> list[boo
     return result
 
 
-def _mark(points: list[FrontierPoint], cost: str, quality: str, flag: str, lower: bool) -> None:
-    usable = [p for p in points if getattr(p, cost) is not None and getattr(p, quality) is not None]
-    for point, front in zip(usable, pareto([(getattr(p, cost), getattr(p, quality)) for p in usable], lower)):
-        setattr(point, flag, front)
+def _mark(points: list[FrontierPoint], kind: str, lower: bool) -> None:
+    """Flag the frontier of `kind` ("final" or "best") and label its members F1, F2, ... (B1, ...) by cost."""
+    cost = f"{kind}_s"
+    usable = [p for p in points if getattr(p, cost) is not None and getattr(p, kind) is not None]
+    front = [p for p, on in zip(usable, pareto([(getattr(p, cost), getattr(p, kind)) for p in usable], lower)) if on]
+    for number, point in enumerate(sorted(front, key=lambda p: getattr(p, cost)), 1):
+        setattr(point, f"on_{kind}_frontier", True)
+        setattr(point, f"{kind}_mark", f"{kind[0].upper()}{number}")
 
 
 def frontier(curves: Curves) -> dict[str, list[FrontierPoint]]:
@@ -240,7 +246,7 @@ def frontier(curves: Curves) -> dict[str, list[FrontierPoint]]:
             for key in ("final", "best"):
                 mean[key] = None if mean[key] is None else mean[key] * scale
             points.append(FrontierPoint(model, int(batch_size), **mean))
-        _mark(points, "final_s", "final", "on_final_frontier", lower)
-        _mark(points, "best_s", "best", "on_best_frontier", lower)
+        _mark(points, "final", lower)
+        _mark(points, "best", lower)
         found[dataset] = points
     return found
