@@ -46,7 +46,8 @@ def current_curve(run_dir: Path, summary: dict) -> tuple[pd.DataFrame, dict] | N
     return curve, record
 
 
-def run_row(run_dir: Path, results_dir: Path) -> dict:
+def run_row(run_dir: Path, results_dir: Path, targets: dict | None = None) -> dict:
+    """One run's row; targets: config `curves.targets` ({dataset: {metric column: value}}) to time on its curve."""
     run, summary = _record(run_dir / "run.json"), _record(run_dir / "summary.json")
     row = {
         "dataset": run["dataset"],
@@ -60,7 +61,7 @@ def run_row(run_dir: Path, results_dir: Path) -> dict:
     row.update({k: v for k, v in current_metrics(run_dir, summary).items() if not isinstance(v, (dict, list))})
     curve = current_curve(run_dir, summary)
     if curve is not None:
-        row.update(curve_summary.run_columns(*curve, run["dataset"]))
+        row.update(curve_summary.run_columns(*curve, curve_summary.dataset_targets(targets, run["dataset"])))
     row.update({
         "run_dir": run_dir.resolve().relative_to(results_dir.resolve()).as_posix(),
         keys.RUN_HASH: run[keys.RUN_HASH],
@@ -70,8 +71,8 @@ def run_row(run_dir: Path, results_dir: Path) -> dict:
     return row
 
 
-def collect_runs(run_dirs: list[Path], results_dir: Path) -> pd.DataFrame:
-    rows = [run_row(Path(d), results_dir) for d in run_dirs]
+def collect_runs(run_dirs: list[Path], results_dir: Path, targets: dict | None = None) -> pd.DataFrame:
+    rows = [run_row(Path(d), results_dir, targets) for d in run_dirs]
     table = pd.DataFrame(rows)
     return table.sort_values(["dataset", "model", "batch_size", "seed"]).reset_index(drop=True)
 

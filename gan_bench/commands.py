@@ -123,10 +123,12 @@ def cmd_record_allocator_exit(args) -> int:
 
 def cmd_aggregate(args) -> None:
     from gan_bench.aggregate import collect_curves, collect_runs
+    from gan_bench.curve_summary import check_targets
     from gan_bench.records import write_csv
 
     run_dirs = [Path(p).parent for p in args.summaries]
-    table = collect_runs(run_dirs, Path(args.results))
+    targets = check_targets(args.settings.get("targets", {}))
+    table = collect_runs(run_dirs, Path(args.results), targets)
     if args.curves_out:
         curves = collect_curves(run_dirs)
         write_csv(args.curves_out, curves)
@@ -186,5 +188,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--curves-out", default=None,
                    help="also write every run's curve rows (quality at each scored snapshot) here, e.g. results/curves.csv")
+    p.add_argument("--settings", type=_json_arg, default={},
+                   help='JSON of config `curves` keys the table needs: {"targets": {dataset: {metric column: value}}}')
     p.add_argument("summaries", nargs="+", help="summary.json of each run")
     p.set_defaults(func=cmd_aggregate)

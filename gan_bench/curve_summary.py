@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gan_bench import record_keys as keys
+from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 
 # Run-table columns about the curve as a whole (prefixed: metrics.json's num_samples is another column).
@@ -31,7 +32,7 @@ def best_at_column(metric: str, position: str) -> str:
 
 
 def target_column(metric: str) -> str:
-    """The configured target value (from curve.json's curve settings), beside the time to reach it."""
+    """The configured target value (config `curves.targets`), beside the time to reach it: the report reads it here."""
     return f"target_{metric}"
 
 
@@ -98,10 +99,21 @@ def final_point(curve: pd.DataFrame) -> pd.Series | None:
     return None if final.empty else final.sort_values(keys.SNAPSHOT_STEP).iloc[-1]
 
 
-def targets(record: dict, dataset: str) -> dict[str, float]:
-    """{metric column: target} configured for this dataset when the curve was scored."""
-    configured = (record.get(keys.CURVE_SETTINGS) or {}).get("targets") or {}
-    return {column: float(value) for column, value in (configured.get(dataset) or {}).items()}
+def dataset_targets(targets: dict | None, dataset: str) -> dict[str, float]:
+    """{metric column: target} of one dataset, from config `curves.targets` ({dataset: {column: value}})."""
+    return {column: float(value) for column, value in ((targets or {}).get(dataset) or {}).items()}
+
+
+def check_targets(targets) -> dict:
+    """Config `curves.targets` as passed to a command: {dataset: {metric column: number}}, else a one-line error."""
+    if not isinstance(targets, dict) or not all(
+            isinstance(by_column, dict) and all(isinstance(column, str) and result_of(column) is not None
+                                                and isinstance(value, (int, float)) and not isinstance(value, bool)
+                                                for column, value in by_column.items())
+            for by_column in targets.values()):
+        raise GanBenchError(f"curve targets must be {{dataset: {{metric column: number}}}}, e.g. "
+                            f"{{\"mnist\": {{\"fid_domain\": 30}}}}, with registry metric columns; got {targets!r}")
+    return targets
 
 
 def _position(point: pd.Series, position: str) -> float | int:
@@ -110,15 +122,16 @@ def _position(point: pd.Series, position: str) -> float | int:
     return value if position == keys.TRAIN_TIME_S else int(value)
 
 
-def run_columns(curve: pd.DataFrame, record: dict, dataset: str) -> dict:
-    """The run-table columns of one run's curve: best snapshot per ranked metric and time to each target."""
+def run_columns(curve: pd.DataFrame, record: dict, targets: dict[str, float]) -> dict:
+    """The run-table columns of one run's curve: best snapshot per ranked metric and time to each of the run's
+    dataset's targets ({metric column: value})."""
     row = {CURVE_NUM_SAMPLES: record.get(keys.NUM_SAMPLES), CURVE_SNAPSHOTS: len(curve),
            CURVE_MISSING_STEPS: len(record.get(keys.MISSING_STEPS) or [])}
     for column in ranked_columns(curve):
         best = best_point(curve, column)
         row[best_column(column)] = float(best[column])
         row.update({best_at_column(column, position): _position(best, position) for position in BEST_POSITIONS})
-    for column, target in targets(record, dataset).items():
+    for column, target in targets.items():
         if column not in curve.columns or result_of(column) is None:
             continue   # a target on a metric this curve did not score: nothing to time
         reached = first_reaching(curve, column, target)

@@ -40,7 +40,7 @@ class Curves:
     runs: pd.DataFrame                   # one row per run with a curve: best, final and time to target
     column: Column | None                # the metric plotted and tabled (FID in the first space scored)
     floors: dict[str, float]             # dataset -> real-vs-real value at the curve N
-    targets: dict[str, float]            # dataset -> configured target of `column`
+    targets: dict[str, float]            # dataset -> configured target of `column` (a run-table column)
     spacing: dict[tuple, list[int]]      # variant -> snapshot spacings (steps) of its seeds
     not_shown: list[dict] = field(default_factory=list)    # {"run", "reason"}
     incomplete: list[dict] = field(default_factory=list)   # {"run", "missing"}: requested snapshots not saved
@@ -60,7 +60,13 @@ def _device_seconds(runs: pd.DataFrame) -> str:
     return "GPU-seconds" if gpu.all() else "CPU-seconds" if not gpu.any() else "device-seconds (GPU or CPU)"
 
 
-def _run_summary(row: pd.Series, curve: pd.DataFrame, record: dict, column: str) -> dict:
+def _target(row: pd.Series, column: str) -> float | None:
+    """The configured target the run table was built with (aggregate's `curves.targets`), or None."""
+    value = row.get(curve_summary.target_column(column))
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _run_summary(row: pd.Series, curve: pd.DataFrame, column: str) -> dict:
     best, final = curve_summary.best_point(curve, column), curve_summary.final_point(curve)
     found = {key: row[key] for key in VARIANT + ["seed"]}
     found.update(best=None if best is None else float(best[column]),
@@ -68,7 +74,7 @@ def _run_summary(row: pd.Series, curve: pd.DataFrame, record: dict, column: str)
                  final=None if final is None or pd.isna(final[column]) else float(final[column]),
                  final_s=float(row["train_time_s"]) if pd.notna(row.get("train_time_s")) else
                  (None if final is None else float(final[keys.TRAIN_TIME_S])))
-    target = curve_summary.targets(record, row["dataset"]).get(column)
+    target = _target(row, column)
     reached = None if target is None else curve_summary.first_reaching(curve, column, target)
     found.update(target=target, reached=reached is not None,
                  target_s=None if reached is None else float(reached[keys.TRAIN_TIME_S]),
@@ -103,12 +109,12 @@ def load_curves(runs: pd.DataFrame, results: Path) -> Curves:
     curves = Curves(points, pd.DataFrame(), column, {}, {}, {}, not_shown, incomplete, unscored)
     if column is None:
         return curves
-    curves.runs = pd.DataFrame([_run_summary(row, curve, record, column.key) for row, curve, record in records.values()])
+    curves.runs = pd.DataFrame([_run_summary(row, curve, column.key) for row, curve, _ in records.values()])
     for row, curve, record in records.values():
         floor = (record.get(keys.CURVE_FLOOR) or {}).get(column.key)
         if floor is not None:
             curves.floors.setdefault(row["dataset"], float(floor))
-        target = curve_summary.targets(record, row["dataset"]).get(column.key)
+        target = _target(row, column.key)
         if target is not None:
             curves.targets.setdefault(row["dataset"], target)
         steps = np.diff(sorted(curve[keys.SNAPSHOT_STEP]))

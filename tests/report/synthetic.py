@@ -145,8 +145,7 @@ def write_synthetic_curve(root: Path, model: str, dataset: str, bs: int, summary
                        keys.TRAIN_TIME_S: summary["train_time_s"] * share, keys.WALL_TIME_S: summary[keys.WALL_TIME_S] * share,
                        keys.FINAL: step == CURVE_STEPS[-1], "fid_domain": fid, "kid_domain": fid / 1000,
                        "kid_std_domain": 0.001})
-    settings = {"num_samples": CURVE_NUM_SAMPLES, "metrics": ["fid", "kid"],
-                "targets": {dataset: {"fid_domain": TARGET_FID}}}
+    settings = {"snapshots": len(CURVE_STEPS), "num_samples": CURVE_NUM_SAMPLES, "metrics": ["fid", "kid"]}
     write_curve(root, points, {keys.RUN_HASH: summary[keys.RUN_HASH], keys.CURVE_SETTINGS: settings,
                                keys.REQUESTED_STEPS: list(CURVE_STEPS), keys.MISSING_STEPS: list(missing_steps),
                                keys.CURVE_FLOOR: {"fid_domain": 4.0, "kid_domain": 0.002},
@@ -203,5 +202,7 @@ def build_results(results: Path, models=("dcgan", "cgan"), datasets=("mnist", "d
     run_dirs = sorted(p.parent for p in results.glob("runs/*/*/bs*/seed*/summary.json"))
     table = results / "runs.csv"
     # No run at all: the header-only table a user can be left with (aggregate needs at least one run).
-    write_csv(table, collect_runs(run_dirs, results) if run_dirs else pd.DataFrame(columns=REQUIRED))
+    # Config curves.targets, as the aggregate rule passes it: every dataset's FID target.
+    targets = {dataset: {"fid_domain": TARGET_FID} for dataset in datasets}
+    write_csv(table, collect_runs(run_dirs, results, targets) if run_dirs else pd.DataFrame(columns=REQUIRED))
     return table
