@@ -104,15 +104,21 @@ def dataset_targets(targets: dict | None, dataset: str) -> dict[str, float]:
     return {column: float(value) for column, value in ((targets or {}).get(dataset) or {}).items()}
 
 
+def _is_target(column, value) -> bool:
+    """A ranked registry metric column and a number: what a target can be."""
+    result = result_of(column) if isinstance(column, str) else None
+    return (result is not None and result.lower_is_better is not None and isinstance(value, (int, float))
+            and not isinstance(value, bool))
+
+
 def check_targets(targets) -> dict:
     """Config `curves.targets` as passed to a command: {dataset: {metric column: number}}, else a one-line error."""
-    if not isinstance(targets, dict) or not all(
-            isinstance(by_column, dict) and all(isinstance(column, str) and result_of(column) is not None
-                                                and isinstance(value, (int, float)) and not isinstance(value, bool)
-                                                for column, value in by_column.items())
-            for by_column in targets.values()):
-        raise GanBenchError(f"curve targets must be {{dataset: {{metric column: number}}}}, e.g. "
-                            f"{{\"mnist\": {{\"fid_domain\": 30}}}}, with registry metric columns; got {targets!r}")
+    valid = isinstance(targets, dict) and all(
+        isinstance(by_column, dict) and all(_is_target(c, v) for c, v in by_column.items())
+        for by_column in targets.values())
+    if not valid:
+        raise GanBenchError(f"curve targets must be {{dataset: {{metric column: number}}}} with ranked registry metric "
+                            f"columns, e.g. {{\"mnist\": {{\"fid_domain\": 30}}}}; got {targets!r}")
     return targets
 
 

@@ -147,5 +147,5 @@ def test_a_target_on_an_unknown_column_stops_the_command_with_the_expected_shape
     settings = json.dumps({"targets": {"digits": {"fid": 30}}})   # not a metric column: fid_<space>
     assert main(["aggregate", "--results", str(tmp_path), "--out", str(tmp_path / "runs.csv"),
                  "--settings", settings, str(runs["a"][0] / "summary.json")]) == 2
-    assert "curve targets must be {dataset: {metric column: number}}" in capsys.readouterr().err
+    assert "curve targets must be {dataset: {metric column: number}} with ranked" in capsys.readouterr().err
     assert not (tmp_path / "runs.csv").exists()
