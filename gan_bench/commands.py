@@ -97,11 +97,23 @@ def run_record_allocator_exit(args) -> int:
     return 0
 
 
+AGGREGATE_KEYS = ("targets",)   # the config `curves` keys the tidy table needs
+
+
 def run_aggregate(args) -> None:
-    from gan_bench.aggregate import collect_runs
+    from gan_bench.aggregate import collect_curves, collect_runs
+    from gan_bench.curve_summary import check_targets
     from gan_bench.records import write_csv
 
-    table = collect_runs([Path(p).parent for p in args.summaries], Path(args.results))
+    run_dirs = [Path(p).parent for p in args.summaries]
+    from gan_bench.config import section_settings
+
+    targets = check_targets(section_settings(args.settings, "curves", AGGREGATE_KEYS)["targets"])
+    table = collect_runs(run_dirs, Path(args.results), targets)
+    if args.curves_out:
+        curves = collect_curves(run_dirs)
+        write_csv(args.curves_out, curves)
+        print(f"{len(curves)} scored snapshots -> {args.curves_out}")
     write_csv(args.out, table)
     print(f"{len(table)} runs -> {args.out}")
 
@@ -162,5 +174,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("aggregate", help="collect run records into the tidy table")
     p.add_argument("--results", required=True, help="results folder (run_dir is recorded relative to it)")
     p.add_argument("--out", required=True)
+    p.add_argument("--curves-out", default=None,
+                   help="also write every run's curve rows (quality at each scored snapshot) here, e.g. results/curves.csv")
+    add_settings_argument(p, "config section curves: (keys " + ", ".join(AGGREGATE_KEYS) + "; time to quality is "
+                             "read off each run's curve at these targets)")
     p.add_argument("summaries", nargs="+", help="summary.json of each run")
     p.set_defaults(func=run_aggregate)

@@ -17,6 +17,7 @@ from PIL import Image
 from gan_bench import record_keys as keys
 from gan_bench.aggregate import collect_runs
 from gan_bench.config import run_hash
+from gan_bench.curves import write_curve
 from gan_bench.metrics.classifier import ClassifierSettings, DomainClassifier, classifier_record, save_classifier
 from gan_bench.metrics.evaluate import EvalSettings, metrics_record, skipped
 from gan_bench.metrics.reference import baselines_record, reference_record
@@ -30,6 +31,13 @@ KID_SUBSET = 1000
 HELDOUT_ACCURACY = 0.987
 # FID of a real-vs-real floor, blank and noise images (domain space), as the report should show them.
 BASELINE_FID = {"real": 1.5, "blank": 390.0, "noise": 310.0}
+# Curves (quality at each snapshot), with known shapes against a target FID of 30 on every dataset:
+# dcgan first reaches it at the 2nd snapshot (step 20), is best at step 40, then collapses at the end;
+# cgan never reaches it; any other model improves steadily to its final quality.
+CURVE_STEPS = (10, 20, 30, 40, 50, 60)
+TARGET_FID = 30.0
+CURVE_FID = {"dcgan": (110.0, 26.0, 20.0, 17.0, 24.0, 58.0), "cgan": (150.0, 95.0, 75.0, 62.0, 55.0, 50.0)}
+CURVE_NUM_SAMPLES = 500
 
 
 def _png(path: Path, rng: np.random.Generator, size: int = 66) -> None:
@@ -81,7 +89,7 @@ def _metrics(model: str, dataset: str, resolution: int, rng: np.random.Generator
 
 
 def _run(results: Path, dataset: str, model: str, bs: int, seed: int, status: str, device: str,
-         rng: np.random.Generator, metrics: bool, chance_models) -> None:
+         rng: np.random.Generator, metrics: bool, chance_models, curves: bool) -> None:
     root = results / f"runs/{dataset}/{model}/bs{bs}/seed{seed}"
     gpu = device == "cuda"
     options = {"image_size": 64, "width": 64} if gpu else {"image_size": 32, "width": 16}
@@ -108,10 +116,41 @@ def _run(results: Path, dataset: str, model: str, bs: int, seed: int, status: st
             _png(root / "artifacts" / name, rng)
     summary = {**_summary(status, bs, device, rng, final_losses), **identity}
     write_json(root / "summary.json", summary)
+    if curves and status == "completed":
+        # Its own generator: the other records' random figures stay what they were without curves.
+        write_synthetic_curve(root, model, dataset, bs, summary, np.random.default_rng([seed, bs, len(model), len(dataset)]))
     if metrics:
         record = (_metrics(model, dataset, options["image_size"], rng, chance_models) if status == "completed"
                   else skipped(summary, ["domain"], EvalSettings(num_samples=NUM_SAMPLES)))
         write_json(root / "metrics.json", {**record, **identity})
+
+
+def _curve_fid(model: str, index: int) -> float:
+    if model in CURVE_FID:
+        return CURVE_FID[model][index]
+    final = 50.0 + len(model)
+    return final + 80.0 * np.exp(-index)
+
+
+def write_synthetic_curve(root: Path, model: str, dataset: str, bs: int, summary: dict, rng: np.random.Generator,
+                          missing_steps=()) -> None:
+    """curve.csv and curve.json as the snapshot-scoring step writes them (noise under 1 FID per seed)."""
+    points = []
+    for index, step in enumerate(CURVE_STEPS):
+        if step in missing_steps:
+            continue
+        fid = _curve_fid(model, index) + rng.uniform(-0.9, 0.9)
+        share = step / CURVE_STEPS[-1]
+        points.append({keys.SNAPSHOT_STEP: step, keys.IMAGES_SEEN: step * bs,
+                       keys.TRAIN_TIME_S: summary["train_time_s"] * share, keys.WALL_TIME_S: summary[keys.WALL_TIME_S] * share,
+                       keys.FINAL: step == CURVE_STEPS[-1], "fid_domain": fid, "kid_domain": fid / 1000,
+                       "kid_std_domain": 0.001})
+    settings = {"snapshots": len(CURVE_STEPS), "num_samples": CURVE_NUM_SAMPLES, "metrics": ["fid", "kid"]}
+    write_curve(root, points, {keys.RUN_HASH: summary[keys.RUN_HASH], keys.CURVE_SETTINGS: settings,
+                               keys.REQUESTED_STEPS: list(CURVE_STEPS), keys.MISSING_STEPS: list(missing_steps),
+                               keys.CURVE_FLOOR: {"fid_domain": 4.0, "kid_domain": 0.002},
+                               keys.NUM_SAMPLES: CURVE_NUM_SAMPLES, keys.KID_SUBSET_SIZE: 250,
+                               keys.FEATURE_SPACES: ["domain"]})
 
 
 def write_classifier(results: Path, dataset: str, resolution: int, accuracy: float = HELDOUT_ACCURACY) -> Path:
@@ -146,13 +185,14 @@ def write_reference(results: Path, dataset: str, resolution: int, num_images: in
 def build_results(results: Path, models=("dcgan", "cgan"), datasets=("mnist", "digits"), seeds=(1, 2, 3),
                   batch_sizes=(64, 128), device: str = "cpu", metrics: bool = True,
                   failures=(("mnist", "cgan", 128, 4, "oom"),), classifiers: bool = True,
-                  chance_models=()) -> Path:
-    """Write the tree and `results/runs.csv` (by the aggregate step); returns the table's path."""
+                  chance_models=(), curves: bool = True) -> Path:
+    """Write the tree and `results/runs.csv` (by the aggregate step); returns the table's path. With `curves`,
+    every completed run also has a scored curve (CURVE_FID's shapes)."""
     results = Path(results)
     rng = np.random.default_rng(0)
     cells = [(d, m, bs, s, "completed") for d in datasets for m in models for bs in batch_sizes for s in seeds]
     for dataset, model, bs, seed, status in [*cells, *failures]:
-        _run(results, dataset, model, bs, seed, status, device, rng, metrics, chance_models)
+        _run(results, dataset, model, bs, seed, status, device, rng, metrics, chance_models, curves)
     resolution = 64 if device == "cuda" else 32
     if classifiers:
         for dataset in datasets:
@@ -162,5 +202,7 @@ def build_results(results: Path, models=("dcgan", "cgan"), datasets=("mnist", "d
     run_dirs = sorted(p.parent for p in results.glob("runs/*/*/bs*/seed*/summary.json"))
     table = results / "runs.csv"
     # No run at all: the header-only table a user can be left with (aggregate needs at least one run).
-    write_csv(table, collect_runs(run_dirs, results) if run_dirs else pd.DataFrame(columns=REQUIRED))
+    # Config curves.targets, as the aggregate rule passes it: every dataset's FID target.
+    targets = {dataset: {"fid_domain": TARGET_FID} for dataset in datasets}
+    write_csv(table, collect_runs(run_dirs, results, targets) if run_dirs else pd.DataFrame(columns=REQUIRED))
     return table

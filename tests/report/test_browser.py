@@ -25,6 +25,19 @@ def test_index_loads_cleanly_with_one_leaderboard_row_per_model_and_dataset(buil
     assert len(rows) == len(expected) and {tuple(r) for r in rows} == expected
 
 
+OVER_TRAINING = ("JSON.stringify({rows: document.querySelectorAll('table.time-to-quality tbody tr').length,"
+                 " curves: Array.from(document.querySelectorAll('#over-training img'))"
+                 ".filter(i => i.complete && i.naturalWidth > 0).length})")
+
+
+def test_quality_over_training_shows_every_variant_and_its_figures_load(built_report):
+    page = inspect_page(CHROMIUM, built_report, OVER_TRAINING)
+    assert page["errors"] == [] and page["broken_images"] == []
+    shown = json.loads(page["value"])
+    # 2 datasets x 2 models x 2 batch sizes in the time-to-quality tables; 4 curve figures + 2 frontiers load.
+    assert shown == {"rows": 8, "curves": 6}
+
+
 @pytest.mark.parametrize("model", ["dcgan", "cgan"])
 def test_model_pages_load_every_image(built_report, model):
     page = inspect_page(CHROMIUM, built_report.parent / f"model-{model}.html", "document.images.length")
@@ -55,3 +68,6 @@ def test_at_the_default_grids_scale_the_index_stays_light_fast_and_collapsed(tmp
     html = index.read_text()
     assert html.count('<details class="pairs">') == 2 and '<details class="runs">' in html
     assert "21 pairs of models" in html
+    # Quality over training: 10 curve figures and 35 variants per dataset, each behind a one-line summary.
+    assert '<details class="over-training">' in html and "10 figures, one per dataset and batch size" in html
+    assert html.count('<details class="time-to-quality">') == 2 and html.count('<details class="best-vs-final">') == 2

@@ -17,24 +17,26 @@ import yaml
 
 from gan_bench.config import (curve_settings, section_settings, validate_config, validate_curve_settings,
                               validate_run_settings)
+from gan_bench.commands import AGGREGATE_KEYS
 from gan_bench.metrics.commands import CLASSIFIER_KEYS, EVALUATE_KEYS, REFERENCE_KEYS
 from gan_bench.report.commands import REPORT_KEYS
 from tests.conftest import ROOT
 from tests.workflow.tiny import tiny_config
 
 PATHS = {"--data", "--data-root", "--out", "--checkpoint", "--summary", "--reference", "--classifier",
-         "--inception-weights", "--pretrained", "--table", "--results", "--run-dir", "--log"}
+         "--inception-weights", "--pretrained", "--table", "--results", "--run-dir", "--log", "--curves-out"}
 COORDINATES = {"--model": "model", "--dataset": "dataset", "--seed": "seed", "--batch-size": "batch_size",
                "--resolution": "res", "--space": "space"}   # flag -> the wildcard it must come from
 WHERE = {"--device", "--num-threads"}
-WITHOUT_SETTINGS = {"aggregate", "record-allocator-exit"}   # nothing configurable: paths and wildcards only
+WITHOUT_SETTINGS = {"record-allocator-exit"}   # nothing configurable: paths and wildcards only
 # The one setting passed as its own flag: train.snapshots changes what training saves, not what it computes, so it
 # must not be a rerun trigger of the train rule (workflow/rules/train.smk says how; gan_bench.config.NOT_RUN_SETTINGS).
 NOT_RERUN_TRIGGERS = {"train": {"--snapshots"}}
 
 # The settings each command checks a --settings against (gan_bench.config.section_settings).
 SECTIONS = {"train-classifier": ("classifier", CLASSIFIER_KEYS), "reference-stats": ("metrics", REFERENCE_KEYS),
-            "evaluate": ("metrics", EVALUATE_KEYS), "report": ("report", REPORT_KEYS)}
+            "evaluate": ("metrics", EVALUATE_KEYS), "report": ("report", REPORT_KEYS),
+            "aggregate": ("curves", AGGREGATE_KEYS)}
 INVOCATION = re.compile(r'-m gan_bench --error-fd 3 (.*?) >>? \S+ 2>&1')
 
 
