@@ -34,14 +34,22 @@ def read_checkpoint(path: str | Path) -> dict:
 
 def load_model(path: str | Path, device: torch.device | str = "cpu") -> tuple[str, GanModel]:
     """Rebuild (model name, model) from a checkpoint written by `save_model`."""
+    blob = read_checkpoint(path)
+    model = rebuild(blob, f"checkpoint {path}", device, lambda model: model.load_state_dict(blob["state"]),
+                    "retrain the run")
+    return blob["model"], model
+
+
+def rebuild(blob: dict, where: str, device: torch.device | str, install, advice: str) -> GanModel:
+    """The model a checkpoint or snapshot `blob` records (variant, config, data shape), with `install(model)`
+    loading its weights; weights that do not fit the model are a one-line error ending in `advice`."""
     from gan_bench.registry import model_class
 
-    blob = read_checkpoint(path)
     cls = model_class(blob["model"])
-    config = cls.Config.from_options(blob["model_config"], where=f"checkpoint {path}")
+    config = cls.Config.from_options(blob["model_config"], where=where)
     model = cls(config, DatasetInfo(**blob["dataset_info"]), device)
     try:
-        model.load_state_dict(blob["state"])
+        install(model)
     except (KeyError, RuntimeError) as exc:
-        raise GanBenchError(f"checkpoint {path} does not match model {blob['model']} ({describe(exc)}); retrain the run") from exc
-    return blob["model"], model
+        raise GanBenchError(f"{where} does not match model {blob['model']} ({describe(exc)}); {advice}") from exc
+    return model

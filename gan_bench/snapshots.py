@@ -13,8 +13,8 @@ from pathlib import Path
 import torch
 
 from gan_bench import record_keys as keys
-from gan_bench.errors import GanBenchError, describe
-from gan_bench.models.base import DatasetInfo, GanModel
+from gan_bench.checkpoint import rebuild
+from gan_bench.models.base import GanModel
 from gan_bench.records import TorchFile, torch_save
 
 SNAPSHOT_FORMAT = 1
@@ -76,16 +76,10 @@ def read_snapshot(path: str | Path) -> dict:
 
 def load_snapshot(path: str | Path, device: torch.device | str = "cpu") -> tuple[dict, GanModel]:
     """(snapshot contents, a model rebuilt from it that can sample; its other networks stay untrained)."""
-    from gan_bench.registry import model_class
-
     blob = read_snapshot(path)
-    cls = model_class(blob["model"])
-    config = cls.Config.from_options(blob["model_config"], where=f"snapshot {path}")
-    model = cls(config, DatasetInfo(**blob["dataset_info"]), device)
-    try:
-        for name in cls.sampling_nets:
+
+    def install(model: GanModel) -> None:
+        for name in model.sampling_nets:
             model.nets[name].load_state_dict(blob["nets"][name])
-    except (KeyError, RuntimeError) as exc:
-        raise GanBenchError(f"snapshot {path} does not match model {blob['model']} ({describe(exc)}); delete it "
-                            f"and rerun the run's training job") from exc
-    return blob, model
+
+    return blob, rebuild(blob, f"snapshot {path}", device, install, "delete it and rerun the run's training job")
