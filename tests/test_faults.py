@@ -100,7 +100,8 @@ def test_a_truncated_record_stops_the_workflow_before_any_job(copy_of_grid, reco
     assert snapshot(copy_of_grid) == before, "a truncated record cost other results"
 
 
-JOB_COMMANDS = ("prepare-data", "train", "train-classifier", "reference-stats", "evaluate", "aggregate", "report")
+JOB_COMMANDS = ("prepare-data", "train", "train-classifier", "reference-stats", "evaluate", "score-snapshots",
+                "aggregate", "report")
 
 
 @pytest.fixture(scope="module")
