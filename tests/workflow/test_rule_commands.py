@@ -46,7 +46,7 @@ def planned(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("contract")
     weights = workdir / "inception.pth"
     weights.write_bytes(b"stand-in: a dry run only names the file")
-    config = tiny_config(models={"stackedgan": {"pretrain_epochs": 1}},
+    config = tiny_config(models={"stackedgan": {"pretrain_epochs": 1}}, train={"snapshots": 2},
                          metrics={"feature_spaces": ["domain", "inception"], "inception_weights": str(weights)},
                          report={"title": "contract check"})
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))

@@ -26,6 +26,7 @@ SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+)")
 
 # One model, digits, a few steps, small N; each job asks for 1 CPU and little memory (the CI node has 2 cores).
 TINY = tiny_config(
+    train={"snapshots": 2},
     metrics={"kid_subset_size": 50},
     resources={rule: {"threads": 1, "mem_mb": 1000, "runtime": 10} for rule in (
         "prepare_data", "pretrain", "train", "train_classifier", "reference_stats", "evaluate", "score_snapshots",

@@ -12,7 +12,9 @@ _BASE = {
     "datasets": {"digits": {}},
     "seeds": [1],
     "batch_sizes": [32],
-    "train": {"steps": 20, "log_every": 10, "sample_every": 10, "checkpoint_every": 10},
+    # No curve by default: tests of other features need not pay for scoring snapshots. The curve, Slurm, CLI-contract
+    # and smoke workflow tests turn it on.
+    "train": {"steps": 20, "log_every": 10, "sample_every": 10, "checkpoint_every": 10, "snapshots": 0},
     "metrics": {"num_samples": 100, "feature_spaces": ["domain"], "batch_size": 100},
     "curves": {"num_samples": 100},
     "classifier": {"epochs": 1, "min_steps": 10, "width": 8},
