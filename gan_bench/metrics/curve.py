@@ -79,7 +79,8 @@ def score_snapshots(run_dir: str | Path, data: str | Path, spaces: list[tuple[Fe
     references = [(space, load_reference(reference_json, space)) for space, reference_json in spaces]
     real = checked_real_data(data, references)
     requested = requested_steps(run_dir, settings["snapshots"]) if (run_dir / "run.json").is_file() else []
-    present = [step for step in requested if step in set(saved_steps(run_dir))]
+    saved = set(saved_steps(run_dir))  # one directory listing, not one per requested step
+    present = [step for step in requested if step in saved]
     evaluation = eval_settings(settings)
     real_features = [(space, reference_features(reference, space)) for space, reference in references] \
         if present else []
