@@ -76,3 +76,16 @@ MISSING_STEPS = "missing_steps"      # requested steps this run saved no snapsho
 CURVE_FLOOR = "floor"                # {metric column: real-vs-real value at the curve's N}
 SCORING_TIME_S = "scoring_time_s"    # seconds the scoring step took: the extra cost of the curve
 # curve.json also holds STATUS (the run's), SAMPLE_SEED and REASON (why a curve has no points, else null)
+
+# --- progress.json (gan_bench.progress): a running train job's last report, rewritten at every log interval ---
+PROGRESS_STEP = "step"
+TOTAL_STEPS = "total_steps"
+IMAGES_PER_S = "images_per_s"        # train-step throughput so far (as summary.json's throughput_img_s)
+ELAPSED_S = "elapsed_s"              # wall seconds of the run so far, earlier segments (before a resume) included
+SECONDS_PER_STEP = "seconds_per_step"  # wall seconds per step in this job: what the estimates extrapolate
+REMAINING_S = "remaining_s"          # estimated wall seconds to the last step, at UPDATED_AT
+NEXT_UPDATE_S = "next_update_s"      # wall seconds until the next record is due (one log interval)
+UPDATED_AT = "updated_at"            # Unix time of this record
+HOST = "host"                        # where the job runs, with PID and PROCESS_STARTED: is it still alive?
+PID = "pid"
+PROCESS_STARTED = "process_started"  # the process's start time (psutil), so a reused pid is not taken for it

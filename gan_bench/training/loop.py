@@ -16,6 +16,7 @@ from gan_bench import speed
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import Interrupted
 from gan_bench.memory import PeakMemory
+from gan_bench.progress import ProgressLog
 from gan_bench.snapshots import SnapshotWriter
 from gan_bench.training.control import StepClock, StopRequest, WallClock, sync
 from gan_bench.training.records import RunRecords
@@ -49,6 +50,8 @@ class StepLoop:
         images, labels = self.setup.data.images.to(self.device), self.setup.data.labels.to(self.device)
         clock = StepClock(self.device, state.train_time_s)
         first_step = state.step
+        self.progress = ProgressLog(self.setup.out, self.budget.total_steps, self.train_settings["log_every"],
+                                    first_step, self.wall.total())
         with self.stop:
             for step in range(state.step, self.budget.total_steps):
                 real, batch_labels = self._batch(images, labels, step)
@@ -88,6 +91,7 @@ class StepLoop:
             sync(self.device)
             self._log_losses(state, done, clock.train_time())
             self.memory.poll()
+            self._report_progress(state, clock)
         if done % self.budget.steps_per_epoch == 0 or last:
             sync(self.device)
             self._record_epoch(state, clock.train_time())
@@ -99,6 +103,11 @@ class StepLoop:
             sync(self.device)  # the step's GPU work counts in the train time the snapshot records
             train_s, wall_s = clock.train_time(), self.wall.total()
             clock.exclude(lambda: self.snapshots.save(self.model, done, train_s, wall_s))
+
+    def _report_progress(self, state: LoopState, clock: StepClock) -> None:
+        train_s = clock.train_time()
+        self.progress.update(state.step, state.timed_images / train_s if state.timed_images and train_s > 0 else None,
+                             self.wall.total())
 
     def _save_progress(self, state: LoopState, clock: StepClock) -> None:
         state.train_time_s = clock.train_time()
