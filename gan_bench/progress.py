@@ -68,8 +68,8 @@ def describe(record: dict, age_s: float = 0.0) -> str:
     step, total = record[keys.PROGRESS_STEP], record[keys.TOTAL_STEPS]
     rate = record.get(keys.IMAGES_PER_S)
     rate = f"{rate:,.0f} images/s" if rate is not None else "images/s not measured yet"
-    return (f"step {step} of {total} ({100 * step / total:.0f} %), {rate}, elapsed "
-            f"{format_duration(record[keys.ELAPSED_S] + age_s)}, about {format_duration(remaining(record, age_s))} left")
+    elapsed, left = format_duration(record[keys.ELAPSED_S] + age_s), format_duration(remaining(record, age_s))
+    return f"step {step} of {total} ({100 * step / total:.0f} %), {rate}, elapsed {elapsed}, about {left} left"
 
 
 def remaining(record: dict, age_s: float = 0.0) -> float | None:

@@ -27,7 +27,7 @@ RUN_RECORD = "run.json"
 SUPERSEDED = "superseded"
 
 
-def _read_if_usable(path: Path) -> dict:
+def read_if_usable(path: Path) -> dict:
     """A JSON record, or {} when absent or unreadable: here a damaged record only means 'not reusable'."""
     try:
         record = json.loads(path.read_text())
@@ -39,7 +39,7 @@ def _read_if_usable(path: Path) -> dict:
 def recorded_identity(run_dir: Path) -> tuple[str | None, str | None]:
     """(settings hash, data fingerprint) the directory's files were written under, as far as a record says."""
     for name in (RUN_RECORD, COMPLETED):
-        record = _read_if_usable(Path(run_dir) / name)
+        record = read_if_usable(Path(run_dir) / name)
         if record.get(keys.RUN_HASH):
             return record[keys.RUN_HASH], record.get(keys.DATA_FINGERPRINT)
     return None, None
@@ -52,7 +52,7 @@ def keep_completed(run_dir: Path, summary: dict, settings_hash: str, data_finger
 
 def completed_summary(run_dir: Path, settings_hash: str, data_fingerprint: str) -> dict | None:
     """The kept summary of a run completed with these settings on this data, else None."""
-    kept = _read_if_usable(Path(run_dir) / COMPLETED)
+    kept = read_if_usable(Path(run_dir) / COMPLETED)
     if kept.get(keys.RUN_HASH) == settings_hash and kept.get(keys.DATA_FINGERPRINT) == data_fingerprint \
             and isinstance(kept.get("summary"), dict):
         return kept["summary"]

@@ -7,7 +7,6 @@ that have not started and the finished ones whose settings have changed since (s
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from gan_bench import progress
 from gan_bench import record_keys as keys
 from gan_bench.errors import GanBenchError
+from gan_bench.run_dir import read_if_usable  # {} when absent or unreadable: a job may be rewriting it
 
 RUN_PATH = re.compile(r"runs/(?P<dataset>[^/]+)/(?P<model>[^/]+)/bs(?P<batch>\d+)/seed(?P<seed>\d+)$")
 RUNNING, STOPPED, STALE, NOT_STARTED = "running", "stopped", "stale", "not started"
@@ -47,22 +47,13 @@ class RunState:
     images_left: int | None = None     # images still to train, when a rate must be borrowed to time them
 
 
-def _record(path: Path) -> dict:
-    """A JSON record, or {} when absent or unreadable (a job may be rewriting it; status only reports)."""
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
-
-
 def inspect(where: Coordinates, run_dir: Path, expected_hash: str | None, now: float) -> RunState:
     """The state of one run directory; `expected_hash` is the config's run hash (None without a config)."""
     live = progress.read(run_dir)
     if live is not None and not (run_dir / "summary.json").exists() and progress.is_alive(live, now):
         age = now - live[keys.UPDATED_AT]
         return RunState(where, RUNNING, progress.describe(live, age), progress.remaining(live, age))
-    summary, started = _record(run_dir / "summary.json"), _record(run_dir / "run.json")
+    summary, started = read_if_usable(run_dir / "summary.json"), read_if_usable(run_dir / "run.json")
     recorded = summary.get(keys.RUN_HASH) or started.get(keys.RUN_HASH)
     if expected_hash is not None and recorded is not None and recorded != expected_hash:
         return RunState(where, STALE, "settings changed since it ran; `snakemake` retrains it")
@@ -114,7 +105,7 @@ def seconds_per_image(runs: dict[Coordinates, Path]) -> dict[tuple[str, str], fl
     their summary, running and stopped ones from their progress record."""
     totals: dict[tuple[str, str], list[float]] = {}
     for where, run_dir in runs.items():
-        summary, live = _record(run_dir / "summary.json"), progress.read(run_dir)
+        summary, live = read_if_usable(run_dir / "summary.json"), progress.read(run_dir)
         if summary.get(keys.WALL_TIME_S) and summary.get("images_seen"):
             seconds, images = summary[keys.WALL_TIME_S], summary["images_seen"]
         elif live is not None and live[keys.PROGRESS_STEP] > 0:
@@ -131,7 +122,7 @@ def images_per_epoch(runs: dict[Coordinates, Path]) -> dict[str, int]:
     """Images per epoch of each dataset, as the runs that started on it counted them (steps x batch size)."""
     sizes = {}
     for where, run_dir in runs.items():
-        budget = _record(run_dir / "run.json").get("budget")
+        budget = read_if_usable(run_dir / "run.json").get("budget")
         if isinstance(budget, dict) and budget.get("steps_per_epoch"):
             sizes[where.dataset] = max(sizes.get(where.dataset, 0), budget["steps_per_epoch"] * where.batch_size)
     return sizes

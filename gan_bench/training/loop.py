@@ -105,9 +105,10 @@ class StepLoop:
             clock.exclude(lambda: self.snapshots.save(self.model, done, train_s, wall_s))
 
     def _report_progress(self, state: LoopState, clock: StepClock) -> None:
+        """The progress line and record; writing them is not training, so it is kept out of the train time."""
         train_s = clock.train_time()
-        self.progress.update(state.step, state.timed_images / train_s if state.timed_images and train_s > 0 else None,
-                             self.wall.total())
+        rate = state.timed_images / train_s if state.timed_images and train_s > 0 else None
+        clock.exclude(lambda: self.progress.update(state.step, rate, self.wall.total()))
 
     def _save_progress(self, state: LoopState, clock: StepClock) -> None:
         state.train_time_s = clock.train_time()
