@@ -167,11 +167,21 @@ def time_left(states: list[RunState], rates: dict[tuple[str, str], float]) -> tu
     return seconds, unmeasured
 
 
+def time_left_line(seconds: float, unmeasured: int) -> str:
+    untimed = (f"{unmeasured} runs to train not timed (no run of their model and dataset measured yet, or no config "
+               f"given)") if unmeasured else ""
+    if untimed and not seconds:
+        return f"time left: not known yet; {untimed}"
+    return (f"time left: about {progress.format_duration(seconds)} of training, one job at a time, at the throughput "
+            f"measured so far (evaluation not included)" + (f"; {untimed}" if untimed else ""))
+
+
 def summarise(results: Path, config: dict | None, now: float | None = None) -> str:
     """The text `status` prints."""
-    if not (results / "runs").is_dir():
+    if config is None and not (results / "runs").is_dir():  # with a config: nothing started yet
         raise GanBenchError(f"no runs under {results}: {results / 'runs'} does not exist; pass the results folder "
-                            f"the workflow writes with --results (default results)")
+                            f"the workflow writes with --results (default results), or the config with --config "
+                            f"to list the runs it plans")
     now = time.time() if now is None else now
     found = found_runs(results)
     states, outside = collect(results, found, config, now)
@@ -189,10 +199,7 @@ def summarise(results: Path, config: dict | None, now: float | None = None) -> s
     if outside:
         lines.append(f"  ({outside} more run folders under {results / 'runs'} are not in the config's grid)")
     seconds, unmeasured = time_left(states, seconds_per_image(found))
-    lines.append(f"time left: about {progress.format_duration(seconds)} of training, one job at a time, at the "
-                 f"throughput measured so far (evaluation not included)"
-                 + (f"; {unmeasured} runs to train not timed (no run of their model and dataset measured yet, or no "
-                    f"config given)" if unmeasured else ""))
+    lines.append(time_left_line(seconds, unmeasured))
     return "\n".join(lines)
 
 

@@ -97,6 +97,10 @@ def test_a_missing_results_folder_is_one_line_with_the_fix(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "pass the results folder the workflow writes with --results" in done.stderr
 
+    grid(tmp_path)  # the advice followed: with the config, a grid not started yet is listed
+    text = status(tmp_path, "--config")
+    assert count(text, "not started") == 3 and "time left: not known yet; 3 runs to train not timed" in text
+
 
 def start_training(workdir, config, data, seed, log):
     """`python -m gan_bench train` of one run of the grid, as the workflow's rule runs it, its output in `log`."""
