@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,14 +49,22 @@ def count(text, state) -> int:
     return int(re.search(rf"^  {state}: +(\d+)$", text, re.M).group(1))
 
 
-@pytest.fixture()
-def one_run_trained(tmp_path):
-    """Seed 1 of the grid trained to the end, from the data file the workflow would prepare."""
-    config = grid(tmp_path)
-    data = tmp_path / "results/data/digits/res16.pt"
+@pytest.fixture(scope="module")
+def trained_once(tmp_path_factory):
+    """Seed 1 of the grid trained to the end, from the data file the workflow would prepare (once per module)."""
+    workdir = tmp_path_factory.mktemp("trained")
+    config = grid(workdir)
+    data = workdir / "results/data/digits/res16.pt"
     prepare(Digits("digits", {}, "."), 16, data)
-    train(RunSpec("dcgan", "digits", 1, 32, run_settings(config, "dcgan", "digits"), data, run_dir(tmp_path, 1)))
-    return tmp_path, config, data
+    train(RunSpec("dcgan", "digits", 1, 32, run_settings(config, "dcgan", "digits"), data, run_dir(workdir, 1)))
+    return workdir
+
+
+@pytest.fixture()
+def one_run_trained(trained_once, tmp_path):
+    """A copy of that results tree and its config, for one test to change."""
+    shutil.copytree(trained_once, tmp_path, dirs_exist_ok=True)
+    return tmp_path, grid(tmp_path), tmp_path / "results/data/digits/res16.pt"
 
 
 def test_status_counts_runs_and_times_the_rest_from_the_throughput_measured(one_run_trained):
