@@ -4,6 +4,7 @@
 #   snakemake --cores 4 --resources gpu=1                          # the grid of config.yaml
 #   snakemake --cores 4 reports/index.html                         # the report only
 #   snakemake --cores 2 --configfile workflow/configs/smoke.yaml   # CI smoke grid
+import re
 
 # A config file named on the command line (--configfile) replaces config.yaml instead of being merged into it:
 # merged mappings only add up, so an overlay could never shrink the grid, and cluster jobs (which get only
@@ -13,13 +14,12 @@ if not workflow.overwrite_configfiles:
     configfile: "config.yaml"
 
 
-
 include: "workflow/rules/common.smk"
 
 
 wildcard_constraints:
-    model="|".join(model_names()),
-    dataset="|".join(sorted(config["datasets"])),
+    model="|".join(map(re.escape, model_names())),
+    dataset="|".join(map(re.escape, sorted(config["datasets"]))),  # safe names (gan_bench.names); `.` is literal
     batch_size=r"\d+",
     seed=r"\d+",
     res=r"\d+",

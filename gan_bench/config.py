@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +18,7 @@ import yaml
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.registry import METRICS
+from gan_bench.names import check_name, key_path
 from gan_bench.registry import DATASETS, MODELS, dataset_class, model_class
 from gan_bench.schema import load_schema, section_schema
 
@@ -31,7 +33,7 @@ def _fill_defaults(schema: dict, config: dict) -> None:
 
 
 def _schema_error(error: jsonschema.ValidationError) -> GanBenchError:
-    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    key = key_path(error.absolute_path) or "(top level)"
     hint = ""
     if error.validator == "additionalProperties":
         hint = f"; valid keys: {', '.join(sorted(error.schema.get('properties', {})))}"
@@ -102,6 +104,8 @@ def validate_config(config: dict | None) -> dict:
     """Return a copy of `config` with defaults filled, or raise GanBenchError naming the bad key."""
     schema = load_schema()
     config = coerce_to_schema(copy.deepcopy(config or {}), schema)
+    _check_names(config)
+    _check_finite(config)
     if isinstance(config.get("train"), dict) and "num_threads" in config["train"]:
         raise GanBenchError("config key train.num_threads: removed; torch now uses the threads each job is granted, "
                             "set under resources.<rule>.threads (e.g. resources: {train: {threads: 1}})")
@@ -128,10 +132,39 @@ def validate_config(config: dict | None) -> dict:
         if kind not in DATASETS:
             raise GanBenchError(f"config key datasets.{name}: unknown dataset {kind!r}; valid datasets: "
                                 f"{', '.join(sorted(DATASETS))} (or give `kind:` one of them)")
-        dataset_source(config, name)  # checks option keys
+        source = dataset_source(config, name)  # checks option keys and types
+        # Typed as the dataset declares them (`--config` gives "false" for false), so every command gets the same
+        # JSON and the run the same hash whichever way an option was written.
+        given = config["datasets"][name]
+        config["datasets"][name] = {key: source.options.get(key, value) for key, value in given.items()}
     _check_conditional_models(config)
     _check_curves(config)
     return config
+
+
+def _check_names(config: dict) -> None:
+    """Dataset names become folders and job wildcards: one safe pattern (gan_bench.names), checked first, so no
+    later message, path or command ever holds an unchecked one. Curve targets are keyed by dataset name."""
+    datasets = config.get("datasets")
+    for name in datasets if isinstance(datasets, dict) else ():
+        check_name(name, "config key datasets", "dataset name")
+    targets = config.get("curves", {}).get("targets") if isinstance(config.get("curves"), dict) else None
+    for name in targets if isinstance(targets, dict) else ():
+        check_name(name, "config key curves.targets", "dataset name")
+
+
+def _check_finite(value, path: tuple = ()) -> None:
+    """Refuse NaN and infinities anywhere: every range check passes NaN (`nan > 0` and `nan <= 0` are both
+    false), and a budget or rate that is not a number fails only mid-run."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise GanBenchError(f"config key {key_path(path) or '(top level)'}: {value} is not a finite number; give a "
+                            f"finite value (YAML's .nan and .inf are not)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_finite(item, (*path, index))
 
 
 def curve_metrics() -> list[str]:
@@ -193,14 +226,34 @@ def load_config(path: str | Path, overrides: dict | None = None) -> dict:
     if not path.is_file():
         raise GanBenchError(f"config file {path} does not exist")
     try:
-        config = yaml.safe_load(path.read_bytes()) or {}
+        config = yaml.safe_load(path.read_bytes())
     except yaml.YAMLError as exc:  # also raised for bytes that are not UTF-8 text
-        raise GanBenchError(f"config file {path} is not valid YAML: {exc}") from exc
+        raise GanBenchError(f"config file {path} is not valid YAML: {yaml_problem(exc)}") from exc
+    if config is None:  # Snakemake refuses an empty --configfile too
+        raise GanBenchError(f"config file {path} is empty; give at least one key, e.g. `models: {{dcgan: {{}}}}` "
+                            f"(config.yaml shows the layout)")
     if not isinstance(config, dict):
         raise GanBenchError(f"config file {path} must hold a mapping of keys (models:, datasets:, ...), got a "
                             f"{type(config).__name__}; see config.yaml for the layout")
     config.update(overrides or {})
     return validate_config(config)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line, with its place (`line 3, column 1: expected ',' or ']'`)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}".replace("\n", " ")
+
+
+def check_overrides(overrides: dict) -> None:
+    """Check what `snakemake --config` gives that merging would hide: Snakemake merges a mapping given there into
+    the config file's, so `datasets={}` would add nothing and be silently ignored. An empty mapping is checked on
+    its own, so it is refused exactly as the same value in a file is."""
+    for key, value in overrides.items():
+        if isinstance(value, dict) and not value:
+            validate_config({key: value})
 
 
 def dataset_kind(config: dict, name: str) -> str:
@@ -327,8 +380,14 @@ def validate_curve_settings(settings: dict, where: str = "--settings") -> dict:
             for key, node in nodes.items()}
 
 
+def settings_json(settings) -> str:
+    """Settings as a command line gets them (--settings): standard JSON, never NaN or Infinity, keys sorted so
+    equal settings give equal text (a job's params, which Snakemake compares to decide reruns)."""
+    return json.dumps(settings, sort_keys=True, allow_nan=False)
+
+
 def settings_hash(settings: dict) -> str:
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    return hashlib.sha256(settings_json(settings).encode()).hexdigest()[:12]
 
 
 def run_hash(model: str, dataset: str, seed: int, batch_size: int, settings: dict) -> str:

@@ -44,7 +44,7 @@ class DatasetSource:
             valid = ", ".join(sorted(self.option_defaults)) or "(none)"
             raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
         for key, value in options.items():
-            _check_type(value, self.option_defaults[key], f"datasets.{name}.{key}")
+            options[key] = _typed(value, self.option_defaults[key], f"datasets.{name}.{key}")
         self.options = {**self.option_defaults, **options}
 
     def load(self) -> RawData:
@@ -84,12 +84,20 @@ def listing_sha256(listing: str) -> str:
     return hashlib.sha256(listing.encode()).hexdigest() if listing else ""
 
 
-def _check_type(value, default, where: str) -> None:
-    """An option must have its default's type where the default has one (JSON "no" is a truthy string)."""
+def _typed(value, default, where: str):
+    """An option in its default's type, where the default has one (JSON "no" is a truthy string).
+
+    Text is read by that type first: `snakemake --config 'datasets={"mnist": {"download": false}}'` keeps every
+    scalar nested in a mapping as text ("false"), as the models' options are read (gan_bench.models.base).
+    """
     if isinstance(default, bool):
+        if isinstance(value, str):
+            value = {"true": True, "false": False}.get(value.strip().lower(), value)
         if not isinstance(value, bool):
             raise GanBenchError(f"{where}: expected true or false, got {value!r}")
-    elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int)):
-        raise GanBenchError(f"{where}: expected an integer, got {value!r}")
-
-
+    elif isinstance(default, int):
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise GanBenchError(f"{where}: expected an integer, got {value!r}")
+    return value

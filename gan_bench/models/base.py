@@ -12,6 +12,7 @@ records what `train_step` returns and asks for samples.
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -115,6 +116,8 @@ def _coerce(value, hint, where: str):
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise GanBenchError(f"{where}: expected a number, got {value!r}")
+        if not math.isfinite(value):  # every range check passes NaN; the optimizer would refuse it mid-run
+            raise GanBenchError(f"{where}: {value} is not a finite number; give a finite value")
         return float(value)
     if hint is str:
         if not isinstance(value, str):

@@ -3,12 +3,14 @@ import json
 import shlex
 import sys
 
-from gan_bench.config import curve_settings, image_size, train_settings, validate_config
+from gan_bench.config import (check_overrides, curve_settings, image_size, settings_json, train_settings,
+                              validate_config)
 from gan_bench.errors import GanBenchError
 from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_class, model_names
 
 try:
+    check_overrides(workflow.config_settings.config)  # the values of --config
     _validated = validate_config(config)
 except GanBenchError as _error:
     # Stop before any job runs, with the message naming the key and the allowed values.
@@ -63,12 +65,12 @@ def settings_of(section, keys=None):
         values = values[part]
     if keys is not None:
         values = {key: values[key] for key in keys}
-    return json.dumps(values, sort_keys=True)
+    return settings_json(values)
 
 
 def run_settings_of(wildcards):
     """This run's own settings only: adding a model or seed must not change other runs' params."""
-    return json.dumps(train_settings(config, wildcards.model, wildcards.dataset), sort_keys=True)
+    return settings_json(train_settings(config, wildcards.model, wildcards.dataset))
 
 
 # What each job asks for, from config["resources"] (defaults in the schema). `threads` is also passed to the
@@ -106,7 +108,12 @@ EVAL_SPACES = config["metrics"]["feature_spaces"]
 
 def _inception_weights():
     path = config["metrics"]["inception_weights"]
-    return f"--inception-weights {shlex.quote(path)}" if path else ""
+    return ["--inception-weights", path] if path else []
+
+
+def reference_flags(references):
+    """`--reference space=path` per feature space, as a list of words: a shell line's `{...:q}` quotes each."""
+    return [word for space, path in references.items() for word in ("--reference", f"{space}={path}")]
 
 
 def _run_classifier(wildcards):
