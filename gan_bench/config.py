@@ -18,7 +18,7 @@ import yaml
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.registry import METRICS
-from gan_bench.names import check_name, key_path
+from gan_bench.names import check_name, key_path, shown_all
 from gan_bench.registry import DATASETS, MODELS, dataset_class, model_class
 from gan_bench.schema import load_schema, section_schema
 
@@ -125,7 +125,7 @@ def validate_config(config: dict | None) -> dict:
         model_config(config, name)  # checks option keys and values
     unknown = [name for name in config["metrics"]["compute"] or [] if name not in METRICS]
     if unknown:
-        raise GanBenchError(f"config key metrics.compute: unknown metric(s) {', '.join(unknown)}; valid metrics: "
+        raise GanBenchError(f"config key metrics.compute: unknown metric(s) {shown_all(unknown)}; valid metrics: "
                             f"{', '.join(METRICS)}")
     for name in config["datasets"]:
         kind = dataset_kind(config, name)
@@ -184,7 +184,7 @@ def _check_curves(config: dict) -> None:
     allowed = curve_metrics()
     unknown = [name for name in curves["metrics"] if name not in allowed]
     if unknown:
-        raise GanBenchError(f"config key curves.metrics: {', '.join(unknown)} cannot be scored per snapshot; valid: "
+        raise GanBenchError(f"config key curves.metrics: {shown_all(unknown)} cannot be scored per snapshot; valid: "
                             f"{', '.join(allowed)}")
     ranked = [registry.result_key(result, space) for metric in registry.selected(curves["metrics"])
               for result, space in registry.columns(metric, config["metrics"]["feature_spaces"])
@@ -195,7 +195,7 @@ def _check_curves(config: dict) -> None:
                                 f"{', '.join(config['datasets'])}")
         wrong = [column for column in targets if column not in ranked]
         if wrong:
-            raise GanBenchError(f"config key curves.targets.{dataset}: {', '.join(wrong)} is not a ranked column of "
+            raise GanBenchError(f"config key curves.targets.{dataset}: {shown_all(wrong)} is not a ranked column of "
                                 f"the curve; valid: {', '.join(ranked)}")
 
 
@@ -311,7 +311,7 @@ def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
     unknown = sorted(set(settings) - set(RUN_SETTINGS_KEYS))
     missing = [key for key in RUN_SETTINGS_KEYS if key not in settings]
     if unknown or missing:
-        problem = f"unknown key(s) {', '.join(unknown)}" if unknown else f"missing key(s) {', '.join(missing)}"
+        problem = f"unknown key(s) {shown_all(unknown)}" if unknown else f"missing key(s) {', '.join(missing)}"
         raise GanBenchError(f"{where}: {problem}; pass the JSON of gan_bench.config.run_settings "
                             f"(keys {', '.join(RUN_SETTINGS_KEYS)}, device from --device)")
     schema = load_schema()["properties"]
@@ -339,7 +339,7 @@ def section_settings(given: dict, section: str, keys: tuple[str, ...], where: st
     """
     unknown = sorted(set(given) - set(keys))
     if unknown:
-        raise GanBenchError(f"{where}: unknown key(s) {', '.join(unknown)}; valid keys (config section "
+        raise GanBenchError(f"{where}: unknown key(s) {shown_all(unknown)}; valid keys (config section "
                             f"`{section}:`): {', '.join(keys)}")
     schema = section_schema(section)
     schema["properties"] = {key: schema["properties"][key] for key in keys}
@@ -374,7 +374,7 @@ def validate_curve_settings(settings: dict, where: str = "--settings") -> dict:
         raise GanBenchError(str(_schema_error(errors[0])).replace("config key", f"{where} key", 1))
     unknown = [name for name in settings.get("metrics", []) if name not in curve_metrics()]
     if unknown:
-        raise GanBenchError(f"{where} key metrics: {', '.join(unknown)} cannot be scored per snapshot; valid: "
+        raise GanBenchError(f"{where} key metrics: {shown_all(unknown)} cannot be scored per snapshot; valid: "
                             f"{', '.join(curve_metrics())}")
     return {key: copy.deepcopy(settings[key]) if key in settings else copy.deepcopy(node["default"])
             for key, node in nodes.items()}

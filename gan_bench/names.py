@@ -38,7 +38,16 @@ def suggestion(name: str) -> str:
     return safe if is_safe(safe) else "my_data"
 
 
+def shown(name) -> str:
+    """A name as a message shows it: as it is when safe, else quoted as Python would (`'a\\nb'`), so a message
+    stays one line whatever a key holds."""
+    return str(name) if isinstance(name, int) or is_safe(name) else repr(name)
+
+
+def shown_all(names) -> str:
+    return ", ".join(shown(name) for name in names)
+
+
 def key_path(parts) -> str:
-    """A config key's path for a message (`models.dcgan.lr`), with any part that is not a safe name quoted as
-    Python would (`datasets.'a\\nb'`), so a message stays one line whatever the key holds."""
-    return ".".join(str(part) if isinstance(part, int) or is_safe(part) else repr(part) for part in parts)
+    """A config key's path for a message: `models.dcgan.lr`, `datasets.'a b'`."""
+    return ".".join(shown(part) for part in parts)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from gan_bench.errors import GanBenchError
+from gan_bench.names import shown_all
 
 if TYPE_CHECKING:
     import torch
@@ -42,7 +43,7 @@ class DatasetSource:
         unknown = sorted(set(options) - set(self.option_defaults))
         if unknown:
             valid = ", ".join(sorted(self.option_defaults)) or "(none)"
-            raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
+            raise GanBenchError(f"datasets.{name}: unknown option(s) {shown_all(unknown)}; valid options: {valid}")
         for key, value in options.items():
             options[key] = _typed(value, self.option_defaults[key], f"datasets.{name}.{key}")
         self.options = {**self.option_defaults, **options}

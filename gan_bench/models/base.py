@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.checks import at_least_one, in_unit_interval, positive
+from gan_bench.names import shown_all
 
 if TYPE_CHECKING:  # annotations only; imported at run time inside the methods that need it
     import torch
@@ -52,7 +53,7 @@ class ModelConfig:
         unknown = sorted(set(options) - set(known))
         if unknown:
             raise GanBenchError(
-                f"{where}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}"
+                f"{where}: unknown key(s) {shown_all(unknown)}; valid keys: {', '.join(sorted(known))}"
             )
         hints = typing.get_type_hints(cls)
         values = {name: _coerce(value, hints[name], f"{where}.{name}") for name, value in options.items()}

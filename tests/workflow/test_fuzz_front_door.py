@@ -27,6 +27,7 @@ from gan_bench.cli import main
 from gan_bench.registry import dataset_class, model_class
 from gan_bench.schema import load_schema
 from tests.conftest import ROOT
+from tests.workflow.test_hostile_config import files_under
 from tests.workflow.tiny import tiny_config
 
 # Words a hostile or careless config holds: shell syntax, path parts, YAML's booleans, numbers as text.
@@ -72,8 +73,13 @@ def schema_default(path: tuple):
     return st.just(node["default"]) if "default" in node else values()
 
 
-CHANGES = st.lists(st.sampled_from(PATHS).flatmap(lambda path: st.tuples(st.just(path), st.one_of(
-    schema_default(path), values()))), min_size=1, max_size=3)
+# Mappings where a generated key (a misspelt option, a name holding a newline) is put beside the known ones.
+MAPPINGS = [(), *[(section,) for section, node in SCHEMA.items() if "properties" in node], ("models", "dcgan"),
+            ("datasets", "digits"), ("curves", "targets", "digits")]
+KNOWN_KEY = st.sampled_from(PATHS).flatmap(lambda path: st.tuples(st.just(path), st.one_of(schema_default(path),
+                                                                                          values())))
+NEW_KEY = st.tuples(st.tuples(st.sampled_from(MAPPINGS), TEXT).map(lambda pair: (*pair[0], pair[1])), values())
+CHANGES = st.lists(st.one_of(KNOWN_KEY, NEW_KEY), min_size=1, max_size=3)
 # A name put where a dataset name goes, so the names are fuzzed as hard as the values.
 RENAMES = st.one_of(st.just("digits"), st.sampled_from(["my-data", "d.2", "Digits_1"]), TEXT)
 BOUNDED = settings(max_examples=80, deadline=None, derandomize=True, database=None,
@@ -84,13 +90,11 @@ def grid(changes, name) -> dict:
     config = tiny_config()
     for path, value in changes:
         config = changed(config, path, value)
-    if name != "digits" and isinstance(config.get("datasets"), dict) and "digits" in config["datasets"]:
-        config["datasets"] = {name if key == "digits" else key: item for key, item in config["datasets"].items()}
+    datasets = config.get("datasets")
+    if name != "digits" and isinstance(datasets, dict) and isinstance(datasets.get("digits"), dict):
+        renamed = {"kind": "digits", **datasets.pop("digits")}  # the same data under another name
+        config["datasets"] = {**datasets, name: renamed}
     return config
-
-
-def files_under(folder: Path) -> set[str]:
-    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
 
 
 def check_one_line_or_valid(code: int, out: str, err: str) -> None:
