@@ -220,6 +220,13 @@ def check_classes(model: str, dataset: str, num_classes: int) -> None:
 
 
 def load_config(path: str | Path, overrides: dict | None = None) -> dict:
+    config = read_config_file(path)
+    config.update(overrides or {})
+    return validate_config(config)
+
+
+def read_config_file(path: str | Path) -> dict:
+    """The mapping a config file holds, or a one-line GanBenchError naming the file (and a YAML error's line)."""
     path = Path(path)
     if path.is_dir():
         raise GanBenchError(f"config file {path} is a folder, not a file; pass the path of a .yaml file")
@@ -231,12 +238,11 @@ def load_config(path: str | Path, overrides: dict | None = None) -> dict:
         raise GanBenchError(f"config file {path} is not valid YAML: {yaml_problem(exc)}") from exc
     if config is None:  # Snakemake refuses an empty --configfile too
         raise GanBenchError(f"config file {path} is empty; give at least one key, e.g. `models: {{dcgan: {{}}}}` "
-                            f"(config.yaml shows the layout)")
+                            f"(the repository's config.yaml shows the layout)")
     if not isinstance(config, dict):
         raise GanBenchError(f"config file {path} must hold a mapping of keys (models:, datasets:, ...), got a "
                             f"{type(config).__name__}; see config.yaml for the layout")
-    config.update(overrides or {})
-    return validate_config(config)
+    return config
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:

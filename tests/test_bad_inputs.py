@@ -246,8 +246,10 @@ CASES = [
     # numbers that are not numbers pass every range check: refused wherever a number is read
     ("model-lr-nan", config("models: {dcgan: {lr: .nan}}\n"),
      r"config key models\.dcgan\.lr: nan is not a finite number; give a finite value"),
-    ("model-lr-nan-as-text", config("models: {dcgan: {lr: 'nan'}}\n"), r"models\.dcgan\.lr: nan is not a finite number"),
-    ("train-epochs-infinite", config("train: {epochs: .inf}\n"), r"config key train\.epochs: inf is not a finite number"),
+    ("model-lr-nan-as-text", config("models: {dcgan: {lr: 'nan'}}\n"),
+     r"models\.dcgan\.lr: nan is not a finite number"),
+    ("train-epochs-infinite", config("train: {epochs: .inf}\n"),
+     r"config key train\.epochs: inf is not a finite number"),
     ("holdout-fraction-nan", config("classifier: {holdout_fraction: .nan}\n"),
      r"config key classifier\.holdout_fraction: nan is not a finite number"),
     ("curve-target-minus-infinity", config("curves: {targets: {mnist: {fid_domain: -.inf}}}\n"),

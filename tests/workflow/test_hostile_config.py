@@ -70,7 +70,8 @@ def test_a_hostile_name_given_with_config_is_refused_the_same_way(tmp_path):
     planned = dry_run(tmp_path, "--configfile", str(config), "--config",
                       'datasets={"d&touch PWNED&": {"kind": "digits"}}')
     assert planned.returncode != 0
-    assert "dataset name 'd&touch PWNED&' is not allowed" in the_line(planned.stdout + planned.stderr, "config key datasets:")
+    line = the_line(planned.stdout + planned.stderr, "config key datasets:")
+    assert "dataset name 'd&touch PWNED&' is not allowed" in line
     assert files_under(tmp_path) == before
 
 
@@ -137,3 +138,19 @@ def test_every_settings_json_on_a_command_line_is_standard_json(planned_commands
     for argv in [argv for runs in commands.values() for argv in runs if "--settings" in argv]:
         json.loads(value_of(argv, "--settings"), parse_constant=lambda name: pytest.fail(f"{name} in {argv}"))
         assert not re.search(r"\bNaN\b|Infinity", value_of(argv, "--settings"))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("models: {dcgan: {}\nseeds: [1\n", "config file config.yaml is not valid YAML: line 2, column 1: expected ','"),
+    ("", "config file config.yaml is empty; give at least one key"),
+    (None, "config file config.yaml does not exist"),
+])
+def test_a_broken_config_yaml_is_named_in_one_line(text, message, tmp_path):
+    """The workflow's own config.yaml (read when no --configfile is given). A --configfile is read by Snakemake
+    itself before the workflow's code runs: `python -m gan_bench validate-config FILE` names it
+    (tests/test_bad_inputs.py)."""
+    if text is not None:
+        (tmp_path / "config.yaml").write_text(text)
+    planned = dry_run(tmp_path)
+    assert planned.returncode != 0 and "Traceback" not in planned.stdout + planned.stderr
+    assert message in the_line(planned.stdout + planned.stderr, "config file config.yaml")

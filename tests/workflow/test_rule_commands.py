@@ -164,7 +164,8 @@ def shell_commands() -> dict[str, str]:
             tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
             assert {token.type for token in tokens} <= STRUCTURE | {tokenize.STRING}, f"{path.name} rule {rule}: " \
                 f"its shell command is not only string literals"
-            commands[rule] = "".join(ast.literal_eval(token.string) for token in tokens if token.type == tokenize.STRING)
+            literals = [token.string for token in tokens if token.type == tokenize.STRING]
+            commands[rule] = "".join(ast.literal_eval(literal) for literal in literals)
     return commands
 
 

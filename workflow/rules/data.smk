@@ -43,4 +43,5 @@ rule prepare_data:
         **resources_of("prepare_data"),
     shell:
         "{GAN_BENCH} prepare-data --dataset {wildcards.dataset:q} --resolution {wildcards.res:q}"
-        " --data-root {params.data_root:q} --settings {params.settings:q} --num-threads {threads:q} --out {output:q} > {log:q} 2>&1"
+        " --data-root {params.data_root:q} --settings {params.settings:q} --num-threads {threads:q} --out {output:q}"
+        " > {log:q} 2>&1"
