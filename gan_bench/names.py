@@ -1,9 +1,9 @@
 """The one rule for names a user chooses that become folder names and workflow wildcards.
 
 A dataset's name is a folder under results/ (results/runs/<dataset>/..., results/data/<dataset>/...) and a
-Snakemake wildcard pasted into every job's command. Checked once, at config validation (and by the commands
-that take a name), a name can neither leave results/ (`../x`) nor run anything in a shell (`d&touch x&`, a
-backtick); the workflow also quotes every value it puts on a command line, so an unchecked one stays inert.
+Snakemake wildcard pasted into every job's command. Checked at config validation, before the workflow plans a
+job, a name can neither leave results/ (`../x`) nor run anything in a shell (`d&touch x&`, a backtick); the
+workflow also quotes every value it puts on a command line, so an unchecked one stays inert.
 """
 
 from __future__ import annotations

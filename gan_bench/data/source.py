@@ -97,8 +97,11 @@ def _typed(value, default, where: str):
         if not isinstance(value, bool):
             raise GanBenchError(f"{where}: expected true or false, got {value!r}")
     elif isinstance(default, int):
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
+        if isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                pass  # refused below, as it was written
         if isinstance(value, bool) or not isinstance(value, int):
             raise GanBenchError(f"{where}: expected an integer, got {value!r}")
     return value
