@@ -28,6 +28,9 @@ shell.prefix(f"set -euo pipefail; GAN_BENCH_PYTHON={shlex.quote(sys.executable)}
 # Every rule sends the job's output to its log (`> {log} 2>&1`). `3>&2` first keeps Snakemake's own stderr
 # open as fd 3, where the command also writes a failure's one line: the user sees it beside Snakemake's
 # "Error in rule", even when the log is on a full disk.
+# GAN_BENCH is the one substitution a shell line leaves unquoted (fixed shell syntax, from no config value). Every
+# other is written `{value:q}`, flags that come and go as lists of words (`["--classifier", path]`), so a value
+# holding shell syntax is one quoted word (tests/workflow/test_rule_commands.py reads every rule's command).
 GAN_BENCH = '3>&2 "$GAN_BENCH_PYTHON" -m gan_bench --error-fd 3'
 
 RUN = "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"

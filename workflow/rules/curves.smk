@@ -5,7 +5,7 @@
 #
 # Expects from common.smk and evaluate.smk (included before this file): RUN, GAN_BENCH, CURVE_SETTINGS,
 # curve_references, settings_of, REFERENCE_KEYS,
-# _inception_weights, _run_classifier, prepared_data, threads_of, gpu_resources_of.
+# _inception_weights, reference_flags, _run_classifier, prepared_data, threads_of, gpu_resources_of.
 # Outputs: results/reference/{dataset}/res{res}/{space}-n{n}.json (+ its cache folder), f"{RUN}/curve.csv" and
 # f"{RUN}/curve.json" (gan_bench.curves).
 

@@ -4,7 +4,8 @@
 # Expects from the Snakefile / common.smk (included before this file):
 #   config     validated by gan_bench.config.validate_config (defaults filled: config["metrics"], config["classifier"])
 #   RUN        "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"; the train rule outputs f"{RUN}/summary.json"
-#   EVAL_SPACES, settings_of, _inception_weights, _run_classifier, _run_references, threads_of, gpu_resources_of
+#   EVAL_SPACES, settings_of, _inception_weights, reference_flags, _run_classifier, _run_references, threads_of,
+#   gpu_resources_of
 #   the prepare_data rule producing results/data/{dataset}/res{res}.pt
 # Outputs: results/classifiers/{dataset}/res{res}.pt + .json, results/reference/{dataset}/res{res}/{space}.json
 # (+ its cache folder), f"{RUN}/metrics.json" (+ artifacts/nearest_pairs_<space>.png). Per-run params depend
