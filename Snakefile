@@ -4,22 +4,29 @@
 #   snakemake --cores 4 --resources gpu=1                          # the grid of config.yaml
 #   snakemake --cores 4 reports/index.html                         # the report only
 #   snakemake --cores 2 --configfile workflow/configs/smoke.yaml   # CI smoke grid
+import re
+
+from gan_bench.config import read_config_file
+from gan_bench.errors import GanBenchError
 
 # A config file named on the command line (--configfile) replaces config.yaml instead of being merged into it:
 # merged mappings only add up, so an overlay could never shrink the grid, and cluster jobs (which get only
 # --configfiles) would see another grid. `--config key=value` still overrides single keys on top.
 if not workflow.overwrite_configfiles:
+    try:  # a broken config.yaml in one line naming it (and the line), not Snakemake's message naming no file
+        read_config_file("config.yaml")
+    except GanBenchError as _error:
+        raise WorkflowError(str(_error))
 
     configfile: "config.yaml"
-
 
 
 include: "workflow/rules/common.smk"
 
 
 wildcard_constraints:
-    model="|".join(model_names()),
-    dataset="|".join(sorted(config["datasets"])),
+    model="|".join(map(re.escape, model_names())),
+    dataset="|".join(map(re.escape, sorted(config["datasets"]))),  # safe names (gan_bench.names); `.` is literal
     batch_size=r"\d+",
     seed=r"\d+",
     res=r"\d+",

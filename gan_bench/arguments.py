@@ -48,12 +48,19 @@ def existing_folder(text: str) -> Path:
 def json_object(text: str) -> dict:
     """An argparse type: a JSON object (the keys are checked by the command, against the schema)."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise argparse.ArgumentTypeError(f"not valid JSON ({exc}); quote it, e.g. --settings '{{\"seed\": 1}}'")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc))
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError(f"expected a JSON object {{...}}, got {text!r}")
     return value
+
+
+def _refuse_constant(name: str):
+    """Python's json reads NaN and Infinity, which standard JSON lacks and every range check lets through."""
+    raise ValueError(f"not standard JSON: {name} is not a number; give a finite number")
 
 
 def add_settings_argument(parser: argparse.ArgumentParser, what: str) -> None:

@@ -145,6 +145,8 @@ def compare_loops(args, workdir: Path) -> dict:
 
 def memory_table(args, workdir: Path) -> list[dict]:
     """Peak memory per batch size, each in its own process."""
+    from gan_bench.config import settings_json
+
     rows = []
     for batch_size in args.memory_table:
         settings = bench_settings(args, args.memory_steps)
@@ -153,7 +155,7 @@ def memory_table(args, workdir: Path) -> list[dict]:
         settings.pop("device")  # a flag of every command
         command = [sys.executable, "-m", "gan_bench", "train", "--model", args.model, "--dataset", args.dataset,
                    "--seed", str(args.seed), "--batch-size", str(batch_size), "--data", str(data_path),
-                   "--settings", json.dumps(settings), "--device", args.device, "--out", str(out)]
+                   "--settings", settings_json(settings), "--device", args.device, "--out", str(out)]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             rows.append({"batch_size": batch_size, "status": "failed", "reason": result.stderr.strip()[-300:]})

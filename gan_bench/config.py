@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +18,7 @@ import yaml
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.registry import METRICS
+from gan_bench.names import check_name, key_path, shown_all
 from gan_bench.registry import DATASETS, MODELS, dataset_class, model_class
 from gan_bench.schema import load_schema, section_schema
 
@@ -31,7 +33,7 @@ def _fill_defaults(schema: dict, config: dict) -> None:
 
 
 def _schema_error(error: jsonschema.ValidationError) -> GanBenchError:
-    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    key = key_path(error.absolute_path) or "(top level)"
     hint = ""
     if error.validator == "additionalProperties":
         hint = f"; valid keys: {', '.join(sorted(error.schema.get('properties', {})))}"
@@ -102,6 +104,8 @@ def validate_config(config: dict | None) -> dict:
     """Return a copy of `config` with defaults filled, or raise GanBenchError naming the bad key."""
     schema = load_schema()
     config = coerce_to_schema(copy.deepcopy(config or {}), schema)
+    _check_names(config)
+    _check_finite(config)
     if isinstance(config.get("train"), dict) and "num_threads" in config["train"]:
         raise GanBenchError("config key train.num_threads: removed; torch now uses the threads each job is granted, "
                             "set under resources.<rule>.threads (e.g. resources: {train: {threads: 1}})")
@@ -121,17 +125,46 @@ def validate_config(config: dict | None) -> dict:
         model_config(config, name)  # checks option keys and values
     unknown = [name for name in config["metrics"]["compute"] or [] if name not in METRICS]
     if unknown:
-        raise GanBenchError(f"config key metrics.compute: unknown metric(s) {', '.join(unknown)}; valid metrics: "
+        raise GanBenchError(f"config key metrics.compute: unknown metric(s) {shown_all(unknown)}; valid metrics: "
                             f"{', '.join(METRICS)}")
     for name in config["datasets"]:
         kind = dataset_kind(config, name)
         if kind not in DATASETS:
             raise GanBenchError(f"config key datasets.{name}: unknown dataset {kind!r}; valid datasets: "
                                 f"{', '.join(sorted(DATASETS))} (or give `kind:` one of them)")
-        dataset_source(config, name)  # checks option keys
+        source = dataset_source(config, name)  # checks option keys and types
+        # Typed as the dataset declares them (`--config` gives "false" for false), so every command gets the same
+        # JSON and the run the same hash whichever way an option was written.
+        given = config["datasets"][name]
+        config["datasets"][name] = {key: source.options.get(key, value) for key, value in given.items()}
     _check_conditional_models(config)
     _check_curves(config)
     return config
+
+
+def _check_names(config: dict) -> None:
+    """Dataset names become folders and job wildcards: one safe pattern (gan_bench.names), checked first, so no
+    later message, path or command ever holds an unchecked one. Curve targets are keyed by dataset name."""
+    datasets = config.get("datasets")
+    for name in datasets if isinstance(datasets, dict) else ():
+        check_name(name, "config key datasets", "dataset name")
+    targets = config.get("curves", {}).get("targets") if isinstance(config.get("curves"), dict) else None
+    for name in targets if isinstance(targets, dict) else ():
+        check_name(name, "config key curves.targets", "dataset name")
+
+
+def _check_finite(value, path: tuple = ()) -> None:
+    """Refuse NaN and infinities anywhere: every range check passes NaN (`nan > 0` and `nan <= 0` are both
+    false), and a budget or rate that is not a number fails only mid-run."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise GanBenchError(f"config key {key_path(path) or '(top level)'}: {value} is not a finite number; give a "
+                            f"finite value (YAML's .nan and .inf are not)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_finite(item, (*path, index))
 
 
 def curve_metrics() -> list[str]:
@@ -151,7 +184,7 @@ def _check_curves(config: dict) -> None:
     allowed = curve_metrics()
     unknown = [name for name in curves["metrics"] if name not in allowed]
     if unknown:
-        raise GanBenchError(f"config key curves.metrics: {', '.join(unknown)} cannot be scored per snapshot; valid: "
+        raise GanBenchError(f"config key curves.metrics: {shown_all(unknown)} cannot be scored per snapshot; valid: "
                             f"{', '.join(allowed)}")
     ranked = [registry.result_key(result, space) for metric in registry.selected(curves["metrics"])
               for result, space in registry.columns(metric, config["metrics"]["feature_spaces"])
@@ -162,7 +195,7 @@ def _check_curves(config: dict) -> None:
                                 f"{', '.join(config['datasets'])}")
         wrong = [column for column in targets if column not in ranked]
         if wrong:
-            raise GanBenchError(f"config key curves.targets.{dataset}: {', '.join(wrong)} is not a ranked column of "
+            raise GanBenchError(f"config key curves.targets.{dataset}: {shown_all(wrong)} is not a ranked column of "
                                 f"the curve; valid: {', '.join(ranked)}")
 
 
@@ -187,20 +220,46 @@ def check_classes(model: str, dataset: str, num_classes: int) -> None:
 
 
 def load_config(path: str | Path, overrides: dict | None = None) -> dict:
+    config = read_config_file(path)
+    config.update(overrides or {})
+    return validate_config(config)
+
+
+def read_config_file(path: str | Path) -> dict:
+    """The mapping a config file holds, or a one-line GanBenchError naming the file (and a YAML error's line)."""
     path = Path(path)
     if path.is_dir():
         raise GanBenchError(f"config file {path} is a folder, not a file; pass the path of a .yaml file")
     if not path.is_file():
         raise GanBenchError(f"config file {path} does not exist")
     try:
-        config = yaml.safe_load(path.read_bytes()) or {}
+        config = yaml.safe_load(path.read_bytes())
     except yaml.YAMLError as exc:  # also raised for bytes that are not UTF-8 text
-        raise GanBenchError(f"config file {path} is not valid YAML: {exc}") from exc
+        raise GanBenchError(f"config file {path} is not valid YAML: {yaml_problem(exc)}") from exc
+    if config is None:  # Snakemake refuses an empty --configfile too
+        raise GanBenchError(f"config file {path} is empty; give at least one key, e.g. `models: {{dcgan: {{}}}}` "
+                            f"(the repository's config.yaml shows the layout)")
     if not isinstance(config, dict):
         raise GanBenchError(f"config file {path} must hold a mapping of keys (models:, datasets:, ...), got a "
                             f"{type(config).__name__}; see config.yaml for the layout")
-    config.update(overrides or {})
-    return validate_config(config)
+    return config
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line, with its place (`line 3, column 1: expected ',' or ']'`)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}".replace("\n", " ")
+
+
+def check_overrides(overrides: dict) -> None:
+    """Check what `snakemake --config` gives that merging would hide: Snakemake merges a mapping given there into
+    the config file's, so `datasets={}` would add nothing and be silently ignored. An empty mapping is checked on
+    its own, so it is refused exactly as the same value in a file is."""
+    for key, value in overrides.items():
+        if isinstance(value, dict) and not value:
+            validate_config({key: value})
 
 
 def dataset_kind(config: dict, name: str) -> str:
@@ -258,7 +317,7 @@ def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
     unknown = sorted(set(settings) - set(RUN_SETTINGS_KEYS))
     missing = [key for key in RUN_SETTINGS_KEYS if key not in settings]
     if unknown or missing:
-        problem = f"unknown key(s) {', '.join(unknown)}" if unknown else f"missing key(s) {', '.join(missing)}"
+        problem = f"unknown key(s) {shown_all(unknown)}" if unknown else f"missing key(s) {', '.join(missing)}"
         raise GanBenchError(f"{where}: {problem}; pass the JSON of gan_bench.config.run_settings "
                             f"(keys {', '.join(RUN_SETTINGS_KEYS)}, device from --device)")
     schema = load_schema()["properties"]
@@ -286,7 +345,7 @@ def section_settings(given: dict, section: str, keys: tuple[str, ...], where: st
     """
     unknown = sorted(set(given) - set(keys))
     if unknown:
-        raise GanBenchError(f"{where}: unknown key(s) {', '.join(unknown)}; valid keys (config section "
+        raise GanBenchError(f"{where}: unknown key(s) {shown_all(unknown)}; valid keys (config section "
                             f"`{section}:`): {', '.join(keys)}")
     schema = section_schema(section)
     schema["properties"] = {key: schema["properties"][key] for key in keys}
@@ -321,14 +380,20 @@ def validate_curve_settings(settings: dict, where: str = "--settings") -> dict:
         raise GanBenchError(str(_schema_error(errors[0])).replace("config key", f"{where} key", 1))
     unknown = [name for name in settings.get("metrics", []) if name not in curve_metrics()]
     if unknown:
-        raise GanBenchError(f"{where} key metrics: {', '.join(unknown)} cannot be scored per snapshot; valid: "
+        raise GanBenchError(f"{where} key metrics: {shown_all(unknown)} cannot be scored per snapshot; valid: "
                             f"{', '.join(curve_metrics())}")
     return {key: copy.deepcopy(settings[key]) if key in settings else copy.deepcopy(node["default"])
             for key, node in nodes.items()}
 
 
+def settings_json(settings) -> str:
+    """Settings as a command line gets them (--settings): standard JSON, never NaN or Infinity, keys sorted so
+    equal settings give equal text (a job's params, which Snakemake compares to decide reruns)."""
+    return json.dumps(settings, sort_keys=True, allow_nan=False)
+
+
 def settings_hash(settings: dict) -> str:
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    return hashlib.sha256(settings_json(settings).encode()).hexdigest()[:12]
 
 
 def run_hash(model: str, dataset: str, seed: int, batch_size: int, settings: dict) -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from gan_bench.config import load_config, run_settings, validate_config
+from gan_bench.config import check_overrides, load_config, run_settings, validate_config
 from gan_bench.errors import GanBenchError
 
 from tests.conftest import ROOT
@@ -67,9 +67,24 @@ def test_values_keep_the_type_that_was_written(tmp_path):
 def test_command_line_strings_are_read_by_the_declared_type():
     """`snakemake --config seeds=[1,2] 'models={"dcgan": {"width": 8}}'` keeps nested scalars as strings."""
     config = validate_config({"seeds": ["1", "2"], "models": {"dcgan": {"width": "8", "lr": "1e-3"}},
-                              "report": {"title": 2024}})
+                              "report": {"title": 2024}, "datasets": {"mnist": {"download": "false"}}})
     assert config["seeds"] == [1, 2] and config["report"]["title"] == "2024"
     assert run_settings(config, "dcgan", "mnist")["model_options"]["width"] == 8
+    # `--config 'datasets={"mnist": {"download": false}}'`: the same run (and hash) as `download: false` in a file
+    assert config["datasets"]["mnist"] == {"download": False}
+    assert run_settings(config, "dcgan", "mnist") == run_settings(
+        validate_config({"models": {"dcgan": {"width": 8, "lr": 0.001}}, "datasets": {"mnist": {"download": False}}}),
+        "dcgan", "mnist")
+
+
+def test_an_empty_mapping_on_the_command_line_is_refused_as_in_a_file():
+    """Snakemake merges `--config datasets={}` into the file's datasets, where it would change nothing."""
+    with pytest.raises(GanBenchError) as from_file:
+        validate_config({"datasets": {}})
+    with pytest.raises(GanBenchError) as from_command_line:
+        check_overrides({"seeds": [1], "datasets": {}})
+    assert str(from_command_line.value) == str(from_file.value)
+    check_overrides({"train": {}, "seeds": [1]})  # an empty mapping that is a valid value stays allowed
 
 
 def test_null_and_empty_model_options_mean_the_source_defaults():

@@ -12,6 +12,7 @@ records what `train_step` returns and asks for samples.
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.checks import at_least_one, in_unit_interval, positive
+from gan_bench.names import shown_all
 
 if TYPE_CHECKING:  # annotations only; imported at run time inside the methods that need it
     import torch
@@ -51,7 +53,7 @@ class ModelConfig:
         unknown = sorted(set(options) - set(known))
         if unknown:
             raise GanBenchError(
-                f"{where}: unknown key(s) {', '.join(unknown)}; valid keys: {', '.join(sorted(known))}"
+                f"{where}: unknown key(s) {shown_all(unknown)}; valid keys: {', '.join(sorted(known))}"
             )
         hints = typing.get_type_hints(cls)
         values = {name: _coerce(value, hints[name], f"{where}.{name}") for name, value in options.items()}
@@ -115,6 +117,8 @@ def _coerce(value, hint, where: str):
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise GanBenchError(f"{where}: expected a number, got {value!r}")
+        if not math.isfinite(value):  # every range check passes NaN; the optimizer would refuse it mid-run
+            raise GanBenchError(f"{where}: {value} is not a finite number; give a finite value")
         return float(value)
     if hint is str:
         if not isinstance(value, str):

@@ -6,11 +6,17 @@ and the inception space (--inception-weights), so a rule that grows a flag, or a
 fails here rather than silently running with a default.
 """
 
+import ast
+import io
+import itertools
 import json
 import re
 import shlex
+import string
 import subprocess
 import sys
+import textwrap
+import tokenize
 
 import pytest
 import yaml
@@ -128,3 +134,54 @@ def test_every_command_that_computes_is_told_the_configured_device(planned):
     for command, argv, _ in jobs:
         if command in computing:
             assert dict(flags(argv))["--device"] == config["device"], command
+
+
+# --- every value in a shell line is quoted --------------------------------------------------------------------
+
+WORKFLOW_FILES = [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]
+# The one substitution left unquoted: a fixed text of shell syntax (fd redirection, "$GAN_BENCH_PYTHON") defined in
+# common.smk from no config value.
+FIXED = {"GAN_BENCH"}
+STRUCTURE = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+
+
+def shell_commands() -> dict[str, str]:
+    """{rule: its shell command}, read from the workflow's files: a `shell:` block's string literals, joined as
+    Python (and Snakemake) joins adjacent literals. Anything but plain literals there (an f-string, a variable)
+    fails the test, since it could put a value on the line that no `:q` quotes."""
+    commands, rule = {}, None
+    for path in WORKFLOW_FILES:
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines):
+            named = re.match(r"(?:local)?rule (\w+):", line)
+            rule = named.group(1) if named else rule
+            shell = re.fullmatch(r"(\s+)shell:(.*)", line)
+            if not shell:
+                continue
+            body = itertools.takewhile(lambda text: not text.strip() or text.startswith(shell.group(1) + " "),
+                                       lines[number + 1:])
+            source = textwrap.dedent(shell.group(2).strip() + "\n" + "\n".join(body))
+            tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+            assert {token.type for token in tokens} <= STRUCTURE | {tokenize.STRING}, f"{path.name} rule {rule}: " \
+                f"its shell command is not only string literals"
+            literals = [token.string for token in tokens if token.type == tokenize.STRING]
+            commands[rule] = "".join(ast.literal_eval(literal) for literal in literals)
+    return commands
+
+
+def test_the_reader_finds_every_rule_that_runs_a_command():
+    commands = shell_commands()
+    assert {"prepare_data", "pretrain", "train", "train_classifier", "reference_stats", "evaluate",
+            "curve_reference_stats", "score_snapshots", "aggregate", "report"} <= set(commands)
+    rules = sum(len(re.findall(r"^(?:local)?rule \w+:", path.read_text(), re.M)) for path in WORKFLOW_FILES)
+    assert len(commands) == rules - 1  # every rule but `all`, which runs nothing
+    assert all("{GAN_BENCH}" in command for command in commands.values())
+
+
+def test_every_substitution_in_every_shell_command_is_quoted():
+    """A value that reaches a shell line unquoted runs as shell code: a dataset named `d&touch x&` ran `touch x`.
+    Names are checked at config validation (gan_bench.names); `:q` keeps any value that slips past inert."""
+    unquoted = {rule: [field for _, field, spec, _ in string.Formatter().parse(command)
+                       if field is not None and field not in FIXED and not (spec or "").endswith("q")]
+                for rule, command in shell_commands().items()}
+    assert not {rule: fields for rule, fields in unquoted.items() if fields}, "write each as {value:q}"

@@ -3,12 +3,14 @@ import json
 import shlex
 import sys
 
-from gan_bench.config import curve_settings, image_size, train_settings, validate_config
+from gan_bench.config import (check_overrides, curve_settings, image_size, settings_json, train_settings,
+                              validate_config)
 from gan_bench.errors import GanBenchError
 from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_class, model_names
 
 try:
+    check_overrides(workflow.config_settings.config)  # the values of --config
     _validated = validate_config(config)
 except GanBenchError as _error:
     # Stop before any job runs, with the message naming the key and the allowed values.
@@ -26,6 +28,9 @@ shell.prefix(f"set -euo pipefail; GAN_BENCH_PYTHON={shlex.quote(sys.executable)}
 # Every rule sends the job's output to its log (`> {log} 2>&1`). `3>&2` first keeps Snakemake's own stderr
 # open as fd 3, where the command also writes a failure's one line: the user sees it beside Snakemake's
 # "Error in rule", even when the log is on a full disk.
+# GAN_BENCH is the one substitution a shell line leaves unquoted (fixed shell syntax, from no config value). Every
+# other is written `{value:q}`, flags that come and go as lists of words (`["--classifier", path]`), so a value
+# holding shell syntax is one quoted word (tests/workflow/test_rule_commands.py reads every rule's command).
 GAN_BENCH = '3>&2 "$GAN_BENCH_PYTHON" -m gan_bench --error-fd 3'
 
 RUN = "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"
@@ -63,12 +68,12 @@ def settings_of(section, keys=None):
         values = values[part]
     if keys is not None:
         values = {key: values[key] for key in keys}
-    return json.dumps(values, sort_keys=True)
+    return settings_json(values)
 
 
 def run_settings_of(wildcards):
     """This run's own settings only: adding a model or seed must not change other runs' params."""
-    return json.dumps(train_settings(config, wildcards.model, wildcards.dataset), sort_keys=True)
+    return settings_json(train_settings(config, wildcards.model, wildcards.dataset))
 
 
 # What each job asks for, from config["resources"] (defaults in the schema). `threads` is also passed to the
@@ -106,7 +111,12 @@ EVAL_SPACES = config["metrics"]["feature_spaces"]
 
 def _inception_weights():
     path = config["metrics"]["inception_weights"]
-    return f"--inception-weights {shlex.quote(path)}" if path else ""
+    return ["--inception-weights", path] if path else []
+
+
+def reference_flags(references):
+    """`--reference space=path` per feature space, as a list of words: a shell line's `{...:q}` quotes each."""
+    return [word for space, path in references.items() for word in ("--reference", f"{space}={path}")]
 
 
 def _run_classifier(wildcards):

@@ -5,7 +5,7 @@
 #
 # Expects from common.smk and evaluate.smk (included before this file): RUN, GAN_BENCH, CURVE_SETTINGS,
 # curve_references, settings_of, REFERENCE_KEYS,
-# _inception_weights, _run_classifier, prepared_data, threads_of, gpu_resources_of.
+# _inception_weights, reference_flags, _run_classifier, prepared_data, threads_of, gpu_resources_of.
 # Outputs: results/reference/{dataset}/res{res}/{space}-n{n}.json (+ its cache folder), f"{RUN}/curve.csv" and
 # f"{RUN}/curve.json" (gan_bench.curves).
 
@@ -20,11 +20,11 @@ rule curve_reference_stats:
         space="domain|inception",
         n=r"\d+",
     params:
-        classifier=lambda wc, input: f"--classifier {input.classifier}" if input.classifier else "",
+        classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
         weights=_inception_weights(),
         # N is in the file name; the rest as in the final evaluation's reference, so the floor is comparable.
-        settings=lambda wc: json.dumps({**json.loads(settings_of("metrics", REFERENCE_KEYS)), "num_samples": int(wc.n)},
-                                       sort_keys=True),
+        settings=lambda wc: settings_json({**json.loads(settings_of("metrics", REFERENCE_KEYS)),
+                                           "num_samples": int(wc.n)}),
         device=config["device"],
     log:
         "results/logs/curve_reference_stats/{dataset}/res{res}/{space}-n{n}.log",
@@ -34,9 +34,9 @@ rule curve_reference_stats:
     resources:
         **gpu_resources_of("reference_stats"),
     shell:
-        "{GAN_BENCH} reference-stats --data {input.data} --space {wildcards.space} {params.classifier}"
-        " {params.weights} --settings {params.settings:q}"
-        " --device {params.device} --num-threads {threads} --out {output.record} > {log} 2>&1"
+        "{GAN_BENCH} reference-stats --data {input.data:q} --space {wildcards.space:q} {params.classifier:q}"
+        " {params.weights:q} --settings {params.settings:q}"
+        " --device {params.device:q} --num-threads {threads:q} --out {output.record:q} > {log:q} 2>&1"
 
 
 rule score_snapshots:
@@ -51,10 +51,10 @@ rule score_snapshots:
         record=f"{RUN}/curve.json",
     params:
         run_dir=RUN,
-        references=lambda wc: " ".join(f"--reference {space}={path}" for space, path in curve_references(wc).items()),
-        classifier=lambda wc, input: f"--classifier {input.classifier}" if input.classifier else "",
+        references=lambda wc: reference_flags(curve_references(wc)),
+        classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
         weights=_inception_weights(),
-        settings=json.dumps(CURVE_SETTINGS, sort_keys=True),
+        settings=settings_json(CURVE_SETTINGS),
         device=config["device"],
     log:
         "results/logs/score_snapshots/{dataset}/{model}/bs{batch_size}/seed{seed}.log",
@@ -64,6 +64,6 @@ rule score_snapshots:
     resources:
         **gpu_resources_of("score_snapshots"),
     shell:
-        "{GAN_BENCH} score-snapshots --run-dir {params.run_dir} --data {input.data} {params.references}"
-        " {params.classifier} {params.weights} --settings {params.settings:q} --device {params.device}"
-        " --num-threads {threads} > {log} 2>&1"
+        "{GAN_BENCH} score-snapshots --run-dir {params.run_dir:q} --data {input.data:q} {params.references:q}"
+        " {params.classifier:q} {params.weights:q} --settings {params.settings:q} --device {params.device:q}"
+        " --num-threads {threads:q} > {log:q} 2>&1"

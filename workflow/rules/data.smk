@@ -42,5 +42,6 @@ rule prepare_data:
     resources:
         **resources_of("prepare_data"),
     shell:
-        "{GAN_BENCH} prepare-data --dataset {wildcards.dataset} --resolution {wildcards.res}"
-        " --data-root {params.data_root:q} --settings {params.settings:q} --num-threads {threads} --out {output} > {log} 2>&1"
+        "{GAN_BENCH} prepare-data --dataset {wildcards.dataset:q} --resolution {wildcards.res:q}"
+        " --data-root {params.data_root:q} --settings {params.settings:q} --num-threads {threads:q} --out {output:q}"
+        " > {log:q} 2>&1"

@@ -4,7 +4,8 @@
 # Expects from the Snakefile / common.smk (included before this file):
 #   config     validated by gan_bench.config.validate_config (defaults filled: config["metrics"], config["classifier"])
 #   RUN        "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"; the train rule outputs f"{RUN}/summary.json"
-#   EVAL_SPACES, settings_of, _inception_weights, _run_classifier, _run_references, threads_of, gpu_resources_of
+#   EVAL_SPACES, settings_of, _inception_weights, reference_flags, _run_classifier, _run_references, threads_of,
+#   gpu_resources_of
 #   the prepare_data rule producing results/data/{dataset}/res{res}.pt
 # Outputs: results/classifiers/{dataset}/res{res}.pt + .json, results/reference/{dataset}/res{res}/{space}.json
 # (+ its cache folder), f"{RUN}/metrics.json" (+ artifacts/nearest_pairs_<space>.png). Per-run params depend
@@ -30,8 +31,8 @@ rule train_classifier:
     resources:
         **gpu_resources_of("train_classifier"),
     shell:
-        "{GAN_BENCH} train-classifier --data {input} --out {output.weights} --settings {params.settings:q}"
-        " --device {params.device} --num-threads {threads} > {log} 2>&1"
+        "{GAN_BENCH} train-classifier --data {input:q} --out {output.weights:q} --settings {params.settings:q}"
+        " --device {params.device:q} --num-threads {threads:q} > {log:q} 2>&1"
 
 
 rule reference_stats:
@@ -44,7 +45,7 @@ rule reference_stats:
     wildcard_constraints:
         space="domain|inception",
     params:
-        classifier=lambda wc, input: f"--classifier {input.classifier}" if input.classifier else "",
+        classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
         weights=_inception_weights(),
         # The baselines (real-vs-real floor, blank and noise ceilings) are scored at the runs' N and KID subset.
         settings=settings_of("metrics", REFERENCE_KEYS),
@@ -57,9 +58,9 @@ rule reference_stats:
     resources:
         **gpu_resources_of("reference_stats"),
     shell:
-        "{GAN_BENCH} reference-stats --data {input.data} --space {wildcards.space} {params.classifier}"
-        " {params.weights} --settings {params.settings:q}"
-        " --device {params.device} --num-threads {threads} --out {output.record} > {log} 2>&1"
+        "{GAN_BENCH} reference-stats --data {input.data:q} --space {wildcards.space:q} {params.classifier:q}"
+        " {params.weights:q} --settings {params.settings:q}"
+        " --device {params.device:q} --num-threads {threads:q} --out {output.record:q} > {log:q} 2>&1"
 
 
 rule evaluate:
@@ -73,8 +74,8 @@ rule evaluate:
     params:
         # The checkpoint is not an input: runs that ended in oom/failed have none and get null metrics.
         checkpoint=f"{RUN}/checkpoint.pt",
-        classifier=lambda wc, input: f"--classifier {input.classifier}" if input.classifier else "",
-        references=lambda wc: " ".join(f"--reference {space}={path}" for space, path in _run_references(wc).items()),
+        classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
+        references=lambda wc: reference_flags(_run_references(wc)),
         weights=_inception_weights(),
         settings=settings_of("metrics", EVALUATE_KEYS),
         device=config["device"],
@@ -86,6 +87,6 @@ rule evaluate:
     resources:
         **gpu_resources_of("evaluate"),
     shell:
-        "{GAN_BENCH} evaluate --checkpoint {params.checkpoint} --summary {input.summary} --data {input.data}"
-        " {params.references} {params.classifier} {params.weights} --settings {params.settings:q}"
-        " --device {params.device} --num-threads {threads} --out {output} > {log} 2>&1"
+        "{GAN_BENCH} evaluate --checkpoint {params.checkpoint:q} --summary {input.summary:q} --data {input.data:q}"
+        " {params.references:q} {params.classifier:q} {params.weights:q} --settings {params.settings:q}"
+        " --device {params.device:q} --num-threads {threads:q} --out {output:q} > {log:q} 2>&1"

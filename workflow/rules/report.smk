@@ -26,4 +26,5 @@ rule report:
     resources:
         **resources_of("report"),
     shell:
-        "{GAN_BENCH} report --table {input.table} --results results --out {output} --settings {params.settings:q} > {log} 2>&1"
+        "{GAN_BENCH} report --table {input.table:q} --results results --out {output:q} --settings {params.settings:q}"
+        " > {log:q} 2>&1"

@@ -18,8 +18,8 @@ rule pretrain:
     resources:
         **gpu_resources_of("pretrain"),
     shell:
-        "{GAN_BENCH} pretrain --model {wildcards.model} --data {input} --settings {params.settings:q}"
-        " --device {params.device} --num-threads {threads} --out {output} > {log} 2>&1"
+        "{GAN_BENCH} pretrain --model {wildcards.model:q} --data {input:q} --settings {params.settings:q}"
+        " --device {params.device:q} --num-threads {threads:q} --out {output:q} > {log:q} 2>&1"
 
 
 TRAIN_SNAPSHOTS = config["train"]["snapshots"]
@@ -35,7 +35,7 @@ rule train:
         settings=run_settings_of,
         device=config["device"],
         run_dir=RUN,
-        pretrained=lambda wc, input: f"--pretrained {input.pretrained}" if input.pretrained else "",
+        pretrained=lambda wc, input: ["--pretrained", input.pretrained] if input.pretrained else [],
     log:
         "results/logs/train/{dataset}/{model}/bs{batch_size}/seed{seed}.log",
     benchmark:
@@ -44,17 +44,17 @@ rule train:
     resources:
         **gpu_resources_of("train"),
     shell:
-        "{GAN_BENCH} train --model {wildcards.model} --dataset {wildcards.dataset} --seed {wildcards.seed}"
-        " --batch-size {wildcards.batch_size} --data {input.data} {params.pretrained}"
-        " --settings {params.settings:q} --device {params.device} --num-threads {threads} --out {params.run_dir}"
+        "{GAN_BENCH} train --model {wildcards.model:q} --dataset {wildcards.dataset:q} --seed {wildcards.seed:q}"
+        " --batch-size {wildcards.batch_size:q} --data {input.data:q} {params.pretrained:q}"
+        " --settings {params.settings:q} --device {params.device:q} --num-threads {threads:q} --out {params.run_dir:q}"
         # train.snapshots is neither a param nor in the settings: Snakemake reruns a job whose params or shell
         # text change (snakemake/persistence: `params` compares the params' values, `code` the rule's unformatted
         # shell string), and snapshots do not change what training computes. {TRAIN_SNAPSHOTS} is filled in only
         # when the job runs, so the shell text stays the same; the curve's rule lists requested steps a run lacks.
-        " --snapshots {TRAIN_SNAPSHOTS} > {log} 2>&1"
+        " --snapshots {TRAIN_SNAPSHOTS:q} > {log:q} 2>&1"
         # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
-        " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir} --log {log}"
-        " --batch-size {wildcards.batch_size} >> {log} 2>&1"
+        " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir:q} --log {log:q}"
+        " --batch-size {wildcards.batch_size:q} >> {log:q} 2>&1"
 
 
 rule aggregate:
@@ -74,5 +74,5 @@ rule aggregate:
     resources:
         **resources_of("aggregate"),
     shell:
-        "{GAN_BENCH} aggregate --results results --out {output.table} --curves-out {output.curves}"
-        " --settings {params.settings:q} {input.summaries} > {log} 2>&1"
+        "{GAN_BENCH} aggregate --results results --out {output.table:q} --curves-out {output.curves:q}"
+        " --settings {params.settings:q} {input.summaries:q} > {log:q} 2>&1"
