@@ -12,7 +12,7 @@ from gan_bench import schema
 from gan_bench.records import atomic_write, write_text
 from gan_bench.report import curve_figures, current, curves, figures, html, published, samples, tables
 from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
-from gan_bench.report.stats import LEVEL, TEST_NAME
+from gan_bench.report.stats import LEVEL, MAX_SEEDS, TEST_NAME
 
 GENERATED = ("figures", "samples")   # folders the report owns under reports/ and rebuilds from scratch
 
@@ -104,7 +104,7 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "boards": boards,
         "empty_reason": tables.empty_reason(runs),
         "comparisons": comparisons,
-        "headlines": tables.headlines(boards, comparisons),
+        "headlines": tables.headlines(boards),
         "metric_columns": tables.metric_columns(done),
         "figures": _figures(runs, results, out, infos, baseline_table),
         "over_training": _over_training(run_curves, out),
@@ -120,6 +120,7 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "runs": run_rows,
         "level": int(LEVEL * 100),
         "test_name": TEST_NAME,
+        "max_seeds": MAX_SEEDS,
         "model_page": model_page,
     }
     atomic_write(out / "runs.csv", lambda tmp: shutil.copyfile(table, tmp))
