@@ -80,3 +80,11 @@ def test_published_times_in_the_report_are_the_documented_ones():
             float(amount) * (60 if unit == "h" else 1)
     reported = {(m, d, b, e): minutes for m, d, b, e, minutes, _ in published.time_table().itertuples(index=False)}
     assert reported == documented
+
+
+def test_published_fid_anchors_in_the_report_are_the_documented_ones():
+    names = {"MNIST": "mnist", "Fashion-MNIST": "fashion_mnist"}
+    documented = {(names[dataset], gan, *map(float, fid.split(" ± ")))
+                  for dataset, gan, fid in table_rows("Published FID anchors") if dataset in names}
+    assert set(published.fid_table().itertuples(index=False, name=None)) == documented
+    assert len(documented) == 5

@@ -29,6 +29,14 @@ class RawData:
     file_list_sha256: str = ""    # fingerprint of the files read, for sources whose files can change
 
 
+# Options every dataset takes, beside its own `option_defaults`.
+COMMON_OPTIONS = {
+    # Share of the images held out for scoring when the data has no official test split (see data/base.py):
+    # the held-out images are the real-data reference of every metric and are never trained on.
+    "heldout_fraction": 0.2,
+}
+
+
 class DatasetSource:
     """Base class of a registered dataset. `options` come from config.yaml `datasets.<name>`."""
 
@@ -39,13 +47,18 @@ class DatasetSource:
         self.data_root = Path(data_root)
         options = dict(options or {})
         options.pop("kind", None)
-        unknown = sorted(set(options) - set(self.option_defaults))
+        defaults = {**COMMON_OPTIONS, **self.option_defaults}
+        unknown = sorted(set(options) - set(defaults))
         if unknown:
-            valid = ", ".join(sorted(self.option_defaults)) or "(none)"
+            valid = ", ".join(sorted(defaults))
             raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
         for key, value in options.items():
-            _check_type(value, self.option_defaults[key], f"datasets.{name}.{key}")
-        self.options = {**self.option_defaults, **options}
+            _check_type(value, defaults[key], f"datasets.{name}.{key}")
+        fraction = options.get("heldout_fraction", COMMON_OPTIONS["heldout_fraction"])
+        if not 0 < fraction < 1:
+            raise GanBenchError(f"datasets.{name}.heldout_fraction: expected a number between 0 and 1 (exclusive), "
+                                f"got {fraction!r}; the default is {COMMON_OPTIONS['heldout_fraction']}")
+        self.options = {**defaults, **options}
 
     def load(self) -> RawData:
         raise NotImplementedError
@@ -63,6 +76,14 @@ class DatasetSource:
 
     def file_listing(self) -> str:
         return file_listing(self.watched_files(), self.data_root)
+
+
+def describe_protocol(protocol: dict) -> str:
+    """One sentence for reports and logs: which images were held out (gan_bench.data.base.split_protocol)."""
+    if not protocol:
+        return "no held-out split recorded (prepared by an older gan_bench)"
+    return (f"trained on {protocol['num_train']:,} images, scored against {protocol['num_heldout']:,} held-out "
+            f"images: {protocol['heldout']}")
 
 
 def file_listing(files: list[str], data_root: Path) -> str:
@@ -91,5 +112,7 @@ def _check_type(value, default, where: str) -> None:
             raise GanBenchError(f"{where}: expected true or false, got {value!r}")
     elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int)):
         raise GanBenchError(f"{where}: expected an integer, got {value!r}")
+    elif isinstance(default, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise GanBenchError(f"{where}: expected a number, got {value!r}")
 
 

@@ -22,7 +22,7 @@ CLASSES = "classes"   # labels are the dataset's classes (CGAN, ACGAN, ...)
 CODES = "codes"       # a categorical code learned without labels (InfoGAN)
 
 # Metric.baseline values other than a metrics.json key.
-REAL = "real"         # evaluate scores held-out real images in place of the samples, at the same N
+REAL = "real"         # evaluate scores real images in place of the samples, at the same N
 FLOOR = "floor"       # the reference_stats step scores it on held-out real images (the report's floor row)
 
 
@@ -50,6 +50,10 @@ class Metric:
     needs_labels: str | None         # None (every model), CLASSES or CODES
     baseline: str | None             # REAL, FLOOR, a metrics.json key holding the real-data value, or None
     cost: str                        # what dominates its time, for the README and the report
+    # REAL baselines: which real images stand in for the samples. TRAIN: N training images against all held-out
+    # ones (the reference set of the runs); HELDOUT: N held-out images against the other held-out ones, for a
+    # metric that asks how close samples come to the training images (memorization).
+    floor_from: str = "train"
 
     def load(self):
         module, _, attribute = self.function.partition(":")
@@ -101,7 +105,8 @@ register(Metric("density_coverage", f"{_M}.density_coverage:density_coverage",
                 REAL, "k-NN radii of the real set and N x M distances (k = 5)"))
 register(Metric("memorization", f"{_M}.memorization:memorization",
                 (_percent("memorized", "Memorized", None, REAL), Result("nn_ratio", "NN distance ratio", None)),
-                SPACES, None, REAL, "nearest training image of each sample: N x M distances, plus M x M"))
+                SPACES, None, REAL, "nearest training image of each sample and held-out image: (N + M) x M_train "
+                "distances", floor_from="heldout"))
 register(Metric("class_accuracy", f"{_M}.class_accuracy:class_accuracy", (_percent("class_accuracy",
                 "Class accuracy"),), None, CLASSES, None, "one classifier pass over the samples"))
 register(Metric("code_purity", f"{_M}.class_accuracy:code_purity", (_percent("code_purity", "Code purity"),),
@@ -109,8 +114,9 @@ register(Metric("code_purity", f"{_M}.class_accuracy:code_purity", (_percent("co
 register(Metric("intra_fid", f"{_M}.intra_fid:intra_fid", (Result("intra_fid", "Intra-class FID", True),),
                 ("domain",), CLASSES, REAL, "one FID per class (K square roots)"))
 register(Metric("cas", f"{_M}.cas:classification_accuracy_score",
-                (_percent("cas", "CAS"),), None, CLASSES, "classifier_heldout_accuracy",
-                "trains a domain-sized classifier on the N samples (the dominant cost on a CPU)"))
+                (_percent("cas", "CAS"),), None, CLASSES, REAL,
+                "trains a domain-sized classifier on the N samples, and its floor on N training images (the "
+                "dominant cost on a CPU)"))
 
 
 def names() -> list[str]:

@@ -11,6 +11,7 @@ import pandas as pd
 from gan_bench import record_keys as keys
 from gan_bench.metrics import registry
 from gan_bench.report import published
+from gan_bench.report.load import spread_column
 from gan_bench.report.stats import (MAX_SEEDS, Paired, Summary, chance_band, gap_spread, paired_test,
                                     seeds_to_separate, t_interval)
 
@@ -119,6 +120,7 @@ class BaselineRow:
     label: str
     values: dict[str, float | None]   # column key -> value, already scaled
     note: str = ""
+    spread: dict[str, float] = field(default_factory=dict)   # column key -> standard deviation over floor draws
 
 
 @dataclass
@@ -131,6 +133,7 @@ class Scoring:
     classifiers: list[dict]        # rows of load.classifiers for the board's dataset and resolutions
     baseline_methods: list[str]
     chance_levels: dict[str, list[float]]   # column key -> chance levels 1/K found
+    protocols: list[str] = field(default_factory=list)   # which images were trained on and scored against
 
     @property
     def mixed(self) -> bool:
@@ -148,6 +151,7 @@ class Board:
     scoring: Scoring | None = None
     separations: dict[str, Separation] = field(default_factory=dict)   # column key -> leader vs the others
     hidden: list[str] = field(default_factory=list)   # columns left out as unreliable at this N, and why
+    anchors: list[dict] = field(default_factory=list)   # published Inception-space FIDs (published.fid_anchors)
 
     @property
     def groups(self) -> list[tuple[str, list[Column]]]:
@@ -209,6 +213,8 @@ class Separation:
         if self.holds:
             return ""
         head = f"not separable from {self.runner_up}"
+        if self.pair.verdict == "no difference":
+            return f"{head}: no difference in any seed"
         if self.seeds_needed is None:
             return f"{head}: seed spread unknown (1 seed)"
         if self.seeds_needed > MAX_SEEDS:
@@ -291,6 +297,8 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
             first = group.iloc[0]
             values = {c.key: float(group[c.key].dropna().iloc[0]) * c.scale for c in columns
                       if c.key in group.columns and group[c.key].notna().any()}
+            spread = {c.key: float(group[spread_column(c.key)].dropna().iloc[0]) * c.scale for c in columns
+                      if spread_column(c.key) in group.columns and group[spread_column(c.key)].notna().any()}
             if not values:
                 continue
             note = f"N = {int(first['baseline_num_samples']):,}" if pd.notna(first.get("baseline_num_samples")) else ""
@@ -298,7 +306,7 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
                 note += (f"; computed for N = {int(first['num_samples']):,} but the runs used N = "
                          f"{', '.join(map(str, run_n))}: rerun reference_stats")
             several = part["resolution"].nunique() > 1
-            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note))
+            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note, spread))
     return rows
 
 
@@ -309,10 +317,16 @@ def _scoring(dataset: str, runs: pd.DataFrame, classifiers: pd.DataFrame | None,
     resolutions = _resolutions(runs)
     if resolutions and not found.empty:
         found = found[found["resolution"].isin(resolutions)]
-    methods = []
+    methods, protocols = [], []
     if baselines is not None and not baselines.empty:
         part = baselines[baselines["dataset"] == dataset]
+        if resolutions:
+            part = part[part["resolution"].isin(resolutions)]
+        at_n = part[part["num_samples"].isin(_distinct(runs, keys.NUM_SAMPLES))]
+        part = at_n if len(at_n) else part
         methods = sorted(m for m in part["method"].dropna().unique())
+        if "protocol" in part.columns:
+            protocols = sorted(p for p in part["protocol"].dropna().unique())
     chance = {}
     for column in columns:   # chance level of every share column, whether or not a row sits at it
         if column.chance and keys.NUM_CLASSES in runs.columns:
@@ -320,7 +334,7 @@ def _scoring(dataset: str, runs: pd.DataFrame, classifiers: pd.DataFrame | None,
                 chance.setdefault(column.key, set()).add(column.scale / float(k))
     classifier_rows = found.astype(object).where(found.notna(), None).to_dict("records") if not found.empty else []
     return Scoring(_distinct(runs, keys.NUM_SAMPLES), _distinct(runs, keys.KID_SUBSET_SIZE), spaces,
-                   classifier_rows, methods, {k: sorted(v) for k, v in chance.items()})
+                   classifier_rows, methods, {k: sorted(v) for k, v in chance.items()}, protocols)
 
 
 def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
@@ -352,7 +366,8 @@ def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
         metric_used = [c for c in used if c.space]
         boards.append(Board(dataset, used, rows, rule, _baseline_rows(dataset, by_dataset, baselines, metric_used),
                             _scoring(dataset, by_dataset, classifiers, baselines, metric_used), separations,
-                            list(hidden.values())))
+                            list(hidden.values()),
+                            published.fid_anchors(dataset) if any(c.key == "fid_inception" for c in used) else []))
     return boards
 
 

@@ -101,10 +101,11 @@ def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_
                                    failures=()))
     # Columns as the evaluate step writes them (gan_bench.metrics.registry names them).
     more = runs.assign(precision_domain=0.7, precision_real_domain=0.75, memorized_domain=0.02,
-                       memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, classifier_heldout_accuracy=0.98)
+                       memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, cas_real=0.96)
     columns = {c.key: c for c in tables.metric_columns(more)}
     assert columns["precision_domain"].lower_is_better is False and columns["precision_domain"].unit == "%"
-    assert columns["memorized_domain"].lower_is_better is True
+    # Its ideal is real data's value: ranked by the distance to it (lower is better).
+    assert columns["memorized_domain"].lower_is_better is True and columns["memorized_domain"].ideal
     assert columns["cas"].space == "domain classifier features"
     assert "nn_ratio_domain" not in columns          # not ranked: no column
     (board,) = tables.leaderboards(more, None, with_evaluated_floors(baselines(results), more))
@@ -114,7 +115,7 @@ def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_
     floor = board.baselines[0].values
     assert floor["fid_domain"] == 1.5
     assert floor["precision_domain"] == pytest.approx(75.0)     # shown in %, like the column
-    assert floor["cas"] == pytest.approx(98.0)                  # the classifier trained on real data
+    assert floor["cas"] == pytest.approx(96.0)                  # the same recipe trained on N real images
     assert "precision_domain" not in board.baselines[1].values  # no blank-image precision was scored
 
 
@@ -218,3 +219,11 @@ def test_fid_infinity_is_hidden_below_ten_times_the_feature_dimension():
                             "dimensions (N >= 1,280 needed); it is in the run table"]
     (board,) = tables.leaderboards(table, classifiers=small.assign(feature_dim=32))
     assert "fid_inf_domain" in [c.key for c in board.columns] and board.hidden == []
+
+
+def test_the_inception_board_of_mnist_shows_the_published_anchors():
+    table = _two_models([10.0, 11.0], [20.0, 21.0]).assign(fid_inception=[7.0, 7.5, 9.0, 9.5])
+    (board,) = tables.leaderboards(table)
+    assert {(a["gan"], a["fid"]) for a in board.anchors} == {("NS-GAN", 6.8), ("WGAN-GP", 20.3), ("LSGAN", 7.8)}
+    (domain_only,) = tables.leaderboards(_two_models([10.0, 11.0], [20.0, 21.0]))
+    assert domain_only.anchors == []
