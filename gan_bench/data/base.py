@@ -76,10 +76,10 @@ def split_protocol(splits: dict[str, int], num_images: int, fraction: float) -> 
         how = "the official test split (runs train on the official train split)"
         fraction_used, seed = None, None
     else:
-        count = max(1, round(fraction * num_images))
-        if count >= num_images:
-            raise GanBenchError(f"heldout_fraction {fraction} leaves no training image of {num_images}; use a "
-                                f"fraction below 1")
+        if num_images < 2:
+            raise GanBenchError(f"the dataset has {num_images} image: a held-out split needs at least 2 (one to "
+                                f"train on, one to score against); add images")
+        count = min(num_images - 1, max(1, round(fraction * num_images)))
         order = torch.randperm(num_images, generator=torch.Generator().manual_seed(HELDOUT_SEED))
         heldout = order[:count].sort().values
         how = (f"a fixed-seed {fraction:g} of the images (seed {HELDOUT_SEED}; the data has one split: "

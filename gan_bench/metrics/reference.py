@@ -91,7 +91,7 @@ def compute_baselines(train: torch.Tensor, num_heldout: int, space: FeatureSpace
     blank = torch.zeros((num_samples, *train.shape[1:]), dtype=torch.uint8)
     noise = torch.randint(0, 256, blank.shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(seed + 1))
     real, spread, n = _floor(train, score, num_samples, seed)
-    method = (f"{n} training images scored against the {num_heldout} held-out images, as runs' samples are "
+    method = (f"{n} training images scored against the {num_heldout} held-out images, the same way as samples "
               f"(mean of {FLOOR_DRAWS} draws)")
     if n < num_samples:
         method += f"; the training part has fewer than N = {num_samples} images (FID is biased upwards at smaller N)"

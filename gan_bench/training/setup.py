@@ -89,7 +89,7 @@ class RunSetup:
             raise GanBenchError(f"{spec.data_path} holds {data.image_size}px images but models.{spec.model}"
                                 f".image_size is {self.config.image_size}; prepare the data at that image size")
         if spec.batch_size > len(data.images):
-            raise GanBenchError(f"batch size {spec.batch_size} exceeds the {len(data.images)} images of "
+            raise GanBenchError(f"batch size {spec.batch_size} exceeds the {len(data.images)} training images of "
                                 f"dataset {spec.dataset}; use a smaller batch size")
 
     def _read_pretrained(self) -> dict:

@@ -118,7 +118,8 @@ def test_the_smoke_report_says_what_its_numbers_depend_on(smoke_run):
         assert 0 <= floor < blank, dataset
     assert html.count('data-baseline="real vs real (floor)"') == len(config["datasets"])
     # digits has 1,797 images: 359 held out (0.2), 1,438 to train on; the record says how the floor was made.
-    assert "500 training images scored against the 359 held-out images, as runs' samples are (mean of 3 draws)" in html
+    assert ("500 training images scored against the 359 held-out images, the same way as samples "
+            "(mean of 3 draws)") in html
 
 
 def _cells(html: str, dataset: str) -> dict[str, dict[str, str]]:
