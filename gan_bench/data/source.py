@@ -53,6 +53,8 @@ class DatasetSource:
             valid = ", ".join(sorted(defaults))
             raise GanBenchError(f"datasets.{name}: unknown option(s) {', '.join(unknown)}; valid options: {valid}")
         for key, value in options.items():
+            if isinstance(defaults[key], float) and isinstance(value, str):
+                options[key] = value = _number_or_text(value)   # `snakemake --config` keeps nested numbers as text
             _check_type(value, defaults[key], f"datasets.{name}.{key}")
         fraction = options.get("heldout_fraction", COMMON_OPTIONS["heldout_fraction"])
         if not 0 < fraction < 1:
@@ -103,6 +105,13 @@ def file_listing(files: list[str], data_root: Path) -> str:
 
 def listing_sha256(listing: str) -> str:
     return hashlib.sha256(listing.encode()).hexdigest() if listing else ""
+
+
+def _number_or_text(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _check_type(value, default, where: str) -> None:

@@ -237,6 +237,16 @@ def test_adding_a_seed_schedules_only_that_seeds_runs(smoke_run):
     assert jobs.get("evaluate", new_runs) == new_runs and jobs.get("score_snapshots", new_runs) == new_runs
 
 
+def test_another_heldout_fraction_prepares_the_data_again_and_reruns_what_depends_on_it(smoke_run):
+    workdir, data_root = smoke_run
+    config = smoke_config()
+    jobs = planned_jobs(snakemake(workdir, "-n", config=(data_root, 'datasets={"mnist": {}, "digits": '
+                                                                    '{"heldout_fraction": 0.3}}')).stdout)
+    runs = len(config["models"]) * len(config["seeds"]) * len(config["batch_sizes"])
+    assert jobs["prepare_data"] == 1 and jobs["reference_stats"] == 1 and jobs["train_classifier"] == 1
+    assert jobs["train"] == runs and jobs["evaluate"] == runs   # digits' runs only: mnist keeps its results
+
+
 def test_report_only_target_never_trains(smoke_run):
     workdir, data_root = smoke_run
     (workdir / "reports/index.html").unlink()
