@@ -82,6 +82,11 @@ def test_a_single_split_holds_out_the_same_seeded_fraction_every_time(tmp_path):
     assert other.protocol["num_heldout"] == round(0.5 * 1797)
 
 
+def test_a_heldout_fraction_from_the_command_line_is_a_number(tmp_path):
+    # `snakemake --config 'datasets={"digits": {"heldout_fraction": 0.3}}'` hands it over as the text '0.3'.
+    assert Digits("digits", {"heldout_fraction": "0.3"}, tmp_path).options["heldout_fraction"] == 0.3
+
+
 def test_a_heldout_fraction_outside_zero_to_one_is_refused_in_one_line(tmp_path):
     with pytest.raises(GanBenchError, match=r"datasets\.digits\.heldout_fraction: expected a number between 0 and 1"):
         Digits("digits", {"heldout_fraction": 1.5}, tmp_path)
