@@ -34,9 +34,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def _figures(runs, results, out, infos, baseline_table=None) -> dict:
+def _figures(runs, results, out, infos, baseline_table=None, hidden: set[str] = frozenset()) -> dict:
     done = tables.completed(runs)
-    metrics = tables.metric_columns(done)
+    metrics = [c for c in tables.metric_columns(done) if c.key not in hidden]
     source = tables.source_configurations(runs, infos)
     found = {
         "metrics": [figures.metric_figure(runs, c, out, baseline_table) for c in metrics],
@@ -106,7 +106,9 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "comparisons": comparisons,
         "headlines": tables.headlines(boards),
         "metric_columns": tables.metric_columns(done),
-        "figures": _figures(runs, results, out, infos, baseline_table),
+        # A column every leaderboard leaves out as unreliable at its N gets no figure either.
+        "figures": _figures(runs, results, out, infos, baseline_table,
+                            set.intersection(*(set(b.hidden) for b in boards)) if boards else set()),
         "over_training": _over_training(run_curves, out),
         "failures": _records(tables.failures(runs).assign(anchor=lambda f: [run_anchor(r) for _, r in f.iterrows()])),
         "memory_comparison": _records(tables.memory_comparison(runs, infos)),

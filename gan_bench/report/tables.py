@@ -150,7 +150,7 @@ class Board:
     baselines: list[BaselineRow] = field(default_factory=list)
     scoring: Scoring | None = None
     separations: dict[str, Separation] = field(default_factory=dict)   # column key -> leader vs the others
-    hidden: list[str] = field(default_factory=list)   # columns left out as unreliable at this N, and why
+    hidden: dict[str, str] = field(default_factory=dict)   # column key -> why it is left out (unreliable at N)
     anchors: list[dict] = field(default_factory=list)   # published Inception-space FIDs (published.fid_anchors)
 
     @property
@@ -366,7 +366,7 @@ def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
         metric_used = [c for c in used if c.space]
         boards.append(Board(dataset, used, rows, rule, _baseline_rows(dataset, by_dataset, baselines, metric_used),
                             _scoring(dataset, by_dataset, classifiers, baselines, metric_used), separations,
-                            list(hidden.values()),
+                            hidden,
                             published.fid_anchors(dataset) if any(c.key == "fid_inception" for c in used) else []))
     return boards
 

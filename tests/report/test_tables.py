@@ -215,10 +215,10 @@ def test_fid_infinity_is_hidden_below_ten_times_the_feature_dimension():
     small = pd.DataFrame([{"dataset": "mnist", "feature_dim": 128}])
     (board,) = tables.leaderboards(table, classifiers=small)
     assert "fid_inf_domain" not in [c.key for c in board.columns]
-    assert board.hidden == ["FID∞ (domain classifier features) not shown: N = 500 is below 10 x the 128 feature "
-                            "dimensions (N >= 1,280 needed); it is in the run table"]
+    assert board.hidden == {"fid_inf_domain": "FID∞ (domain classifier features) not shown: N = 500 is below 10 x "
+                                              "the 128 feature dimensions (N >= 1,280 needed); it is in the run table"}
     (board,) = tables.leaderboards(table, classifiers=small.assign(feature_dim=32))
-    assert "fid_inf_domain" in [c.key for c in board.columns] and board.hidden == []
+    assert "fid_inf_domain" in [c.key for c in board.columns] and board.hidden == {}
 
 
 def test_the_inception_board_of_mnist_shows_the_published_anchors():
