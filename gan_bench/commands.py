@@ -30,7 +30,7 @@ def run_validate_config(args) -> None:
 
 
 def run_prepare_data(args) -> None:
-    from gan_bench.data.base import prepare
+    from gan_bench.data.base import describe_protocol, prepare
     from gan_bench.environment import set_threads
     from gan_bench.registry import dataset_class
 
@@ -39,14 +39,14 @@ def run_prepare_data(args) -> None:
     source = dataset_class(options.get("kind", args.dataset))(args.dataset, options, str(args.data_root))
     data = prepare(source, args.resolution, args.out)
     print(f"{args.dataset}: {len(data.images)} images {tuple(data.images.shape[1:])} from {data.source} "
-          f"(splits {data.splits}) -> {args.out}")
+          f"(splits {data.splits}; {describe_protocol(data.protocol)}) -> {args.out}")
 
 
 def run_pretrain(args) -> None:
     import torch
 
     from gan_bench.config import check_classes
-    from gan_bench.data.base import load_prepared
+    from gan_bench.data.base import TRAIN, load_prepared
     from gan_bench.environment import resolve_device, set_threads
     from gan_bench.records import torch_save
     from gan_bench.registry import model_class
@@ -57,7 +57,7 @@ def run_pretrain(args) -> None:
     if not cls.needs_pretraining:
         raise GanBenchError(f"model {args.model} has nothing to pre-train")
     config = cls.Config.from_options(args.settings, where=f"--settings (models.{args.model})")
-    data = load_prepared(args.data)
+    data = load_prepared(args.data, TRAIN)
     check_classes(args.model, data.name, data.num_classes)
     seed_everything(args.seed)
     state = cls.pretrain(config, data.images, data.labels, data.num_classes, resolve_device(args.device), args.seed)

@@ -20,6 +20,9 @@ PEAK_RSS_MB = "peak_rss_mb"
 RUN_HASH = "settings_hash"           # gan_bench.config.run_hash: model, dataset, seed, batch size, settings
 DATA_FINGERPRINT = "data_fingerprint"  # gan_bench.data.base.content_fingerprint of the prepared data trained on
 CHECKPOINT_STEP = "checkpoint_step"  # metrics.json: the step of the checkpoint it scored
+# Also in run.json's dataset_info, the reference record and metrics.json: gan_bench.data.base.split_protocol
+# (which images were held out, how many trained on); "heldout" is the sentence the report shows.
+PROTOCOL = "protocol"
 
 # --- classifier record, results/classifiers/<dataset>/res<res>.json (gan_bench.metrics.classifier) ---
 HELDOUT_ACCURACY = "heldout_accuracy"
@@ -41,6 +44,8 @@ BASELINES = "baselines"              # {name: {fid, kid, kid_std, is, is_std}}: 
 BASELINE_NUM_SAMPLES = "baseline_num_samples"        # images scored per baseline (N, or fewer on small data)
 BASELINE_REFERENCE_IMAGES = "baseline_reference_images"  # real images the floor is scored against
 BASELINE_METHOD = "baseline_method"  # one sentence: how the floor was computed
+BASELINE_SPREAD = "baseline_spread"  # {metric: standard deviation of the floor over FLOOR_DRAWS draws}
+BASELINE_DRAWS = "baseline_draws"    # how many draws of N training images the floor is the mean of
 IS_SPLITS = "is_splits"
 
 # --- metrics.json (gan_bench.metrics.evaluate); per-space metrics are f"{metric}_{space}" ---

@@ -161,7 +161,11 @@ def one_class_prepared(ctx) -> Path:
     from gan_bench.data.base import prepare
     from gan_bench.data.image_folder import ImageFolder
 
+    from PIL import Image
+
     root = png_folder(ctx, bad=False)
+    # A second image: one to train on, one held out (a held-out split needs two).
+    Image.fromarray(np.full((8, 8, 3), 90, dtype=np.uint8)).save(root / "bricks" / "other.png")
     prepare(ImageFolder("lego", {"path": "bricks", "load_size": 32}, root), 32, ctx.tmp / "lego32.pt")
     return ctx.tmp / "lego32.pt"
 
@@ -317,7 +321,7 @@ CASES = [
     ("train-data-is-a-checkpoint", train(data=lambda ctx: str(ctx.run_dir / "checkpoint.pt")),
      r"checkpoint\.pt is not a prepared data file \(it holds .*model.*\); pass the file that .*prepare-data.* wrote"),
     ("train-batch-larger-than-dataset", train(batch_size="5000"),
-     r"batch size 5000 exceeds the 1797 images of dataset digits; use a smaller batch size"),
+     r"batch size 5000 exceeds the 1438 training images of dataset digits; use a smaller batch size"),
     ("train-batch-size-zero", train(batch_size="0"), r"argument --batch-size: must be an integer >= 1, got '0'"),
     ("train-negative-seed", train(seed="-3"), r"argument --seed: must be an integer >= 0, got '-3'"),
     ("train-image-size-mismatch", train(set_path("model_options.image_size", 32)),

@@ -168,3 +168,11 @@ def test_the_set_up_installs_everything_the_test_suite_imports():
     missing = {module: providers.get(module) for module in third_party
                if not {d.lower().replace("_", "-") for d in providers.get(module, [])} & closure}
     assert not missing, f"imported by tests but not installed by the set-up (add to the `test` extra): {missing}"
+
+
+def test_published_fid_anchors_in_the_report_are_the_documented_ones():
+    names = {"MNIST": "mnist", "Fashion-MNIST": "fashion_mnist"}
+    documented = {(names[dataset], gan, *map(float, fid.split(" ± ")))
+                  for dataset, gan, fid in table_rows("Published FID anchors") if dataset in names}
+    assert set(published.fid_table().itertuples(index=False, name=None)) == documented
+    assert len(documented) == 5

@@ -3,6 +3,12 @@
 A source turns whatever is on disk (IDX files, an image folder, a scikit-learn array) into one
 uint8 tensor. `prepare` resizes it once per (dataset, image size) and caches it, so training
 batches come from memory by index instead of per-sample PIL transforms.
+
+Evaluation protocol: the prepared file also fixes which images are held out. Runs and the domain classifier
+train on the TRAIN part only; every real-data reference a run is scored against (statistics, floors, CAS's test
+set, memorization's held-out distances) comes from the HELDOUT part, images no generator saw. With an official
+test split (MNIST, Fashion-MNIST) that split is held out; otherwise a seeded fraction (`heldout_fraction`, a
+dataset option), the same for every run of the dataset.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from pathlib import Path
 import torch
 from torchvision.transforms.v2 import functional as TF
 
-from gan_bench.data.source import DatasetSource, RawData  # noqa: F401 (the dataset contract, re-exported)
+from gan_bench.data.source import DatasetSource, RawData, describe_protocol  # noqa: F401 (re-exported)
 from gan_bench.errors import GanBenchError
 from gan_bench.records import TorchFile, torch_save
 
-PREPARED_FORMAT = 1
+PREPARED_FORMAT = 2   # 2: the held-out split (`heldout`, `protocol`)
+TRAIN, HELDOUT = "train", "heldout"
+HELDOUT_SEED = 0      # the one seed of every held-out fraction: every run of a dataset sees the same split
 
 
 @dataclass
@@ -34,6 +42,8 @@ class PreparedData:
     source: str
     preprocessing: dict = field(default_factory=dict)
     file_list_sha256: str = ""
+    heldout: torch.Tensor | None = None   # int64 indices of the held-out images (None: a part, see `part`)
+    protocol: dict = field(default_factory=dict)   # which images are held out and how (see `split_protocol`)
 
     @property
     def channels(self) -> int:
@@ -46,6 +56,38 @@ class PreparedData:
     @property
     def num_classes(self) -> int:
         return len(self.classes)
+
+    def part(self, name: str) -> "PreparedData":
+        """The TRAIN or HELDOUT images alone (labels aligned), with the same classes and protocol."""
+        mask = torch.zeros(len(self.images), dtype=torch.bool)
+        mask[self.heldout] = True
+        keep = mask if name == HELDOUT else ~mask
+        return dataclasses.replace(self, images=self.images[keep], labels=self.labels[keep], heldout=None,
+                                   protocol={**self.protocol, "part": name})
+
+
+def split_protocol(splits: dict[str, int], num_images: int, fraction: float) -> tuple[torch.Tensor, dict]:
+    """Indices of the held-out images and the record of how they were chosen: the official test split when the
+    data holds a train and a test split (images are in `splits` order), else a seeded `fraction` of all images."""
+    if "train" in splits and "test" in splits:
+        names = list(splits)
+        start = sum(splits[name] for name in names[:names.index("test")])
+        heldout = torch.arange(start, start + splits["test"])
+        how = "the official test split (runs train on the official train split)"
+        fraction_used, seed = None, None
+    else:
+        if num_images < 2:
+            raise GanBenchError(f"the dataset has {num_images} image: a held-out split needs at least 2 (one to "
+                                f"train on, one to score against); add images")
+        count = min(num_images - 1, max(1, round(fraction * num_images)))
+        order = torch.randperm(num_images, generator=torch.Generator().manual_seed(HELDOUT_SEED))
+        heldout = order[:count].sort().values
+        how = (f"a fixed-seed {fraction:g} of the images (seed {HELDOUT_SEED}; the data has one split: "
+               f"{', '.join(splits) or 'none named'})")
+        fraction_used, seed = fraction, HELDOUT_SEED
+    protocol = {"heldout": how, "num_train": num_images - len(heldout), "num_heldout": len(heldout),
+                "heldout_fraction": fraction_used, "heldout_seed": seed}
+    return heldout, protocol
 
 
 # Files written before `preprocessing` and `file_list_sha256` existed lack them and still load.
@@ -73,8 +115,10 @@ def resize(images: torch.Tensor, size: int, chunk: int = 4096) -> torch.Tensor:
 def prepare(source: DatasetSource, image_size: int, out_path: str | Path) -> PreparedData:
     raw = source.load()
     _check_raw(raw, source.name)
+    heldout, protocol = split_protocol(dict(raw.splits), raw.images.shape[0], source.options["heldout_fraction"])
     data = PreparedData(source.name, resize(raw.images, image_size), raw.labels.long(), list(raw.classes),
-                        dict(raw.splits), raw.source, dict(raw.preprocessing), raw.file_list_sha256)
+                        dict(raw.splits), raw.source, dict(raw.preprocessing), raw.file_list_sha256, heldout,
+                        protocol)
     torch_save(out_path, {"format": PREPARED_FORMAT, **data.__dict__})
     return data
 
@@ -99,7 +143,9 @@ def content_fingerprint(data: PreparedData) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_prepared(path: str | Path) -> PreparedData:
-    """Read a prepared file, with a clear error when it is missing or damaged."""
+def load_prepared(path: str | Path, part: str | None = None) -> PreparedData:
+    """Read a prepared file, with a clear error when it is missing or damaged; `part` (TRAIN or HELDOUT): only
+    those images."""
     blob = PREPARED_FILE.read(path)
-    return PreparedData(**{f.name: blob[f.name] for f in dataclasses.fields(PreparedData) if f.name in blob})
+    data = PreparedData(**{f.name: blob[f.name] for f in dataclasses.fields(PreparedData) if f.name in blob})
+    return data if part is None else data.part(part)

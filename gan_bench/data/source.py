@@ -30,6 +30,14 @@ class RawData:
     file_list_sha256: str = ""    # fingerprint of the files read, for sources whose files can change
 
 
+# Options every dataset takes, beside its own `option_defaults`.
+COMMON_OPTIONS = {
+    # Share of the images held out for scoring when the data has no official test split (see data/base.py):
+    # the held-out images are the real-data reference of every metric and are never trained on.
+    "heldout_fraction": 0.2,
+}
+
+
 class DatasetSource:
     """Base class of a registered dataset. `options` come from config.yaml `datasets.<name>`."""
 
@@ -40,13 +48,18 @@ class DatasetSource:
         self.data_root = Path(data_root)
         options = dict(options or {})
         options.pop("kind", None)
-        unknown = sorted(set(options) - set(self.option_defaults))
+        defaults = {**COMMON_OPTIONS, **self.option_defaults}
+        unknown = sorted(set(options) - set(defaults))
         if unknown:
-            valid = ", ".join(sorted(self.option_defaults)) or "(none)"
+            valid = ", ".join(sorted(defaults))
             raise GanBenchError(f"datasets.{name}: unknown option(s) {shown_all(unknown)}; valid options: {valid}")
         for key, value in options.items():
-            options[key] = _typed(value, self.option_defaults[key], f"datasets.{name}.{key}")
-        self.options = {**self.option_defaults, **options}
+            options[key] = _typed(value, defaults[key], f"datasets.{name}.{key}")
+        fraction = options.get("heldout_fraction", COMMON_OPTIONS["heldout_fraction"])
+        if not 0 < fraction < 1:
+            raise GanBenchError(f"datasets.{name}.heldout_fraction: expected a number between 0 and 1 (exclusive), "
+                                f"got {fraction!r}; the default is {COMMON_OPTIONS['heldout_fraction']}")
+        self.options = {**defaults, **options}
 
     def load(self) -> RawData:
         raise NotImplementedError
@@ -64,6 +77,14 @@ class DatasetSource:
 
     def file_listing(self) -> str:
         return file_listing(self.watched_files(), self.data_root)
+
+
+def describe_protocol(protocol: dict) -> str:
+    """One sentence for reports and logs: which images were held out (gan_bench.data.base.split_protocol)."""
+    if not protocol:
+        return "no held-out split recorded (prepared by an older gan_bench)"
+    return (f"trained on {protocol['num_train']:,} images, scored against {protocol['num_heldout']:,} held-out "
+            f"images: {protocol['heldout']}")
 
 
 def file_listing(files: list[str], data_root: Path) -> str:
@@ -97,11 +118,21 @@ def _typed(value, default, where: str):
         if not isinstance(value, bool):
             raise GanBenchError(f"{where}: expected true or false, got {value!r}")
     elif isinstance(default, int):
-        if isinstance(value, str):
-            try:
-                value = int(value)
-            except ValueError:
-                pass  # refused below, as it was written
+        value = _read_as(int, value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise GanBenchError(f"{where}: expected an integer, got {value!r}")
+    elif isinstance(default, float):
+        value = _read_as(float, value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise GanBenchError(f"{where}: expected a number, got {value!r}")
     return value
+
+
+def _read_as(kind, value):
+    """Text read as `kind` where it is one; anything else as it was written (refused by the caller)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        return value

@@ -1,29 +1,36 @@
-"""Real-data baselines: what held-out real images score on each metric, at the run's sample count.
+"""Real-data baselines: what real images score on each metric at the run's sample count, scored exactly as the
+run's samples are.
 
-Real images play the generator: the real set is split as the reference-stats floor splits it
-(`reference.baseline_split`, same seed: the same held-out images) into a scored part A of N images (fewer when the
-dataset holds under 2N: then half of it) and a reference part B, and each metric whose registry baseline is REAL
-scores A against B exactly as it scores a run's samples against all real images. This is the value a perfect
-generator would reach at that N: about 1 % for `memorized`, ~1 for density; the report shows it in the floor row.
+For most metrics (registry `floor_from` "train") N training images (`reference.floor_draw`, the reference
+floor's first draw) play the generator against all held-out images: the value a generator that reproduced the
+training distribution would reach at that N, against the same reference set as the runs. Memorization asks how
+close samples come to the training images, which training images trivially are; its stand-ins are N held-out
+images (`reference.baseline_split`), scored against the other held-out images: about 1 % memorized. The report
+shows these values in the floor row.
 """
 
 from __future__ import annotations
 
-from gan_bench.metrics.inputs import MetricInputs
-from gan_bench.metrics.reference import baseline_split
+import dataclasses
+
+from gan_bench.metrics.inputs import VECTORS, MetricInputs
+from gan_bench.metrics.reference import baseline_split, floor_draw
 
 
-def real_as_samples(inputs: MetricInputs, num_samples: int) -> MetricInputs:
-    """The inputs of a run, with held-out real images (A) as the samples and the rest (B) as the real set."""
-    a, b, _ = baseline_split(len(inputs.real_features["vectors"]), num_samples, inputs.seed)
-    labels = inputs.real_labels
-    return MetricInputs(
-        inputs.space,
-        {role: values[a] for role, values in inputs.real_features.items()},
-        {role: values[b] for role, values in inputs.real_features.items()},
-        labels=None if labels is None else labels[a],
-        real_labels=None if labels is None else labels[b],
-        samples=None if inputs.real_images is None else inputs.real_images[a],
-        real_images=None if inputs.real_images is None else inputs.real_images[b],
-        num_classes=inputs.num_classes, classifier=inputs.classifier, device=inputs.device, seed=inputs.seed,
-        kid_subset_size=inputs.kid_subset_size, batch_size=inputs.batch_size)
+def real_as_samples(inputs: MetricInputs, num_samples: int, floor_from: str = "train") -> MetricInputs:
+    """The inputs of a run, with real images as the samples (see the module docstring)."""
+    if floor_from == "heldout":
+        a, b = baseline_split(len(inputs.real_features[VECTORS]), num_samples, inputs.seed)
+        pick = {"features": inputs.real_features, "labels": inputs.real_labels, "samples": inputs.real_images}
+        rest = dict(real_features={role: values[b] for role, values in inputs.real_features.items()},
+                    real_labels=None if inputs.real_labels is None else inputs.real_labels[b],
+                    real_images=None if inputs.real_images is None else inputs.real_images[b])
+    else:
+        a = floor_draw(len(inputs.train_images), num_samples, inputs.seed)
+        pick = {"features": inputs.train_features or {}, "labels": inputs.train_labels,
+                "samples": inputs.train_images}
+        rest = {}
+    return dataclasses.replace(
+        inputs, features={role: values[a] for role, values in pick["features"].items()},
+        labels=None if pick["labels"] is None else pick["labels"][a],
+        samples=None if pick["samples"] is None else pick["samples"][a], **rest)

@@ -36,12 +36,12 @@ def _device(args):
 
 def run_train_classifier(args) -> int:
     from gan_bench.config import section_settings
-    from gan_bench.data.base import load_prepared
+    from gan_bench.data.base import TRAIN, load_prepared
     from gan_bench.metrics.classifier import ClassifierSettings, record_path, save_classifier, train_classifier
 
     settings = ClassifierSettings.from_options(section_settings(args.settings, "classifier", CLASSIFIER_KEYS))
     device = _device(args)
-    data = load_prepared(args.data)
+    data = load_prepared(args.data, TRAIN)   # its own hold-out is inside the training part
     model, record = train_classifier(data.images, data.labels, data.num_classes, settings, device, log=_log)
     record.update({keys.DATASET: data.name, keys.RESOLUTION: data.image_size, "classes": data.classes,
                    "data": str(args.data)})

@@ -82,7 +82,7 @@ def score_snapshots(run_dir: str | Path, data: str | Path, spaces: list[tuple[Fe
     saved = set(saved_steps(run_dir))  # one directory listing, not one per requested step
     present = [step for step in requested if step in saved]
     evaluation = eval_settings(settings)
-    real_features = [(space, reference_features(reference, space)) for space, reference in references] \
+    real_features = [(space, reference_features(reference, space), None) for space, reference in references] \
         if present else []
     points = [score_snapshot(snapshot_path(run_dir, step), real, real_features, evaluation, device, summary, verbose)
               for step in present]

@@ -12,7 +12,7 @@ import torch
 from gan_bench import record_keys as keys
 from gan_bench import schema
 from gan_bench.checkpoint import load_model, read_checkpoint
-from gan_bench.data.base import load_prepared
+from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.baselines import real_as_samples
@@ -20,9 +20,9 @@ from gan_bench.metrics.classifier import record_path
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, reference_features
 from gan_bench.metrics.fidelity import kid_subset_size, to_uint8
-from gan_bench.metrics.inputs import MetricInputs
+from gan_bench.metrics.inputs import VECTORS, MetricInputs
 from gan_bench.metrics.memorization import pairs_picture
-from gan_bench.metrics.reference import baseline_split, load_reference
+from gan_bench.metrics.reference import TRAIN_FEATURES, load_reference
 from gan_bench.records import read_json, write_json
 
 PAIRS_PICTURE = "artifacts/nearest_pairs_{space}.png"   # in the run directory; the report shows artifacts/*.png
@@ -67,7 +67,7 @@ def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list
                    image_size: int, num_classes: int | None, classifier_info: dict | None = None,
                    class_scores: dict | None = None, eval_device: str = "cpu", eval_time_s: float = 0.0,
                    computed: list[str] = (), eval_times_s: dict | None = None,
-                   real_baseline_num_samples: int | None = None) -> dict:
+                   real_baseline_num_samples: int | None = None, protocol: dict | None = None) -> dict:
     """The flat metrics.json of one completed run.
 
     scores: the registry columns (`fid_domain`, `precision_real_domain`, ...); class_scores: {class_accuracy |
@@ -81,6 +81,7 @@ def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list
         keys.SAMPLE_RESOLUTION: image_size,
         keys.NUM_CLASSES: num_classes,
         keys.REAL_BASELINE_NUM_SAMPLES: real_baseline_num_samples,
+        keys.PROTOCOL: dict(protocol or {}),
         **scores,
         **(class_scores or {}),
         keys.METRICS_COMPUTED: list(computed),
@@ -129,25 +130,40 @@ def _score(metric, inputs: MetricInputs, record: dict, clock: Clock, num_samples
     name = f"{metric.name}_{space}" if space else metric.name
     _store(record, clock.run(name, metric.load(), inputs), space)
     if metric.baseline == registry.REAL:
-        baseline = clock.run(f"{name}_real", lambda: metric.load()(real_as_samples(inputs, num_samples)))
+        stand_in = real_as_samples(inputs, num_samples, metric.floor_from)
+        baseline = clock.run(f"{name}_real", lambda: metric.load()(stand_in))
         _store(record, baseline, space, baseline=True)
     return name
 
 
 def checked_real_data(data_path: str | Path, references: list[tuple[FeatureSpace, dict]]):
-    real = load_prepared(data_path)
+    """The held-out part of the prepared data (what runs are scored against), checked against the references;
+    its `train` attribute is the training part."""
+    data = load_prepared(data_path)
+    real = data.part(HELDOUT)
     for space, reference in references:
         if reference[keys.NUM_IMAGES] != len(real.images):
             raise GanBenchError(f"reference statistics for space {space.name} hold {reference[keys.NUM_IMAGES]} images "
-                                f"but {data_path} holds {len(real.images)}; they were computed from other data: "
-                                f"delete them and rerun reference-stats")
+                                f"but the held-out part of {data_path} holds {len(real.images)}; they were computed "
+                                f"from other data: delete them and rerun reference-stats")
+    real.train = data.part(TRAIN)
     return real
+
+
+def train_features(reference: dict) -> dict[str, torch.Tensor]:
+    """The training images' cached vectors (written by reference-stats beside the held-out statistics)."""
+    path = Path(reference["cache_root"]) / TRAIN_FEATURES
+    if not path.is_file():
+        raise GanBenchError(f"reference statistics in {reference['cache_root']} hold no training-image features "
+                            f"({path.name}); delete the folder and its .json and rerun reference-stats")
+    return {VECTORS: torch.load(path, map_location="cpu", weights_only=True)[VECTORS].float()}
 
 
 def shared_inputs(samples: torch.Tensor, labels: torch.Tensor | None, model, real, classifier: str | Path | None,
                   device: torch.device, settings: EvalSettings) -> dict:
     """The MetricInputs fields that are the same in every feature space."""
     return dict(labels=labels, real_labels=real.labels, samples=samples, real_images=real.images,
+                train_images=real.train.images, train_labels=real.train.labels,
                 num_classes=model.num_classes, classifier=None if classifier is None else Path(classifier),
                 device=device, seed=settings.seed, kid_subset_size=settings.kid_subset_size,
                 batch_size=settings.batch_size)
@@ -156,12 +172,13 @@ def shared_inputs(samples: torch.Tensor, labels: torch.Tensor | None, model, rea
 def score_in_spaces(real_features: list[tuple[FeatureSpace, dict]], chosen: list[registry.Metric], common: dict,
                     scores: dict, clock: Clock, settings: EvalSettings, verbose: bool = False) -> list[str]:
     """Extract the samples' features once per space and store every chosen per-space metric in `scores`;
-    return the names computed. real_features: (space, the real images' features in it) per space."""
+    return the names computed. real_features: (space, the held-out images' features in it, the training images'
+    vectors or None) per space."""
     cuda, computed = common["device"].type == "cuda", []
-    for space, real in real_features:
+    for space, real, train in real_features:
         features = clock.run(f"features_{space.name}", extract, common["samples"], space, cuda, settings.batch_size,
                              verbose)
-        inputs = MetricInputs(space.name, features, real, **common)
+        inputs = MetricInputs(space.name, features, real, train_features=train, **common)
         for metric in chosen:
             if metric.spaces is not None and space.name in metric.spaces:
                 computed.append(_score(metric, inputs, scores, clock, settings.num_samples))
@@ -187,12 +204,13 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     chosen = [m for m in registry.selected(settings.compute)
               if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
     common = shared_inputs(samples, labels, model, real, classifier, device, settings)
-    real_features = [(space, reference_features(reference, space)) for space, reference in references]
+    real_features = [(space, reference_features(reference, space), train_features(reference))
+                     for space, reference in references]
     computed = score_in_spaces(real_features, chosen, common, scores, clock, settings, verbose)
     for space, _ in references:
         pairs = scores.get(f"nearest_pairs_{space.name}")
         if pictures is not None and pairs:
-            pairs_picture(samples, real.images, pairs, Path(pictures) / PAIRS_PICTURE.format(space=space.name))
+            pairs_picture(samples, real.train.images, pairs, Path(pictures) / PAIRS_PICTURE.format(space=space.name))
     if classifier is not None:   # per-run metrics all judge samples with the domain classifier
         for metric in chosen:
             if metric.spaces is None:
@@ -204,7 +222,7 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
         image_size=int(samples.shape[-1]), num_classes=model.num_classes if model.conditional else None,
         classifier_info=info, eval_device=str(device), eval_time_s=time.perf_counter() - start,
         computed=computed, eval_times_s=clock.times,
-        real_baseline_num_samples=baseline_split(len(real.images), settings.num_samples, settings.seed)[0].numel())
+        real_baseline_num_samples=min(settings.num_samples, len(real.train.images)), protocol=real.protocol)
 
 
 def skipped(summary: dict, spaces: list[str], settings: EvalSettings) -> dict:

@@ -22,11 +22,15 @@ LOGITS = "logits"
 class MetricInputs:
     space: str | None                    # the feature space (None for metrics computed once per run)
     features: dict[str, torch.Tensor]    # {VECTORS, LOGITS} of the samples, (N, d) float
-    real_features: dict[str, torch.Tensor]   # the same for the real (training) images, (M, d)
+    real_features: dict[str, torch.Tensor]   # the same for the held-out real images, (M, d)
     labels: torch.Tensor | None = None       # the class (or code) each sample was conditioned on
     real_labels: torch.Tensor | None = None  # the class of each real image, aligned with real_features
     samples: torch.Tensor | None = None      # uint8 (N, C, H, W), for metrics that look at pixels
     real_images: torch.Tensor | None = None  # uint8 (M, C, H, W), aligned with real_features
+    # The training part (gan_bench.data.base.TRAIN): what the generator saw, for memorization and the floors.
+    train_features: dict[str, torch.Tensor] | None = None   # {VECTORS} only, (M_train, d)
+    train_images: torch.Tensor | None = None
+    train_labels: torch.Tensor | None = None
     num_classes: int | None = None
     classifier: Path | None = None           # the domain classifier file
     device: torch.device = torch.device("cpu")

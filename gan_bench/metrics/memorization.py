@@ -1,11 +1,11 @@
 """Memorization: are samples closer to a training image than new real images would be?
 
 For each sample, the distance to its nearest training image in feature space. The yardstick is what real images
-that the model did not see score: every run trains on all the prepared images, so we take each training image's
-distance to its nearest *other* training image (leave-one-out), which is distributed as a fresh held-out draw's
-distance to the training set. `memorized`: the share of samples closer than that distribution's 1st percentile
-(about 1 % for samples that behave like new real images, up to 100 % for copies). `nn_ratio`: median sample
-distance over median held-out distance (below 1: samples sit closer to the training set than new data would).
+the model did not see score: each held-out image's distance to its nearest training image (runs never train on
+the held-out part, gan_bench.data.base). `memorized`: the share of samples closer than that distribution's 1st
+percentile (about 1 % for samples that behave like new real images, up to 100 % for copies). `nn_ratio`: median
+sample distance over median held-out distance (below 1: samples sit closer to the training set than new data
+would).
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from pathlib import Path
 import torch
 
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
-from gan_bench.metrics.knn import kth_neighbour_distance, nearest
+from gan_bench.metrics.knn import nearest
 
 PERCENTILE = 0.01
 PAIRS_SHOWN = 8
 
 
-def memorization_scores(features: torch.Tensor, train_features: torch.Tensor) -> dict:
+def memorization_scores(features: torch.Tensor, train_features: torch.Tensor,
+                        heldout_features: torch.Tensor) -> dict:
     distance, index = nearest(features, train_features)
-    held_out = kth_neighbour_distance(train_features, 1)
+    held_out, _ = nearest(heldout_features, train_features)
     threshold = torch.quantile(held_out, PERCENTILE).item()
     closest = torch.argsort(distance)[:PAIRS_SHOWN]
     return {
@@ -34,7 +35,8 @@ def memorization_scores(features: torch.Tensor, train_features: torch.Tensor) ->
 
 
 def memorization(inputs: MetricInputs) -> dict:
-    return memorization_scores(inputs.features[VECTORS], inputs.real_features[VECTORS])
+    return memorization_scores(inputs.features[VECTORS], inputs.train_features[VECTORS],
+                               inputs.real_features[VECTORS])
 
 
 def pairs_picture(samples: torch.Tensor, train_images: torch.Tensor, pairs: list, path: str | Path) -> Path:

@@ -22,7 +22,7 @@ CLASSES = "classes"   # labels are the dataset's classes (CGAN, ACGAN, ...)
 CODES = "codes"       # a categorical code learned without labels (InfoGAN)
 
 # Metric.baseline values other than a metrics.json key.
-REAL = "real"         # evaluate scores held-out real images in place of the samples, at the same N
+REAL = "real"         # evaluate scores real images in place of the samples, at the same N
 FLOOR = "floor"       # the reference_stats step scores it on held-out real images (the report's floor row)
 
 
@@ -35,6 +35,10 @@ class Result:
     lower_is_better: bool | None   # None: not ranked
     unit: str = ""
     scale: float = 1.0             # display multiplier (fraction -> %)
+    # REAL: its ideal is real data's value (neither end of the scale), so it is ranked by distance to that value.
+    ideal: str | None = None
+    # Shown only from N >= reliable_from x the feature dimension (FID∞'s fit needs subsets larger than d).
+    reliable_from: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ class Metric:
     needs_labels: str | None         # None (every model), CLASSES or CODES
     baseline: str | None             # REAL, FLOOR, a metrics.json key holding the real-data value, or None
     cost: str                        # what dominates its time, for the README and the report
+    # REAL baselines: which real images stand in for the samples. TRAIN: N training images against all held-out
+    # ones (the reference set of the runs); HELDOUT: N held-out images against the other held-out ones, for a
+    # metric that asks how close samples come to the training images (memorization).
+    floor_from: str = "train"
 
     def load(self):
         module, _, attribute = self.function.partition(":")
@@ -57,11 +65,15 @@ class Metric:
         return conditional and labels_are_classes == (self.needs_labels == CLASSES)
 
 
-def _percent(key: str, label: str, lower: bool | None = False) -> Result:
-    return Result(key, label, lower, "%", 100.0)
+def _percent(key: str, label: str, lower: bool | None = False, ideal: str | None = None) -> Result:
+    return Result(key, label, lower, "%", 100.0, ideal)
 
 
 METRICS: dict[str, Metric] = {}
+
+# FID∞ fits FID on subsets of N/5 .. N samples; Chong & Forsyth (2020) fit from 5,000 samples in Inception's 2,048
+# dimensions, so its smallest subset held over twice the feature dimension: N >= 10 d keeps N/5 >= 2 d.
+FID_INF_N_PER_DIM = 10.0
 
 
 def register(metric: Metric) -> Metric:
@@ -78,8 +90,9 @@ def register(metric: Metric) -> Metric:
 _M = "gan_bench.metrics"
 register(Metric("fid", f"{_M}.standard:fid", (Result("fid", "FID", True),), SPACES, None, FLOOR,
                 "one d x d matrix square root"))
-register(Metric("fid_inf", f"{_M}.fid_infinity:fid_infinity", (Result("fid_inf", "FID∞", True),), SPACES, None,
-                REAL, "5 FIDs on subsets (5 square roots)"))
+register(Metric("fid_inf", f"{_M}.fid_infinity:fid_infinity",
+                (Result("fid_inf", "FID∞", True, reliable_from=FID_INF_N_PER_DIM),), SPACES, None, REAL,
+                "5 FIDs on subsets (5 square roots)"))
 register(Metric("kid", f"{_M}.standard:kid", (Result("kid", "KID", True), Result("kid_std", "KID std", None)),
                 SPACES, None, FLOOR, "100 polynomial-kernel MMDs on subsets of 1,000"))
 register(Metric("is", f"{_M}.standard:inception_score", (Result("is", "IS", False), Result("is_std", "IS std", None)),
@@ -88,11 +101,12 @@ register(Metric("prc", f"{_M}.precision_recall:precision_recall",
                 (_percent("precision", "Precision"), _percent("recall", "Recall")), SPACES, None, REAL,
                 "k-NN radii: O((N + M)^2 d) distances (torch-fidelity prc, k = 3)"))
 register(Metric("density_coverage", f"{_M}.density_coverage:density_coverage",
-                (Result("density", "Density", False), _percent("coverage", "Coverage")), SPACES, None, REAL,
-                "k-NN radii of the real set and N x M distances (k = 5)"))
+                (Result("density", "Density", None, ideal=REAL), _percent("coverage", "Coverage")), SPACES, None,
+                REAL, "k-NN radii of the real set and N x M distances (k = 5)"))
 register(Metric("memorization", f"{_M}.memorization:memorization",
-                (_percent("memorized", "Memorized", True), Result("nn_ratio", "NN distance ratio", None)),
-                SPACES, None, REAL, "nearest training image of each sample: N x M distances, plus M x M"))
+                (_percent("memorized", "Memorized", None, REAL), Result("nn_ratio", "NN distance ratio", None)),
+                SPACES, None, REAL, "nearest training image of each sample and held-out image: (N + M) x M_train "
+                "distances", floor_from="heldout"))
 register(Metric("class_accuracy", f"{_M}.class_accuracy:class_accuracy", (_percent("class_accuracy",
                 "Class accuracy"),), None, CLASSES, None, "one classifier pass over the samples"))
 register(Metric("code_purity", f"{_M}.class_accuracy:code_purity", (_percent("code_purity", "Code purity"),),
@@ -100,8 +114,9 @@ register(Metric("code_purity", f"{_M}.class_accuracy:code_purity", (_percent("co
 register(Metric("intra_fid", f"{_M}.intra_fid:intra_fid", (Result("intra_fid", "Intra-class FID", True),),
                 ("domain",), CLASSES, REAL, "one FID per class (K square roots)"))
 register(Metric("cas", f"{_M}.cas:classification_accuracy_score",
-                (_percent("cas", "CAS"),), None, CLASSES, "classifier_heldout_accuracy",
-                "trains a domain-sized classifier on the N samples (the dominant cost on a CPU)"))
+                (_percent("cas", "CAS"),), None, CLASSES, REAL,
+                "trains a domain-sized classifier on the N samples, and its floor on N training images (the "
+                "dominant cost on a CPU)"))
 
 
 def names() -> list[str]:

@@ -12,7 +12,7 @@ from gan_bench import schema
 from gan_bench.records import atomic_write, write_text
 from gan_bench.report import curve_figures, current, curves, figures, html, published, samples, tables
 from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
-from gan_bench.report.stats import LEVEL, TEST_NAME
+from gan_bench.report.stats import LEVEL, MAX_SEEDS, TEST_NAME
 
 GENERATED = ("figures", "samples")   # folders the report owns under reports/ and rebuilds from scratch
 
@@ -34,9 +34,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def _figures(runs, results, out, infos, baseline_table=None) -> dict:
+def _figures(runs, results, out, infos, baseline_table=None, hidden: set[str] = frozenset()) -> dict:
     done = tables.completed(runs)
-    metrics = tables.metric_columns(done)
+    metrics = [c for c in tables.metric_columns(done) if c.key not in hidden]
     source = tables.source_configurations(runs, infos)
     found = {
         "metrics": [figures.metric_figure(runs, c, out, baseline_table) for c in metrics],
@@ -104,9 +104,11 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "boards": boards,
         "empty_reason": tables.empty_reason(runs),
         "comparisons": comparisons,
-        "headlines": tables.headlines(boards, comparisons),
+        "headlines": tables.headlines(boards),
         "metric_columns": tables.metric_columns(done),
-        "figures": _figures(runs, results, out, infos, baseline_table),
+        # A column every leaderboard leaves out as unreliable at its N gets no figure either.
+        "figures": _figures(runs, results, out, infos, baseline_table,
+                            set.intersection(*(set(b.hidden) for b in boards)) if boards else set()),
         "over_training": _over_training(run_curves, out),
         "failures": _records(tables.failures(runs).assign(anchor=lambda f: [run_anchor(r) for _, r in f.iterrows()])),
         "memory_comparison": _records(tables.memory_comparison(runs, infos)),
@@ -114,12 +116,14 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "published_memory": _records(published.memory_table()),
         "published_time": _records(published.time_table()),
         "citation": published.CITATION,
+        "fid_citation": published.FID_CITATION,
         "cpu_only": not ("peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any()),
         "environments": _records(tables.environments(runs, infos)),
         "classifiers": _records(classifier_table),
         "runs": run_rows,
         "level": int(LEVEL * 100),
         "test_name": TEST_NAME,
+        "max_seeds": MAX_SEEDS,
         "model_page": model_page,
     }
     atomic_write(out / "runs.csv", lambda tmp: shutil.copyfile(table, tmp))

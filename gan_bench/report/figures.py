@@ -89,7 +89,7 @@ def metric_figure(runs: pd.DataFrame, column: Column, out: Path, baselines: pd.D
         ax.set_ylabel(f"{column.label}{' (' + column.unit + ')' if column.unit else ''}")
     if axes[0].get_legend():
         sns.move_legend(axes[0], "upper left", bbox_to_anchor=(1.0, 1.0), title="batch size")
-    better = "lower is better" if column.lower_is_better else "higher is better"
+    better = column.direction
     fig.suptitle(f"{column.label} — {column.space} ({better})")
     fig.tight_layout()
     name = _save(fig, out, f"metric_{column.key}.png")

@@ -8,6 +8,7 @@ import pandas as pd
 
 from gan_bench import records
 from gan_bench import record_keys as keys
+from gan_bench.data.source import describe_protocol
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 
@@ -79,14 +80,24 @@ def baselines(results: Path) -> pd.DataFrame:
     for path in sorted(Path(results).glob("reference/*/res*/*.json")):
         record = records.read_json(path)
         space = record.get(keys.SPACE)
+        spread = record.get(keys.BASELINE_SPREAD) or {}
         for name, scores in (record.get(keys.BASELINES) or {}).items():
             rows.append({"dataset": path.parent.parent.name, "resolution": int(path.parent.name.removeprefix("res")),
                          "space": space, "baseline": name, "num_samples": record.get(keys.NUM_SAMPLES),
                          "baseline_num_samples": record.get(keys.BASELINE_NUM_SAMPLES),
                          "kid_subset_size": record.get(keys.KID_SUBSET_SIZE),
                          "method": record.get(keys.BASELINE_METHOD),
-                         **{keys.per_space(metric, space): value for metric, value in scores.items()}})
+                         "protocol": describe_protocol(record.get(keys.PROTOCOL) or {}),
+                         **{keys.per_space(metric, space): value for metric, value in scores.items()},
+                         # The floor's standard deviation over its draws, shown beside it.
+                         **({spread_column(keys.per_space(metric, space)): value for metric, value in spread.items()}
+                            if name == "real" else {})})
     return pd.DataFrame(rows)
+
+
+def spread_column(column: str) -> str:
+    """Where the baselines table keeps the floor's spread of a metric column."""
+    return f"{column}:spread"
 
 
 def with_evaluated_floors(baselines: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:

@@ -31,6 +31,25 @@ _TIME = [("dcgan", "mnist", 128, 25, 13.0), ("dcgan", "celeba", 128, 25, 88.0),
          ("infogan", "mnist", 64, 200, 120.0)]
 
 
+FID_CITATION = ("Lucic et al. 2018, \"Are GANs Created Equal?\", Table 2: best FID over a large hyperparameter "
+                "search, 20 epochs, 10k samples vs the 10k test images, TensorFlow's Inception port "
+                "(docs/source-models.md#published-fid-anchors)")
+# (dataset as the report names it, GAN, FID mean, standard deviation), docs/source-models.md#published-fid-anchors.
+_FID = [("mnist", "NS-GAN", 6.8, 0.5), ("mnist", "WGAN-GP", 20.3, 5.0), ("mnist", "LSGAN", 7.8, 0.6),
+        ("fashion_mnist", "NS-GAN", 26.5, 1.6), ("fashion_mnist", "WGAN-GP", 24.5, 2.1)]
+
+
+def fid_table() -> pd.DataFrame:
+    """Published Inception-space FIDs: columns dataset, gan, fid, sd."""
+    return pd.DataFrame(_FID, columns=["dataset", "gan", "fid", "sd"])
+
+
+def fid_anchors(dataset: str) -> list[dict]:
+    """The published FIDs of a dataset (none for datasets the study did not cover)."""
+    table = fid_table()
+    return table[table["dataset"] == str(dataset).lower()].to_dict("records")
+
+
 def memory_table() -> pd.DataFrame:
     """Published GPU memory: columns model, dataset, batch_size, published_mb."""
     return pd.DataFrame(_MEMORY, columns=["model", "dataset", "batch_size", "published_mb"])

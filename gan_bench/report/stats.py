@@ -74,3 +74,30 @@ def chance_band(num_classes: int, num_samples: int) -> tuple[float, float]:
     a share at or below that end is what samples that ignore the class would score."""
     chance = 1.0 / num_classes
     return chance, float(stats.binom.ppf(0.5 + LEVEL / 2, num_samples, chance)) / num_samples
+
+
+MAX_SEEDS = 1000   # beyond this a difference is, for a benchmark, not there
+
+
+def seeds_to_separate(mean_gap: float, sd_gap: float | None) -> int | None:
+    """The fewest paired seeds n at which a gap of `mean_gap` with per-pair standard deviation `sd_gap` would be
+    significant (t_{n-1} * sd / sqrt(n) < |gap|, two-sided, ALPHA); None when the spread is unknown or the gap is
+    zero, MAX_SEEDS + 1 when more than MAX_SEEDS would be needed."""
+    if sd_gap is None or not np.isfinite(sd_gap) or mean_gap == 0 or not np.isfinite(mean_gap):
+        return None
+    if sd_gap == 0:
+        return 2
+    for n in range(2, MAX_SEEDS + 1):
+        if float(stats.t.ppf(1 - ALPHA / 2, n - 1)) * sd_gap / math.sqrt(n) < abs(mean_gap):
+            return n
+    return MAX_SEEDS + 1
+
+
+def gap_spread(pair: Paired, a: Summary | None, b: Summary | None) -> float | None:
+    """The standard deviation of the per-seed gap: from the pairs when there are two or more, else from the two
+    variants' own seed spreads (as if independent), else unknown."""
+    if pair.margin is not None and pair.margin.sd is not None:
+        return pair.margin.sd
+    if a is not None and b is not None and a.sd is not None and b.sd is not None:
+        return math.hypot(a.sd, b.sd)
+    return None

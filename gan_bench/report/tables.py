@@ -11,7 +11,9 @@ import pandas as pd
 from gan_bench import record_keys as keys
 from gan_bench.metrics import registry
 from gan_bench.report import published
-from gan_bench.report.stats import Paired, Summary, chance_band, paired_test, t_interval
+from gan_bench.report.load import spread_column
+from gan_bench.report.stats import (MAX_SEEDS, Paired, Summary, chance_band, gap_spread, paired_test,
+                                    seeds_to_separate, t_interval)
 
 COMPLETED = keys.COMPLETED
 SPACES = {"domain": "domain classifier features", "inception": "Inception-v3 (standard)"}
@@ -31,6 +33,15 @@ class Column:
     scale: float = 1.0                    # multiplies the raw value (seconds -> minutes)
     space: str | None = None              # feature space, for metrics
     chance: bool = False                  # a share of N samples over K classes: 1/K is chance level
+    ideal: str | None = None              # run-table column of real data's value: ranked by distance to it
+    reliable_from: float | None = None    # shown only from N >= reliable_from x the feature dimension
+
+    @property
+    def direction(self) -> str:
+        """How the column ranks, for headers and captions."""
+        if self.ideal is not None:
+            return "nearest the real-data value (floor row) is best"
+        return "lower is better" if self.lower_is_better else "higher is better"
 
 
 def metric_columns(runs: pd.DataFrame) -> list[Column]:
@@ -43,10 +54,15 @@ def metric_columns(runs: pd.DataFrame) -> list[Column]:
                 continue
             for result, column_space in registry.columns(metric, [space]):
                 key = registry.result_key(result, column_space)
-                if result.lower_is_better is None or key not in runs.columns or not runs[key].notna().any():
+                ideal = registry.real_data_columns().get(key) if result.ideal == registry.REAL else None
+                if ideal is not None and ideal not in runs.columns:
+                    ideal = None   # no real-data value to rank by: shown unranked
+                lower = True if ideal is not None else result.lower_is_better   # distance: lower is better
+                if key not in runs.columns or not runs[key].notna().any() or (
+                        lower is None and result.ideal is None):
                     continue
-                columns.append(Column(key, result.label, result.unit, result.lower_is_better, result.scale,
-                                      space_label, chance=key in CHANCE_LEVEL))
+                columns.append(Column(key, result.label, result.unit, lower, result.scale, space_label,
+                                      chance=key in CHANCE_LEVEL, ideal=ideal, reliable_from=result.reliable_from))
     return columns
 
 
@@ -89,6 +105,8 @@ class Row:
     best: set[str] = field(default_factory=set)
     other_batch_sizes: list[int] = field(default_factory=list)
     chance: dict[str, float] = field(default_factory=dict)   # column key -> chance level, where the cell is at chance
+    ranked: dict[str, pd.Series] = field(default_factory=dict)   # column key -> per-seed value it is ranked by
+    unseparated: dict[str, str] = field(default_factory=dict)   # column key -> why the leading cell has no star
 
     @property
     def seeds(self) -> int:
@@ -102,6 +120,7 @@ class BaselineRow:
     label: str
     values: dict[str, float | None]   # column key -> value, already scaled
     note: str = ""
+    spread: dict[str, float] = field(default_factory=dict)   # column key -> standard deviation over floor draws
 
 
 @dataclass
@@ -114,6 +133,7 @@ class Scoring:
     classifiers: list[dict]        # rows of load.classifiers for the board's dataset and resolutions
     baseline_methods: list[str]
     chance_levels: dict[str, list[float]]   # column key -> chance levels 1/K found
+    protocols: list[str] = field(default_factory=list)   # which images were trained on and scored against
 
     @property
     def mixed(self) -> bool:
@@ -129,6 +149,9 @@ class Board:
     rule: str   # how the batch size of each row was chosen
     baselines: list[BaselineRow] = field(default_factory=list)
     scoring: Scoring | None = None
+    separations: dict[str, Separation] = field(default_factory=dict)   # column key -> leader vs the others
+    hidden: dict[str, str] = field(default_factory=dict)   # column key -> why it is left out (unreliable at N)
+    anchors: list[dict] = field(default_factory=list)   # published Inception-space FIDs (published.fid_anchors)
 
     @property
     def groups(self) -> list[tuple[str, list[Column]]]:
@@ -161,20 +184,75 @@ def _pick_batch_size(group: pd.DataFrame, primary: Column | None) -> int:
     return min(group.groupby("batch_size"), key=key)[0]
 
 
-def _mark_best(rows: list[Row], columns: list[Column]) -> None:
+def _ranked(group: pd.DataFrame, column: Column) -> pd.Series:
+    """Per seed, what a row is ranked by on `column`: its value, or for a column with an ideal the distance of
+    the value from real data's value in the same run (scaled like the cell)."""
+    rows = group[not_gpu(group)] if column.key == "peak_rss_mb" else group
+    values = rows.set_index("seed")[column.key].astype(float)
+    if column.ideal is not None:
+        values = (values - rows.set_index("seed")[column.ideal].astype(float)).abs()
+    return (values * column.scale).dropna()
+
+
+@dataclass
+class Separation:
+    """Whether the leading row of a column is ahead of every other row across seeds (then it gets the star)."""
+
+    leader: str
+    runner_up: str             # the row it is compared with in the sentence: the closest one it is not ahead of
+    pair: Paired               # leader vs runner_up, paired by seed
+    seeds_needed: int | None   # paired seeds that would separate them at the observed spread (None: unknown)
+
+    @property
+    def holds(self) -> bool:
+        return self.pair.better == self.leader and self.pair.verdict.startswith("holds")
+
+    @property
+    def note(self) -> str:
+        """Why the leader has no star, in a few words (empty when it has one)."""
+        if self.holds:
+            return ""
+        head = f"not separable from {self.runner_up}"
+        if self.pair.verdict == "no difference":
+            return f"{head}: no difference in any seed"
+        if self.seeds_needed is None:
+            return f"{head}: seed spread unknown (1 seed)"
+        if self.seeds_needed > MAX_SEEDS:
+            return f"{head}: over {MAX_SEEDS:,} seeds would be needed at the observed spread"
+        return f"{head}: about {self.seeds_needed} paired seeds would separate them at the observed spread"
+
+
+def _separation(leader: Row, other: Row, column: Column) -> Separation:
+    a, b = leader.ranked[column.key], other.ranked[column.key]
+    seeds = a.index.intersection(b.index)
+    pair = paired_test(leader.model, a[seeds], other.model, b[seeds], column.lower_is_better)
+    gap = abs(a.mean() - b.mean())
+    spread = gap_spread(pair, t_interval(a), t_interval(b))
+    return Separation(leader.model, other.model, pair, seeds_to_separate(gap, spread))
+
+
+def _mark_best(rows: list[Row], columns: list[Column]) -> dict[str, Separation]:
+    """Star the leading row of each ranked column where it is ahead of every other row across seeds (the paired
+    test holds); otherwise note beside it from which row it is not separable. Returns each column's separation."""
+    found = {}
     for column in columns:
         if column.lower_is_better is None:
             continue
         # A share at chance level is no achievement, whatever the others score.
-        scored = [(r.cells[column.key].mean, r) for r in rows
-                  if r.cells.get(column.key) is not None and column.key not in r.chance]
+        scored = [r for r in rows if len(r.ranked.get(column.key, ())) and column.key not in r.chance]
         if len(scored) < 2:
             continue
-        pick = min if column.lower_is_better else max
-        best = pick(v for v, _ in scored)
-        for value, row in scored:
-            if value == best:
-                row.best.add(column.key)
+        sign = 1 if column.lower_is_better else -1
+        scored.sort(key=lambda r: sign * r.ranked[column.key].mean())
+        leader = scored[0]
+        separations = [_separation(leader, other, column) for other in scored[1:]]
+        open_ = [s for s in separations if not s.holds]
+        found[column.key] = open_[0] if open_ else separations[0]
+        if open_:
+            leader.unseparated[column.key] = open_[0].note
+        else:
+            leader.best.add(column.key)
+    return found
 
 
 def _at_chance(group: pd.DataFrame, cells: dict[str, Summary | None], columns: list[Column]) -> dict[str, float]:
@@ -212,10 +290,15 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
     rows = []
     for name, label in BASELINE_LABELS.items():
         for resolution, group in part[part["baseline"] == name].groupby("resolution"):
+            # Records at other N (the curves' own reference, an older N) stand in only when none is at the runs' N.
+            at_run_n = group[group["num_samples"].isin(run_n)] if run_n else group
+            group = at_run_n if len(at_run_n) else group
             # One row per feature space (and one of the floors evaluate scored): each column's first value.
             first = group.iloc[0]
             values = {c.key: float(group[c.key].dropna().iloc[0]) * c.scale for c in columns
                       if c.key in group.columns and group[c.key].notna().any()}
+            spread = {c.key: float(group[spread_column(c.key)].dropna().iloc[0]) * c.scale for c in columns
+                      if spread_column(c.key) in group.columns and group[spread_column(c.key)].notna().any()}
             if not values:
                 continue
             note = f"N = {int(first['baseline_num_samples']):,}" if pd.notna(first.get("baseline_num_samples")) else ""
@@ -223,7 +306,7 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
                 note += (f"; computed for N = {int(first['num_samples']):,} but the runs used N = "
                          f"{', '.join(map(str, run_n))}: rerun reference_stats")
             several = part["resolution"].nunique() > 1
-            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note))
+            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note, spread))
     return rows
 
 
@@ -234,10 +317,16 @@ def _scoring(dataset: str, runs: pd.DataFrame, classifiers: pd.DataFrame | None,
     resolutions = _resolutions(runs)
     if resolutions and not found.empty:
         found = found[found["resolution"].isin(resolutions)]
-    methods = []
+    methods, protocols = [], []
     if baselines is not None and not baselines.empty:
         part = baselines[baselines["dataset"] == dataset]
+        if resolutions:
+            part = part[part["resolution"].isin(resolutions)]
+        at_n = part[part["num_samples"].isin(_distinct(runs, keys.NUM_SAMPLES))]
+        part = at_n if len(at_n) else part
         methods = sorted(m for m in part["method"].dropna().unique())
+        if "protocol" in part.columns:
+            protocols = sorted(p for p in part["protocol"].dropna().unique())
     chance = {}
     for column in columns:   # chance level of every share column, whether or not a row sits at it
         if column.chance and keys.NUM_CLASSES in runs.columns:
@@ -245,7 +334,7 @@ def _scoring(dataset: str, runs: pd.DataFrame, classifiers: pd.DataFrame | None,
                 chance.setdefault(column.key, set()).add(column.scale / float(k))
     classifier_rows = found.astype(object).where(found.notna(), None).to_dict("records") if not found.empty else []
     return Scoring(_distinct(runs, keys.NUM_SAMPLES), _distinct(runs, keys.KID_SUBSET_SIZE), spaces,
-                   classifier_rows, methods, {k: sorted(v) for k, v in chance.items()})
+                   classifier_rows, methods, {k: sorted(v) for k, v in chance.items()}, protocols)
 
 
 def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
@@ -266,16 +355,52 @@ def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
             cells = _cells(chosen, columns)
             rows.append(Row(model, dataset, int(batch_size), cells,
                             other_batch_sizes=sorted(int(b) for b in group["batch_size"].unique() if b != batch_size),
-                            chance=_at_chance(chosen, cells, columns)))
-        used = [c for c in columns if any(r.cells[c.key] is not None for r in rows)]
-        _mark_best(rows, used)
+                            chance=_at_chance(chosen, cells, columns),
+                            ranked={c.key: _ranked(chosen, c) for c in columns if c.lower_is_better is not None}))
+        hidden = _unreliable(dataset, by_dataset, columns, classifiers)
+        used = [c for c in columns if any(r.cells[c.key] is not None for r in rows) and c.key not in hidden]
+        separations = _mark_best(rows, used)
         if primary is not None and primary.key in [c.key for c in used]:
             rows.sort(key=lambda r: (r.cells[primary.key] is None,
                                      r.cells[primary.key].mean if r.cells[primary.key] else 0))
         metric_used = [c for c in used if c.space]
         boards.append(Board(dataset, used, rows, rule, _baseline_rows(dataset, by_dataset, baselines, metric_used),
-                            _scoring(dataset, by_dataset, classifiers, baselines, metric_used)))
+                            _scoring(dataset, by_dataset, classifiers, baselines, metric_used), separations,
+                            hidden,
+                            published.fid_anchors(dataset) if any(c.key == "fid_inception" for c in used) else []))
     return boards
+
+
+# Feature dimension of the spaces whose extractor is fixed; the domain classifier's is in its record.
+FEATURE_DIMS = {"inception": 2048}
+
+
+def _feature_dim(space_key: str, dataset: str, classifiers: pd.DataFrame | None) -> int | None:
+    if space_key in FEATURE_DIMS:
+        return FEATURE_DIMS[space_key]
+    if classifiers is None or classifiers.empty or "feature_dim" not in classifiers.columns:
+        return None
+    dims = classifiers.loc[classifiers["dataset"] == dataset, "feature_dim"].dropna()
+    return int(dims.max()) if len(dims) else None
+
+
+def _unreliable(dataset: str, runs: pd.DataFrame, columns: list[Column],
+                classifiers: pd.DataFrame | None) -> dict[str, str]:
+    """{column key: why it is not shown} for columns whose runs were scored at an N too small for the feature
+    dimension (FID∞: registry `reliable_from`)."""
+    hidden = {}
+    n = min(_distinct(runs, keys.NUM_SAMPLES), default=None)
+    for column in columns:
+        if column.reliable_from is None or n is None:
+            continue
+        space_key = next((k for k, label in SPACES.items() if label == column.space), None)
+        dim = _feature_dim(space_key, dataset, classifiers)
+        if dim is None or n < column.reliable_from * dim:
+            at = "the feature dimension is unknown" if dim is None else (
+                f"N = {n:,} is below {column.reliable_from:g} x the {dim:,} feature dimensions "
+                f"(N >= {int(column.reliable_from * dim):,} needed)")
+            hidden[column.key] = f"{column.label} ({column.space}) not shown: {at}; it is in the run table"
+    return hidden
 
 
 def empty_reason(runs: pd.DataFrame) -> str | None:
@@ -387,7 +512,8 @@ def environments(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
 
 @dataclass
 class Headline:
-    """One line a reader takes away: who leads on a dataset, by how much, and whether it holds across seeds."""
+    """One line a reader takes away: who leads on a dataset and whether that holds across seeds, or which two
+    cannot be told apart yet."""
 
     dataset: str
     column: Column
@@ -395,22 +521,29 @@ class Headline:
     leader_value: float
     runner_up: str | None
     runner_up_value: float | None
-    pair: Paired | None
+    separation: Separation | None
+
+    @property
+    def holds(self) -> bool:
+        return self.separation is not None and self.separation.holds
 
 
-def headlines(boards: list[Board], comparisons_: list[Comparison]) -> list[Headline]:
-    """Per dataset and FID space (or, without metrics, throughput): the leader and its margin on the runner-up."""
+def headlines(boards: list[Board]) -> list[Headline]:
+    """Per dataset and FID space (or, without metrics, throughput): the leader and the row it is compared with
+    (the closest one it is not separable from, else the runner-up), as the board's stars decide."""
     result = []
     for board in boards:
         ranked = [c for c in board.columns if c.key.startswith("fid_")] or \
                  [c for c in board.columns if c.key == "throughput_img_s"]
         for column in ranked:
-            scored = sorted(((r.cells[column.key].mean, r.model) for r in board.rows if r.cells[column.key]),
-                            reverse=not column.lower_is_better)
-            if not scored:
+            means = {r.model: r.cells[column.key].mean for r in board.rows if r.cells[column.key]}
+            if not means:
                 continue
-            runner = scored[1] if len(scored) > 1 else (None, None)
-            pair = next((p for comp in comparisons_ if comp.dataset == board.dataset and comp.column == column
-                         for p in comp.pairs if {p.better, p.worse} == {scored[0][1], runner[1]}), None)
-            result.append(Headline(board.dataset, column, scored[0][1], scored[0][0], runner[1], runner[0], pair))
+            separation = board.separations.get(column.key)
+            if separation is not None:
+                leader, other = separation.leader, separation.runner_up
+            else:   # a single row: nothing to compare with
+                leader, other = next(iter(means)), None
+            result.append(Headline(board.dataset, column, leader, means[leader], other, means.get(other),
+                                   separation))
     return result

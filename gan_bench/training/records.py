@@ -70,7 +70,7 @@ class RunRecords:
             "model_config": setup.config.to_dict(),
             "dataset_info": {**setup.info.__dict__, "splits": data.splits, "source": data.source,
                              "classes": data.classes, "preprocessing": data.preprocessing,
-                             "file_list_sha256": data.file_list_sha256},
+                             "file_list_sha256": data.file_list_sha256, keys.PROTOCOL: data.protocol},
             "budget": setup.budget.__dict__,
             "environment": environment.describe(setup.device),
             "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -13,7 +13,7 @@ import torch
 
 from gan_bench import environment, speed
 from gan_bench.config import check_classes, run_hash
-from gan_bench.data.base import PreparedData, content_fingerprint, load_prepared
+from gan_bench.data.base import TRAIN, PreparedData, content_fingerprint, load_prepared
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import TorchFile
@@ -66,7 +66,8 @@ class RunSetup:
         self.hash = run_hash(spec.model, spec.dataset, spec.seed, spec.batch_size, spec.settings)
         cls = model_class(spec.model)
         self.config = cls.Config.from_options(spec.settings["model_options"], where=f"models.{spec.model}")
-        self.data: PreparedData = load_prepared(spec.data_path)
+        # Runs train on the training part only; the held-out part is what they are scored against.
+        self.data: PreparedData = load_prepared(spec.data_path, TRAIN)
         self.data_fingerprint = content_fingerprint(self.data)
         self._check_data()
         pretrained = self._read_pretrained() if cls.needs_pretraining else None
@@ -88,7 +89,7 @@ class RunSetup:
             raise GanBenchError(f"{spec.data_path} holds {data.image_size}px images but models.{spec.model}"
                                 f".image_size is {self.config.image_size}; prepare the data at that image size")
         if spec.batch_size > len(data.images):
-            raise GanBenchError(f"batch size {spec.batch_size} exceeds the {len(data.images)} images of "
+            raise GanBenchError(f"batch size {spec.batch_size} exceeds the {len(data.images)} training images of "
                                 f"dataset {spec.dataset}; use a smaller batch size")
 
     def _read_pretrained(self) -> dict:

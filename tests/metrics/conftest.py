@@ -9,23 +9,26 @@ from pathlib import Path
 import pytest
 import torch
 
-from gan_bench.data.base import PREPARED_FORMAT, PreparedData, load_prepared, prepare
+from gan_bench.data.base import PREPARED_FORMAT, PreparedData, load_prepared, prepare, split_protocol
 from gan_bench.metrics.classifier import ClassifierSettings, save_classifier, train_classifier
 from gan_bench.metrics.feature_extractors import feature_space
 from gan_bench.records import torch_save
 from gan_bench.registry import dataset_class
 
 RES = 16
+HELDOUT_FRACTION = 0.2
 FAST_CLASSIFIER = ClassifierSettings(epochs=2, width=8, feature_dim=32, batch_size=64)
 
 
 @pytest.fixture(scope="session")
 def prepared_subset(mnist):
-    """save(path, index) -> path of a prepared-data file holding mnist[index]."""
+    """save(path, index) -> path of a prepared-data file holding mnist[index], a fifth of them held out."""
 
     def save(path: Path, index) -> Path:
-        part = PreparedData(mnist.name, mnist.images[index], mnist.labels[index], mnist.classes, mnist.splits,
-                            mnist.source)
+        images = mnist.images[index]
+        heldout, protocol = split_protocol({"test": len(images)}, len(images), HELDOUT_FRACTION)
+        part = PreparedData(mnist.name, images, mnist.labels[index], mnist.classes, mnist.splits, mnist.source,
+                            heldout=heldout, protocol=protocol)
         torch_save(path, {"format": PREPARED_FORMAT, **part.__dict__})
         return path
 

@@ -30,7 +30,7 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     reference = tmp_path / "reference" / "domain.json"
     run("reference-stats", "--data", data, "--space", "domain", "--classifier", classifier, "--out", reference,
         "--device", "cpu")
-    assert read_json(reference)["num_images"] == 600
+    assert read_json(reference)["num_images"] == 120   # the held-out fifth: what runs are scored against
 
     model = DCGAN(DCGAN.Config.from_options({"image_size": 16, "width": 4}), DatasetInfo("mnist", 1, 16, 10, 600))
     save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model, step=5, settings_hash="h1")

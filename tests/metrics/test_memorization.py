@@ -5,31 +5,34 @@ import pytest
 import torch
 from scipy.spatial.distance import cdist
 
+from gan_bench.metrics.inputs import VECTORS
 from gan_bench.metrics.memorization import memorization, pairs_picture
 
 from tests.metrics.synthetic import gaussian, inputs
 
 
+def _with_train(fake, train, heldout):
+    return inputs(fake, heldout, train_features={VECTORS: torch.tensor(train, dtype=torch.float32)})
+
+
 def test_matches_brute_force():
-    fake, real = gaussian(200, seed=1), gaussian(300, seed=2)
-    result = memorization(inputs(fake, real))
-    to_train = cdist(fake, real).min(axis=1)
-    self_d = cdist(real, real)
-    np.fill_diagonal(self_d, np.inf)
-    held_out = self_d.min(axis=1)
+    fake, train, heldout = gaussian(200, seed=1), gaussian(300, seed=2), gaussian(150, seed=4)
+    result = memorization(_with_train(fake, train, heldout))
+    to_train = cdist(fake, train).min(axis=1)
+    held_out = cdist(heldout, train).min(axis=1)   # images the generator never saw: the yardstick
     threshold = np.quantile(held_out, 0.01)
     assert result["memorized"] == pytest.approx((to_train < threshold).mean())
     assert result["nn_ratio"] == pytest.approx(np.median(to_train) / np.median(held_out), rel=1e-4)
     closest = int(np.argmin(to_train))
-    assert result["nearest_pairs"][0][:2] == [closest, int(np.argmin(cdist(fake, real)[closest]))]
+    assert result["nearest_pairs"][0][:2] == [closest, int(np.argmin(cdist(fake, train)[closest]))]
 
 
 def test_copies_are_memorized_and_fresh_draws_are_not():
-    real = gaussian(2000, seed=2)
-    copies = real[:500] + 1e-4 * gaussian(500, seed=3)
+    train, heldout = gaussian(2000, seed=2), gaussian(1000, seed=5)
+    copies = train[:500] + 1e-4 * gaussian(500, seed=3)
     fresh = gaussian(2000, seed=1)
-    assert memorization(inputs(copies, real))["memorized"] == 1.0
-    new = memorization(inputs(fresh, real))
+    assert memorization(_with_train(copies, train, heldout))["memorized"] == 1.0
+    new = memorization(_with_train(fresh, train, heldout))
     assert new["memorized"] < 0.03 and new["nn_ratio"] == pytest.approx(1.0, abs=0.1)
 
 

@@ -8,7 +8,9 @@ from gan_bench.metrics import fidelity
 from gan_bench.metrics.classifier import ClassifierSettings, save_classifier, train_classifier
 from gan_bench.metrics.feature_extractors import feature_space
 from gan_bench.metrics.fidelity import UInt8Images, calculate
-from gan_bench.metrics.reference import CachedReference, baseline_split, cache_dir, compute_reference, load_reference
+from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
+from gan_bench.metrics.reference import (TRAIN_FEATURES, CachedReference, cache_dir, compute_reference, floor_draw,
+                                         load_reference)
 
 pytestmark = pytest.mark.slow  # features of 1,500 real images, computed and recomputed through torch-fidelity
 
@@ -24,9 +26,12 @@ def reference(small_real, domain, tmp_path_factory):
     return out, compute_reference(small_real, domain, out, cuda=False)
 
 
-def test_reference_records_real_data_and_caches_features(reference, mnist):
+def test_reference_records_the_heldout_images_and_caches_their_features(reference, mnist):
     out, record = reference
-    assert record["num_images"] == 1500 and record["space"] == "domain" and record["resolution"] == 16
+    # The reference is the held-out fifth of the 1,500 images; the other 1,200 are what runs train on.
+    assert record["num_images"] == 300 and record["space"] == "domain" and record["resolution"] == 16
+    assert record["protocol"]["num_train"] == 1200 and record["protocol"]["heldout_fraction"] == 0.2
+    assert torch.load(cache_dir(out) / TRAIN_FEATURES)["vectors"].shape[0] == 1200
     assert record["files"] and all((cache_dir(out) / name).is_file() for name in record["files"])
     assert record["is_real"] > 3  # a decent digit classifier is confident on real digits of 10 classes
 
@@ -37,23 +42,24 @@ def test_baselines_put_real_data_at_the_floor_and_blank_and_noise_far_above(refe
     assert floor["fid"] < 0.2 * min(blank["fid"], noise["fid"])
     assert floor["kid"] < 0.2 * min(blank["kid"], noise["kid"])
     assert record["is_real"] == floor["is"] > 2 * blank["is"]   # real digits: confident, varied classes
-    # 1,500 images cannot give N = 10,000 held-out images: the floor is at half the data, and says so.
-    assert record["num_samples"] == 10_000 and record["baseline_num_samples"] == 750
-    assert record["baseline_reference_images"] == 750 and "fewer than 2 x N" in record["baseline_method"]
+    # 1,200 training images cannot give N = 10,000: the floor is at all of them, and says so.
+    assert record["num_samples"] == 10_000 and record["baseline_num_samples"] == 1200
+    assert record["baseline_reference_images"] == 300 and "fewer than N = 10000" in record["baseline_method"]
+    assert set(record["baseline_spread"]) == set(floor) and record["baseline_draws"] == 3
     assert record["is_splits"] == 10
 
 
-def test_the_floor_is_held_out_real_against_real_at_the_runs_n(small_real, domain, tmp_path, mnist):
+def test_the_floor_is_n_training_images_against_the_heldout_set_at_the_runs_n(small_real, domain, tmp_path):
     out = tmp_path / "domain.json"
-    record = compute_reference(small_real, domain, out, cuda=False, num_samples=400, seed=3, kid_cap=300)
+    record = compute_reference(small_real, domain, out, cuda=False, num_samples=400, seed=3, kid_cap=200)
     assert (record["baseline_num_samples"], record["baseline_reference_images"], record["kid_subset_size"]) == (
-        400, 1100, 300)
+        400, 300, 200)
     assert "fewer than" not in record["baseline_method"]
-    held, rest, _ = baseline_split(1500, 400, 3)
-    assert not set(held.tolist()) & set(rest.tolist())
-    direct = calculate(UInt8Images(mnist.images[:1500][held]), UInt8Images(mnist.images[:1500][rest]), domain,
-                       cuda=False, kid_cap=300)
-    assert record["baselines"]["real"]["fid"] == pytest.approx(direct["frechet_inception_distance"], rel=1e-6)
+    train, heldout = load_prepared(small_real, TRAIN).images, load_prepared(small_real, HELDOUT).images
+    fids = [calculate(UInt8Images(train[floor_draw(1200, 400, 3 + i)]), UInt8Images(heldout), domain, cuda=False,
+                      kid_cap=200)["frechet_inception_distance"] for i in range(3)]
+    assert record["baselines"]["real"]["fid"] == pytest.approx(sum(fids) / 3, rel=1e-5)
+    assert record["baseline_spread"]["fid"] == pytest.approx(torch.tensor(fids).std().item(), rel=1e-4)
 
 
 def test_cached_reference_gives_the_same_metrics_as_the_real_images(reference, domain, small_real, mnist):
@@ -62,7 +68,7 @@ def test_cached_reference_gives_the_same_metrics_as_the_real_images(reference, d
     samples = UInt8Images(mnist.images[2000:2200])
     from_cache = calculate(samples, CachedReference(loaded), domain, cuda=False, cache_root=loaded["cache_root"],
                            input2_cache_name=loaded["cache_name"])
-    direct = calculate(samples, UInt8Images(mnist.images[:1500]), domain, cuda=False)
+    direct = calculate(samples, UInt8Images(load_prepared(small_real, HELDOUT).images), domain, cuda=False)
     for key in direct:
         assert from_cache[key] == pytest.approx(direct[key], rel=1e-6, abs=1e-9), key
 

@@ -37,3 +37,14 @@ def test_noise_is_not_significant_and_one_pair_is_not_enough():
 def test_higher_is_better_metrics_rank_the_other_way():
     result = paired_test("a", [7.0, 7.2, 7.1], "b", [6.0, 6.1, 6.3], lower_is_better=False)
     assert result.better == "a"
+
+
+def test_seeds_to_separate_is_where_the_paired_t_test_first_holds():
+    from gan_bench.report.stats import seeds_to_separate
+
+    n = seeds_to_separate(1.0, 3.1)
+    # At n the t interval's half-width drops below the gap, and not at n - 1.
+    assert scipy_stats.t.ppf(0.975, n - 1) * 3.1 / math.sqrt(n) < 1.0
+    assert scipy_stats.t.ppf(0.975, n - 2) * 3.1 / math.sqrt(n - 1) >= 1.0
+    assert seeds_to_separate(1.0, None) is None and seeds_to_separate(0.0, 1.0) is None
+    assert seeds_to_separate(0.001, 10.0) == 1001   # more than the cap

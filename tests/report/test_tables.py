@@ -44,7 +44,7 @@ def test_without_metric_columns_the_leaderboard_shows_cost_only(runs):
     boards = tables.leaderboards(bare)
     assert [c.key for c in boards[0].columns] == ["wall_time_s", "throughput_img_s", "peak_rss_mb"]
     assert tables.comparisons(bare) == []
-    assert {h.column.key for h in tables.headlines(boards, [])} == {"throughput_img_s"}
+    assert {h.column.key for h in tables.headlines(boards)} == {"throughput_img_s"}
 
 
 def test_pairs_use_the_same_seed_and_batch_size(runs):
@@ -101,10 +101,11 @@ def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_
                                    failures=()))
     # Columns as the evaluate step writes them (gan_bench.metrics.registry names them).
     more = runs.assign(precision_domain=0.7, precision_real_domain=0.75, memorized_domain=0.02,
-                       memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, classifier_heldout_accuracy=0.98)
+                       memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, cas_real=0.96)
     columns = {c.key: c for c in tables.metric_columns(more)}
     assert columns["precision_domain"].lower_is_better is False and columns["precision_domain"].unit == "%"
-    assert columns["memorized_domain"].lower_is_better is True
+    # Its ideal is real data's value: ranked by the distance to it (lower is better).
+    assert columns["memorized_domain"].lower_is_better is True and columns["memorized_domain"].ideal
     assert columns["cas"].space == "domain classifier features"
     assert "nn_ratio_domain" not in columns          # not ranked: no column
     (board,) = tables.leaderboards(more, None, with_evaluated_floors(baselines(results), more))
@@ -114,7 +115,7 @@ def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_
     floor = board.baselines[0].values
     assert floor["fid_domain"] == 1.5
     assert floor["precision_domain"] == pytest.approx(75.0)     # shown in %, like the column
-    assert floor["cas"] == pytest.approx(98.0)                  # the classifier trained on real data
+    assert floor["cas"] == pytest.approx(96.0)                  # the same recipe trained on N real images
     assert "precision_domain" not in board.baselines[1].values  # no blank-image precision was scored
 
 
@@ -126,7 +127,8 @@ def test_a_class_accuracy_at_chance_is_marked_and_never_best(tmp_path):
     rows = {r.model: r for r in board.rows}
     assert rows["stackedgan"].chance == {"class_accuracy": pytest.approx(10.0)}
     assert "class_accuracy" not in rows["acgan"].chance | rows["cgan"].chance
-    assert any("class_accuracy" in rows[m].best for m in ("acgan", "cgan"))
+    # The leader is acgan or cgan: starred where the paired test holds, else marked not separable.
+    assert any("class_accuracy" in rows[m].best | set(rows[m].unseparated) for m in ("acgan", "cgan"))
     assert board.scoring.chance_levels == {"class_accuracy": [pytest.approx(10.0)]}
     # Were acgan at chance too, no row would be starred.
     both = build_results(tmp_path / "both", models=("acgan", "stackedgan"), datasets=("mnist",), batch_sizes=(64,),
@@ -164,3 +166,64 @@ def test_tables_are_empty_with_a_reason_when_no_run_completed(tmp_path, statuses
     assert tables.memory_comparison(runs, {}).empty and tables.time_comparison(runs, {}).empty
     reason = tables.empty_reason(runs)
     assert ("No run completed" in reason and statuses[0] in reason) if statuses else "no runs yet" in reason
+
+
+def _two_models(fid_a, fid_b, memorized=None, memorized_real=None) -> pd.DataFrame:
+    """A run table of models a and b on one dataset, one row per seed, as aggregate writes its columns."""
+    rows = []
+    for model, fids in (("a", fid_a), ("b", fid_b)):
+        for seed, fid in enumerate(fids, start=1):
+            row = {"dataset": "mnist", "model": model, "batch_size": 64, "seed": seed, "status": "completed",
+                   "run_dir": f"runs/mnist/{model}/bs64/seed{seed}", "fid_domain": fid, "num_samples": 500,
+                   "wall_time_s": 60.0, "throughput_img_s": 100.0}
+            if memorized is not None:
+                row["memorized_domain"] = memorized[model][seed - 1]
+                row["memorized_real_domain"] = memorized_real[seed - 1]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_a_star_needs_a_difference_that_holds_across_seeds():
+    (clear,) = tables.leaderboards(_two_models([10.0, 11.0, 10.5], [20.0, 21.5, 20.2]))
+    leader = clear.rows[0]
+    assert leader.model == "a" and "fid_domain" in leader.best and clear.separations["fid_domain"].holds
+    (noisy,) = tables.leaderboards(_two_models([10.0, 16.0, 12.0], [14.0, 11.0, 18.0]))
+    assert all("fid_domain" not in r.best for r in noisy.rows)
+    note = next(r.unseparated["fid_domain"] for r in noisy.rows if "fid_domain" in r.unseparated)
+    assert note.startswith("not separable from ") and "paired seeds would separate them" in note
+    (single,) = tables.leaderboards(_two_models([10.0], [20.0]))
+    assert all("fid_domain" not in r.best for r in single.rows)
+    assert single.rows[0].unseparated["fid_domain"] == "not separable from b: seed spread unknown (1 seed)"
+    # The headline says the same as the stars.
+    assert [h.holds for h in tables.headlines([clear, noisy, single])] == [True, False, False]
+
+
+def test_a_metric_whose_ideal_is_real_data_ranks_by_distance_to_it():
+    # a memorizes nothing (0 %), b sits at real data's 1.2 %: b is the better one, not a.
+    table = _two_models([10.0, 10.2, 10.1], [10.1, 10.0, 10.2],
+                        memorized={"a": [0.0, 0.0, 0.0], "b": [0.012, 0.013, 0.011]},
+                        memorized_real=[0.012, 0.0125, 0.0115])
+    (board,) = tables.leaderboards(table)
+    column = next(c for c in board.columns if c.key == "memorized_domain")
+    assert column.ideal == "memorized_real_domain" and "real-data value" in column.direction
+    rows = {r.model: r for r in board.rows}
+    assert "memorized_domain" in rows["b"].best and "memorized_domain" not in rows["a"].best
+
+
+def test_fid_infinity_is_hidden_below_ten_times_the_feature_dimension():
+    table = _two_models([10.0, 11.0], [20.0, 21.0]).assign(fid_inf_domain=5.0)
+    small = pd.DataFrame([{"dataset": "mnist", "feature_dim": 128}])
+    (board,) = tables.leaderboards(table, classifiers=small)
+    assert "fid_inf_domain" not in [c.key for c in board.columns]
+    assert board.hidden == {"fid_inf_domain": "FID∞ (domain classifier features) not shown: N = 500 is below 10 x "
+                                              "the 128 feature dimensions (N >= 1,280 needed); it is in the run table"}
+    (board,) = tables.leaderboards(table, classifiers=small.assign(feature_dim=32))
+    assert "fid_inf_domain" in [c.key for c in board.columns] and board.hidden == {}
+
+
+def test_the_inception_board_of_mnist_shows_the_published_anchors():
+    table = _two_models([10.0, 11.0], [20.0, 21.0]).assign(fid_inception=[7.0, 7.5, 9.0, 9.5])
+    (board,) = tables.leaderboards(table)
+    assert {(a["gan"], a["fid"]) for a in board.anchors} == {("NS-GAN", 6.8), ("WGAN-GP", 20.3), ("LSGAN", 7.8)}
+    (domain_only,) = tables.leaderboards(_two_models([10.0, 11.0], [20.0, 21.0]))
+    assert domain_only.anchors == []

@@ -117,8 +117,85 @@ def test_the_smoke_report_says_what_its_numbers_depend_on(smoke_run):
         assert reference["num_samples"] == config["metrics"]["num_samples"]
         assert 0 <= floor < blank, dataset
     assert html.count('data-baseline="real vs real (floor)"') == len(config["datasets"])
-    # digits has 1,797 images, enough for 500 held-out against 1,297; the record says how the floor was made.
-    assert "500 held-out real images scored against the other 1297 real images" in html
+    # digits has 1,797 images: 359 held out (0.2), 1,438 to train on; the record says how the floor was made.
+    assert ("500 training images scored against the 359 held-out images, the same way as samples "
+            "(mean of 3 draws)") in html
+
+
+def _cells(html: str, dataset: str) -> dict[str, dict[str, str]]:
+    """{row (model, or the baseline's label): {column key: cell text}} of a dataset's leaderboard in the page."""
+    table = html.split(f'<table class="leaderboard" data-dataset="{dataset}">')[1].split("</table>")[0]
+    rows = {}
+    for name, body in re.findall(r'<tr (?:data-model|class="baseline" data-baseline)="([^"]+)".*?>(.*?)</tr>',
+                                 table, re.S):
+        rows[name] = {key: re.sub(r"<[^>]+>", " ", text) for key, text in
+                      re.findall(r'<td[^>]*data-key="([^"]+)"[^>]*>(.*?)</td>', body, re.S)}
+    return rows
+
+
+def _shown(text: str) -> float | None:
+    """The number a cell shows first (after a star), or None for an empty cell."""
+    found = re.search(r"-?[\d,]*\.?\d+(?:e-?\d+)?", text.replace("★", ""))
+    return float(found.group().replace(",", "")) if found else None
+
+
+def _agrees(text: str, value: float) -> bool:
+    """The cell shows `value` to the decimals it prints."""
+    shown = re.search(r"-?[\d,]*\.?(\d*)", text.replace("★", "").strip())
+    decimals = len(shown.group(1)) if shown else 0
+    return abs(_shown(text) - value) <= 0.5 * 10 ** -decimals + 1e-9 * abs(value)
+
+
+def test_every_leaderboard_cell_and_floor_is_what_the_records_hold(smoke_run):
+    """Each cell is its run's runs.csv value; each floor, blank and noise value is the reference record at the
+    runs' N (the curves' own reference at another N sits beside it and must not be read)."""
+    from gan_bench.report.tables import metric_columns
+
+    workdir, _ = smoke_run
+    html = (workdir / "reports/index.html").read_text()
+    table = pd.read_csv(workdir / "results/runs.csv")
+    config = smoke_config()
+    n = config["metrics"]["num_samples"]
+    assert n != config["curves"]["num_samples"]   # else the test could not tell the two references apart
+    scales = {c.key: c.scale for c in metric_columns(table)}
+    for dataset in config["datasets"]:
+        cells = _cells(html, dataset)
+        runs = table[table["dataset"] == dataset].set_index("model")
+        for model in config["models"]:
+            for key, text in cells[model].items():
+                if key in scales and pd.notna(runs.loc[model, key]):   # one seed: the cell is the run's value
+                    assert _agrees(text, runs.loc[model, key] * scales[key]), (dataset, model, key, text)
+        reference = json.loads((workdir / f"results/reference/{dataset}/res32/domain.json").read_text())
+        assert reference["num_samples"] == n
+        for name, label in (("real", "real vs real (floor)"), ("blank", "blank images (ceiling)"),
+                            ("noise", "noise images (ceiling)")):
+            for metric in ("fid", "kid", "is"):
+                key = f"{metric}_domain"
+                if key in cells[label] and cells[label][key].strip():
+                    assert _agrees(cells[label][key], reference["baselines"][name][metric] * scales.get(key, 1)), (
+                        dataset, name, key, cells[label][key])
+        assert "rerun reference_stats" not in html.split(f'data-dataset="{dataset}">')[1].split("</table>")[0]
+        # The floors evaluate scores (precision, density, CAS, ...) are the runs' own `<key>_real_<space>`.
+        for key, text in cells["real vs real (floor)"].items():
+            real = f"{key[:-len('_domain')]}_real_domain" if key.endswith("_domain") else f"{key}_real"
+            if text.strip() and real in runs.columns and key not in ("fid_domain", "kid_domain", "is_domain"):
+                assert _agrees(text, runs[real].mean() * scales[key]), (dataset, key, text)
+
+
+def test_the_smoke_report_states_the_protocol_and_stars_only_what_holds(smoke_run):
+    """The split used is stated; one seed separates nothing, so no cell is starred and no headline says "leads";
+    memorized and density rank by distance to real data."""
+    workdir, _ = smoke_run
+    html = (workdir / "reports/index.html").read_text()
+    for dataset in smoke_config()["datasets"]:
+        run = json.loads((workdir / f"results/runs/{dataset}/dcgan/bs64/seed1/run.json").read_text())
+        protocol = run["dataset_info"]["protocol"]
+        assert protocol["heldout_fraction"] == 0.2 and protocol["num_heldout"] > 0   # one split offline
+        assert f"scored against {protocol['num_heldout']:,} held-out images" in html
+    boards = "".join(part.split("</table>")[0] for part in html.split('<table class="leaderboard"')[1:])
+    assert "★" not in boards and "not separable from" in boards
+    assert " leads on " not in html.split('<ul class="headlines">')[1].split("</ul>")[0]
+    assert "Memorized (%) → real" in html and "Density → real" in html
 
 
 def test_every_run_has_every_registered_metric_that_applies_with_its_baseline(smoke_run):
@@ -158,6 +235,16 @@ def test_adding_a_seed_schedules_only_that_seeds_runs(smoke_run):
     assert "prepare_data" not in jobs
     assert set(jobs) <= {"evaluate", "score_snapshots", "aggregate", "report", "all"}
     assert jobs.get("evaluate", new_runs) == new_runs and jobs.get("score_snapshots", new_runs) == new_runs
+
+
+def test_another_heldout_fraction_prepares_the_data_again_and_reruns_what_depends_on_it(smoke_run):
+    workdir, data_root = smoke_run
+    config = smoke_config()
+    jobs = planned_jobs(snakemake(workdir, "-n", config=(data_root, 'datasets={"mnist": {}, "digits": '
+                                                                    '{"heldout_fraction": 0.3}}')).stdout)
+    runs = len(config["models"]) * len(config["seeds"]) * len(config["batch_sizes"])
+    assert jobs["prepare_data"] == 1 and jobs["reference_stats"] == 1 and jobs["train_classifier"] == 1
+    assert jobs["train"] == runs and jobs["evaluate"] == runs   # digits' runs only: mnist keeps its results
 
 
 def test_report_only_target_never_trains(smoke_run):
