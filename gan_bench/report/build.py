@@ -10,7 +10,7 @@ import pandas as pd
 
 from gan_bench import schema
 from gan_bench.records import atomic_write, write_text
-from gan_bench.report import curve_figures, current, curves, figures, html, published, samples, tables
+from gan_bench.report import curve_figures, current, curves, figures, html, overview, published, samples, tables
 from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
 from gan_bench.report.stats import LEVEL, TEST_NAME
 
@@ -102,6 +102,8 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "counts": {"runs": len(runs), "completed": len(done), "failed": len(runs) - len(done),
                    "datasets": sorted(runs["dataset"].unique()), "models": sorted(runs["model"].unique())},
         "boards": boards,
+        "overviews": overview.overviews(boards),
+        "colours": overview.COLOURS,
         "empty_reason": tables.empty_reason(runs),
         "comparisons": comparisons,
         "headlines": tables.headlines(boards, comparisons),

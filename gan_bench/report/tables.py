@@ -18,6 +18,10 @@ SPACES = {"domain": "domain classifier features", "inception": "Inception-v3 (st
 # Shares of N samples over K classes: chance level 1/K is shown beside them.
 CHANCE_LEVEL = (keys.CLASS_ACCURACY, keys.CODE_PURITY)
 BASELINE_LABELS = {"real": "real vs real (floor)", "blank": "blank images (ceiling)", "noise": "noise images (ceiling)"}
+# Header abbreviations, so a leaderboard of every metric fits a screen; the full label is on hover.
+SHORT_LABELS = {"class_accuracy": "Class acc.", "code_purity": "Code purity", "intra_fid": "Intra-FID",
+                "memorized": "Memor\u00adized", "coverage": "Cover\u00adage", "precision": "Preci\u00adsion",
+                "nn_ratio": "NN ratio"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,11 @@ class Column:
     scale: float = 1.0                    # multiplies the raw value (seconds -> minutes)
     space: str | None = None              # feature space, for metrics
     chance: bool = False                  # a share of N samples over K classes: 1/K is chance level
+    short: str = ""                       # header abbreviation; the label when empty
+
+    @property
+    def header(self) -> str:
+        return self.short or self.label
 
 
 def metric_columns(runs: pd.DataFrame) -> list[Column]:
@@ -46,7 +55,8 @@ def metric_columns(runs: pd.DataFrame) -> list[Column]:
                 if result.lower_is_better is None or key not in runs.columns or not runs[key].notna().any():
                     continue
                 columns.append(Column(key, result.label, result.unit, result.lower_is_better, result.scale,
-                                      space_label, chance=key in CHANCE_LEVEL))
+                                      space_label, chance=key in CHANCE_LEVEL,
+                                      short=SHORT_LABELS.get(result.key, "")))
     return columns
 
 
@@ -58,11 +68,11 @@ def primary_metric(runs: pd.DataFrame) -> Column | None:
 def cost_columns(runs: pd.DataFrame) -> list[Column]:
     """Time and memory. GPU memory (NVML, CUDA context included) and CPU peak RSS are separate columns."""
     columns = [Column("wall_time_s", "Wall time", "min", True, 1 / 60),
-               Column("throughput_img_s", "Throughput", "img/s", False)]
+               Column("throughput_img_s", "Throughput", "img/s", False, short="Through\u00adput")]
     if "peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any():
-        columns.append(Column("peak_nvml_mb", "Peak GPU memory, NVML", "MB", True))
+        columns.append(Column("peak_nvml_mb", "Peak GPU memory, NVML", "MB", True, short="GPU memory"))
     if "peak_rss_mb" in runs.columns and (not_gpu(runs)).any():
-        columns.append(Column("peak_rss_mb", "Peak RSS (CPU runs)", "MB", True))
+        columns.append(Column("peak_rss_mb", "Peak RSS (CPU runs)", "MB", True, short="Peak RSS"))
     return [c for c in columns if c.key in runs.columns]
 
 
@@ -102,6 +112,7 @@ class BaselineRow:
     label: str
     values: dict[str, float | None]   # column key -> value, already scaled
     note: str = ""
+    kind: str = ""                    # a key of BASELINE_LABELS: real, blank or noise
 
 
 @dataclass
@@ -223,7 +234,7 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
                 note += (f"; computed for N = {int(first['num_samples']):,} but the runs used N = "
                          f"{', '.join(map(str, run_n))}: rerun reference_stats")
             several = part["resolution"].nunique() > 1
-            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note))
+            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note, kind=name))
     return rows
 
 

@@ -7,6 +7,7 @@ browser does and collect console errors, failed requests and script results.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
@@ -118,20 +119,29 @@ BROKEN_IMAGES = """
 """
 
 
+def _open(browser: Browser, path: Path) -> str:
+    """A new tab with `path` loaded and its images decoded; returns the DevTools session."""
+    target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    for domain in ("Page", "Runtime", "Log", "Network"):
+        browser.call(f"{domain}.enable", session=session)
+    browser.call("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
+    browser.wait_for("Page.loadEventFired", session)
+    return session
+
+
+def _evaluate(browser: Browser, session: str, script: str, wait: bool = False):
+    return browser.call("Runtime.evaluate", {"expression": script, "awaitPromise": wait, "returnByValue": True},
+                        session=session)["result"].get("value")
+
+
 def inspect_page(binary: str, path: Path, script: str) -> dict:
     """Load a local page; return console errors, failed loads, broken images and the value of `script`."""
     browser = Browser(binary)
     try:
-        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            browser.call(f"{domain}.enable", session=session)
-        browser.call("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
-        browser.wait_for("Page.loadEventFired", session)
-        broken = browser.call("Runtime.evaluate", {"expression": BROKEN_IMAGES, "awaitPromise": True,
-                                                   "returnByValue": True}, session=session)["result"]["value"]
-        value = browser.call("Runtime.evaluate", {"expression": script, "returnByValue": True},
-                             session=session)["result"].get("value")
+        session = _open(browser, path)
+        broken = _evaluate(browser, session, BROKEN_IMAGES, wait=True)
+        value = _evaluate(browser, session, script)
         events = [e for e in browser.events if e.get("sessionId") == session]
     finally:
         browser.close()
@@ -143,3 +153,28 @@ def inspect_page(binary: str, path: Path, script: str) -> dict:
                if e.get("method") == "Runtime.exceptionThrown"]
     failed = [e["params"].get("errorText", "") for e in events if e.get("method") == "Network.loadingFailed"]
     return {"errors": errors, "failed_requests": failed, "broken_images": broken, "value": value}
+
+
+def at_widths(binary: str, path: Path, widths, script: str, screenshots: Path | None = None,
+              max_height: int = 30000) -> dict[int, object]:
+    """Load a page once and, at each window width (CSS px), evaluate `script` and optionally save a full-page
+    PNG `<screenshots>/<page>-<width>.png` (cut at max_height). One browser for every width."""
+    browser = Browser(binary)
+    found = {}
+    try:
+        session = _open(browser, path)
+        _evaluate(browser, session, BROKEN_IMAGES, wait=True)   # lazy images laid out before measuring
+        for width in widths:
+            browser.call("Emulation.setDeviceMetricsOverride",
+                         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
+            found[width] = _evaluate(browser, session, script)
+            if screenshots is not None:
+                height = min(int(_evaluate(browser, session, "document.documentElement.scrollHeight")), max_height)
+                shot = browser.call("Page.captureScreenshot", {
+                    "format": "png", "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}}, session=session)
+                Path(screenshots).mkdir(parents=True, exist_ok=True)
+                (Path(screenshots) / f"{Path(path).stem}-{width}.png").write_bytes(base64.b64decode(shot["data"]))
+    finally:
+        browser.close()
+    return found
