@@ -35,11 +35,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _figures(runs, results, out, infos, baseline_table=None) -> dict:
+    """Every figure of the index and model pages, by the section that shows it: a new figure in an existing
+    section is one entry here (the section's template loop shows whatever its list holds)."""
     done = tables.completed(runs)
     metrics = tables.metric_columns(done)
     source = tables.source_configurations(runs, infos)
     found = {
-        "metrics": [figures.metric_figure(runs, c, out, baseline_table) for c in metrics],
+        "metrics": [figures.quality_grid(runs, d, metrics, out, baseline_table) for d in sorted(done["dataset"].unique())],
         "quality_cost": [figures.quality_cost_figure(runs, c, out) for c in metrics if c.key.startswith("fid_")],
         "cost": [figures.cost_figure(runs, d, source, out) for d in sorted(done["dataset"].unique())],
         "losses": {(d, m): figures.loss_figure(runs, results, d, m, out)
