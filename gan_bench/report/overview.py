@@ -44,6 +44,7 @@ class Cell:
     colour: str              # CSS background; "" when there is no standing
     dark: bool               # light text on a dark colour
     title: str               # the full reading, on hover
+    chance: bool = False     # within the binomial interval of chance level 1/K, as the leaderboard marks it
 
 
 @dataclass
@@ -103,7 +104,7 @@ def _describe(column: Column, value: float, scale: Scale, standing: float | None
     return f"{text}, {where}"
 
 
-def _cell(column: Column, summary, best: bool, scale: Scale) -> Cell:
+def _cell(column: Column, summary, best: bool, scale: Scale, chance: float | None = None) -> Cell:
     if summary is None:
         return Cell(None, None, False, "", False, f"{column.label}: not measured for this model")
     value = summary.mean
@@ -114,7 +115,10 @@ def _cell(column: Column, summary, best: bool, scale: Scale) -> Cell:
         colour, dark = COLOURS["below"], False
     else:
         colour, dark = _mix(LOW, HIGH, standing), standing > 0.55
-    return Cell(value, standing, best, colour, dark, _describe(column, value, scale, standing))
+    title = _describe(column, value, scale, standing)
+    if chance is not None:
+        title += f"; at chance level ({number(chance)}{' ' + column.unit if column.unit else ''})"
+    return Cell(value, standing, best, colour, dark, title, chance is not None)
 
 
 def overviews(boards: list[Board]) -> list[Overview]:
@@ -123,7 +127,8 @@ def overviews(boards: list[Board]) -> list[Overview]:
     for board in boards:
         scales = {c.key: _scale(board, c) for c in board.columns}
         rows = [(row.model, row.batch_size,
-                 [_cell(c, row.cells.get(c.key), c.key in row.best, scales[c.key]) for c in board.columns])
+                 [_cell(c, row.cells.get(c.key), c.key in row.best, scales[c.key], row.chance.get(c.key))
+                  for c in board.columns])
                 for row in board.rows]
         found.append(Overview(board, scales, rows))
     return found

@@ -19,7 +19,7 @@ SPACES = {"domain": "domain classifier features", "inception": "Inception-v3 (st
 CHANCE_LEVEL = (keys.CLASS_ACCURACY, keys.CODE_PURITY)
 BASELINE_LABELS = {"real": "real vs real (floor)", "blank": "blank images (ceiling)", "noise": "noise images (ceiling)"}
 # Header abbreviations, so a leaderboard of every metric fits a screen; the full label is on hover.
-SHORT_LABELS = {"class_accuracy": "Class acc.", "code_purity": "Code purity", "intra_fid": "Intra-FID",
+SHORT_LABELS = {"class_accuracy": "Class acc.", "code_purity": "Code pur.", "intra_fid": "Intra-FID",
                 "memorized": "Memor\u00adized", "coverage": "Cover\u00adage", "precision": "Preci\u00adsion",
                 "nn_ratio": "NN ratio"}
 

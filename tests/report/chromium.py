@@ -169,10 +169,12 @@ def at_widths(binary: str, path: Path, widths, script: str, screenshots: Path | 
                          {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
             found[width] = _evaluate(browser, session, script)
             if screenshots is not None:
+                # A window as tall as the page, so the shot paints what a reader sees, scroll bars included.
                 height = min(int(_evaluate(browser, session, "document.documentElement.scrollHeight")), max_height)
-                shot = browser.call("Page.captureScreenshot", {
-                    "format": "png", "captureBeyondViewport": True,
-                    "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}}, session=session)
+                browser.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
+                                                                    "deviceScaleFactor": 1, "mobile": False},
+                             session=session)
+                shot = browser.call("Page.captureScreenshot", {"format": "png"}, session=session)
                 Path(screenshots).mkdir(parents=True, exist_ok=True)
                 (Path(screenshots) / f"{Path(path).stem}-{width}.png").write_bytes(base64.b64decode(shot["data"]))
     finally:
