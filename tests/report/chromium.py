@@ -180,3 +180,47 @@ def at_widths(binary: str, path: Path, widths, script: str, screenshots: Path | 
     finally:
         browser.close()
     return found
+
+
+WIDTHS = (1400, 1000)   # a laptop and a narrow window, CSS px
+# Every leaderboard and overview table: does it end inside the window, and where it is wider than its frame, does
+# the frame scroll with a drawn scroll bar (not a hidden overlay) and the model column stay in view when scrolled
+# to the far right? Then the check's own control: the widest frame, where wider than the window, made
+# non-scrolling must show up as page overflow.
+FIT = """JSON.stringify((() => {
+  const page = () => document.documentElement.scrollWidth, view = document.documentElement.clientWidth;
+  const tables = Array.from(document.querySelectorAll('table.leaderboard, table.overview')).map(t => {
+    const frame = t.parentElement, box = frame.getBoundingClientRect();
+    const wide = frame.scrollWidth > frame.clientWidth + 1;
+    frame.scrollLeft = frame.scrollWidth;
+    const name = t.querySelector('tbody td.name').getBoundingClientRect();
+    const fixed = Math.abs(name.left - box.left) <= 2 && name.right <= box.right;
+    frame.scrollLeft = 0;
+    const style = getComputedStyle(frame);
+    const bar = frame.offsetHeight - frame.clientHeight - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
+    return {table: t.className + ' ' + t.dataset.dataset, inside: box.right <= view, wide, fixed,
+            scrolls: ['auto', 'scroll'].includes(style.overflowX) && bar > 0};
+  });
+  const before = page();
+  const widest = Array.from(document.querySelectorAll('.frame')).sort((a, b) => b.scrollWidth - a.scrollWidth)[0];
+  let control = null;   // nothing to show when every table fits
+  if (widest.scrollWidth > widest.clientWidth + 1) {
+    widest.style.overflowX = 'visible';
+    control = page() > view;
+    widest.style.overflowX = '';
+  }
+  return {page: before, view, tables, control};
+})())"""
+
+
+def assert_fits(found: dict) -> None:
+    """At each width: no sideways page scroll, every table inside the window, a wide one scrolls in its frame."""
+    for width, value in found.items():
+        fit = json.loads(value)
+        assert fit["page"] <= fit["view"], f"the page scrolls sideways at {width} px"
+        assert fit["control"] is not False, f"the check cannot see an overflowing table at {width} px"
+        for table in fit["tables"]:
+            assert table["inside"], f"{table['table']} ends outside the window at {width} px"
+            assert not table["wide"] or (table["scrolls"] and table["fixed"]), \
+                f"{table['table']} is wider than its frame at {width} px without a scroll bar and a fixed model column"
+    assert any(t["wide"] for t in json.loads(found[min(found)])["tables"])   # the scrolling path was exercised

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from chromium import at_widths, find_chromium, inspect_page
+from chromium import FIT, WIDTHS, assert_fits, at_widths, find_chromium, inspect_page
 
 CHROMIUM = find_chromium()
 pytestmark = [pytest.mark.slow,  # a real browser per page
@@ -23,50 +23,6 @@ def test_index_loads_cleanly_with_one_leaderboard_row_per_model_and_dataset(buil
     runs = pd.read_csv(built_report.parent / "runs.csv")
     expected = set(runs[runs["status"] == "completed"][["model", "dataset"]].itertuples(index=False, name=None))
     assert len(rows) == len(expected) and {tuple(r) for r in rows} == expected
-
-
-WIDTHS = (1400, 1000)   # a laptop and a narrow window, CSS px
-# Every leaderboard and overview table: does it end inside the window, and where it is wider than its frame, does
-# the frame scroll with a drawn scroll bar (not a hidden overlay) and the model column stay in view when scrolled
-# to the far right? Then the check's own control: the widest frame, where wider than the window, made
-# non-scrolling must show up as page overflow.
-FIT = """JSON.stringify((() => {
-  const page = () => document.documentElement.scrollWidth, view = document.documentElement.clientWidth;
-  const tables = Array.from(document.querySelectorAll('table.leaderboard, table.overview')).map(t => {
-    const frame = t.parentElement, box = frame.getBoundingClientRect();
-    const wide = frame.scrollWidth > frame.clientWidth + 1;
-    frame.scrollLeft = frame.scrollWidth;
-    const name = t.querySelector('tbody td.name').getBoundingClientRect();
-    const fixed = Math.abs(name.left - box.left) <= 2 && name.right <= box.right;
-    frame.scrollLeft = 0;
-    const style = getComputedStyle(frame);
-    const bar = frame.offsetHeight - frame.clientHeight - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
-    return {table: t.className + ' ' + t.dataset.dataset, inside: box.right <= view, wide, fixed,
-            scrolls: ['auto', 'scroll'].includes(style.overflowX) && bar > 0};
-  });
-  const before = page();
-  const widest = Array.from(document.querySelectorAll('.frame')).sort((a, b) => b.scrollWidth - a.scrollWidth)[0];
-  let control = null;   // nothing to show when every table fits
-  if (widest.scrollWidth > widest.clientWidth + 1) {
-    widest.style.overflowX = 'visible';
-    control = page() > view;
-    widest.style.overflowX = '';
-  }
-  return {page: before, view, tables, control};
-})())"""
-
-
-def assert_fits(found: dict) -> None:
-    """At each width: no sideways page scroll, every table inside the window, a wide one scrolls in its frame."""
-    for width, value in found.items():
-        fit = json.loads(value)
-        assert fit["page"] <= fit["view"], f"the page scrolls sideways at {width} px"
-        assert fit["control"] is not False, f"the check cannot see an overflowing table at {width} px"
-        for table in fit["tables"]:
-            assert table["inside"], f"{table['table']} ends outside the window at {width} px"
-            assert not table["wide"] or (table["scrolls"] and table["fixed"]), \
-                f"{table['table']} is wider than its frame at {width} px without a scroll bar and a fixed model column"
-    assert any(t["wide"] for t in json.loads(found[min(found)])["tables"])   # the scrolling path was exercised
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +81,8 @@ def test_at_the_default_grids_scale_the_index_stays_light_fast_and_collapsed(tmp
     assert seconds < 5 and page["errors"] == [] and page["broken_images"] == []
     # 21 pairs per dataset: collapsed behind a one-line summary, as is the 212-row table of every run.
     html = index.read_text()
-    assert html.count('<details class="pairs">') == 2 and '<details class="runs">' in html
+    # Every metric is scored: FID and FID∞ each get the paired comparisons, on both datasets.
+    assert html.count('<details class="pairs">') == 4 and '<details class="runs">' in html
     assert "21 pairs of models" in html
     # Quality over training: 10 curve figures and 35 variants per dataset, each behind a one-line summary.
     assert '<details class="over-training">' in html and "10 figures, one per dataset and batch size" in html
