@@ -37,8 +37,12 @@ def test_at_the_smoke_scale_every_leaderboard_fits_the_window_or_scrolls_in_its_
     html = smoke_scale_report.read_text()
     assert html.count('<table class="leaderboard"') == 2 and html.count('<table class="overview"') == 2
     assert_fits(at_widths(CHROMIUM, smoke_scale_report, WIDTHS, FIT))
+    # A model page's table of each run's figures (every metric) scrolls in its frame too, not the page.
+    page = at_widths(CHROMIUM, smoke_scale_report.with_name("model-cgan.html"), WIDTHS, PAGE_WIDTH)
+    assert all(json.loads(value)[0] <= json.loads(value)[1] for value in page.values()), page
 
 
+PAGE_WIDTH = "JSON.stringify([document.documentElement.scrollWidth, document.documentElement.clientWidth])"
 OVER_TRAINING = ("JSON.stringify({rows: document.querySelectorAll('table.time-to-quality tbody tr').length,"
                  " curves: Array.from(document.querySelectorAll('#over-training img'))"
                  ".filter(i => i.complete && i.naturalWidth > 0).length})")
