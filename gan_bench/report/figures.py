@@ -65,7 +65,7 @@ PANEL_WIDTH = 2.5     # inches per panel; the model names are written once, left
 
 
 def _model_order(data: pd.DataFrame, columns: list[Column]) -> list[str]:
-    """Best first on the first metric (the leaderboard's FID), so the grid reads in the leaderboard's order."""
+    """Best first on the first metric (FID where scored) over all of a model's runs, so the grid reads top down."""
     first = next((c for c in columns if data[c.key].notna().any()), None)
     means = data.groupby("model")[first.key].mean() * (1 if first.lower_is_better else -1)
     return list(means.sort_values(na_position="last").index) + sorted(set(data["model"]) - set(means.index))
@@ -116,7 +116,8 @@ def quality_grid(runs: pd.DataFrame, dataset: str, columns: list[Column], out: P
     fig.suptitle(f"Quality — {dataset} ({'; '.join(spaces)})", fontsize=12)
     fig.tight_layout()
     name = _save(fig, out, f"quality_{dataset}.png")
-    caption = ("One panel per metric, models in the leaderboard's order down the shared axis. Dots: one run (seed); "
+    caption = ("One panel per metric; the models down the shared axis, best first on the first panel's metric (mean "
+               "over all their runs). Dots: one run (seed); "
                "diamonds and bars: mean and 95 % t interval over seeds" +
                ("; colour: batch size" if len(hue_order) > 1 else "") + ". ↓ lower is better, ↑ higher is better.")
     if lines:
