@@ -10,7 +10,7 @@ import pandas as pd
 
 from gan_bench import schema
 from gan_bench.records import atomic_write, write_text
-from gan_bench.report import curve_figures, current, curves, figures, html, published, samples, tables
+from gan_bench.report import curve_figures, current, curves, figures, html, overview, published, samples, tables
 from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
 from gan_bench.report.stats import LEVEL, MAX_SEEDS, TEST_NAME
 
@@ -35,11 +35,13 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _figures(runs, results, out, infos, baseline_table=None, hidden: set[str] = frozenset()) -> dict:
+    """Every figure of the index and model pages, by the section that shows it: a new figure in an existing
+    section is one entry here (the section's template loop shows whatever its list holds)."""
     done = tables.completed(runs)
     metrics = [c for c in tables.metric_columns(done) if c.key not in hidden]
     source = tables.source_configurations(runs, infos)
     found = {
-        "metrics": [figures.metric_figure(runs, c, out, baseline_table) for c in metrics],
+        "metrics": [figures.quality_grid(runs, d, metrics, out, baseline_table) for d in sorted(done["dataset"].unique())],
         "quality_cost": [figures.quality_cost_figure(runs, c, out) for c in metrics if c.key.startswith("fid_")],
         "cost": [figures.cost_figure(runs, d, source, out) for d in sorted(done["dataset"].unique())],
         "losses": {(d, m): figures.loss_figure(runs, results, d, m, out)
@@ -102,6 +104,8 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "counts": {"runs": len(runs), "completed": len(done), "failed": len(runs) - len(done),
                    "datasets": sorted(runs["dataset"].unique()), "models": sorted(runs["model"].unique())},
         "boards": boards,
+        "overviews": overview.overviews(boards),
+        "colours": overview.COLOURS,
         "empty_reason": tables.empty_reason(runs),
         "comparisons": comparisons,
         "headlines": tables.headlines(boards),

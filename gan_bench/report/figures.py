@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on CI machines; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
@@ -47,56 +48,93 @@ def _order(runs: pd.DataFrame, key: str) -> list:
 
 
 def _reference_lines(ax, data: pd.DataFrame, column: Column, dataset: str, baselines: pd.DataFrame | None) -> list[str]:
-    """Dashed lines a reader compares the dots with: the real-vs-real floor, or chance level (1/K)."""
+    """Vertical lines a reader compares the dots with: the real-vs-real floor, or chance level (1/K)."""
     drawn = []
     if baselines is not None and not baselines.empty and column.key in baselines.columns:
         floor = baselines[(baselines["dataset"] == dataset) & (baselines["baseline"] == "real")][column.key].dropna()
         if len(floor):
-            ax.axhline(floor.iloc[0] * column.scale, color="0.35", linestyle="--", linewidth=1)
+            ax.axvline(floor.iloc[0] * column.scale, color="0.35", linestyle="--", linewidth=1)
             drawn.append("real vs real (floor), dashed")
     if column.chance and "num_classes" in data.columns and data["num_classes"].notna().any():
-        ax.axhline(column.scale / data["num_classes"].max(), color="0.35", linestyle=":", linewidth=1.2)
+        ax.axvline(column.scale / data["num_classes"].max(), color="0.35", linestyle=":", linewidth=1.2)
         drawn.append("chance level 1/K, dotted")
     return drawn
 
 
-def metric_figure(runs: pd.DataFrame, column: Column, out: Path, baselines: pd.DataFrame | None = None) -> Figure | None:
-    """Each seed as a dot; mean and 95 % interval per model and batch size; one panel per dataset."""
-    data = completed(runs).dropna(subset=[column.key]).copy()
-    if data.empty:
+PANEL_COLUMNS = 4     # panels per row of a quality grid: four fit a 1,000-px page at a legible size
+PANEL_WIDTH = 2.5     # inches per panel; the model names are written once, left of each row
+
+
+def _model_order(data: pd.DataFrame, columns: list[Column]) -> list[str]:
+    """Best first on the first metric (FID where scored) over all of a model's runs, so the grid reads top down."""
+    first = next((c for c in columns if data[c.key].notna().any()), None)
+    means = data.groupby("model")[first.key].mean() * (1 if first.lower_is_better else -1)
+    return list(means.sort_values(na_position="last").index) + sorted(set(data["model"]) - set(means.index))
+
+
+def _panel(ax, part: pd.DataFrame, column: Column, order: list[str], hue_order: list[str], colours) -> None:
+    """One metric: each seed as a dot, mean and 95 % interval per model (a row) and batch size (a colour). Drawn
+    with one scatter and one errorbar call per batch size: a call per model and batch size is what made the
+    seaborn version slow at the default grid's scale."""
+    part = part.dropna(subset=[column.key])
+    rows = {model: i for i, model in enumerate(order)}
+    offsets = np.linspace(-0.25, 0.25, len(hue_order)) if len(hue_order) > 1 else np.zeros(1)
+    for offset, hue, colour in zip(offsets, hue_order, colours):
+        own = part[part["batch size"] == hue]
+        if own.empty:
+            continue
+        values = own[column.key].astype(float) * column.scale
+        ax.scatter(values, own["model"].map(rows) + offset, s=10, color=colour, alpha=0.45, linewidths=0)
+        spans = [(rows[m], t_interval(list(v))) for m, v in values.groupby(own["model"])]
+        y = [r + offset for r, _ in spans]
+        means = np.array([s.mean for _, s in spans])
+        low = np.array([s.mean - s.low if s.low is not None else 0.0 for _, s in spans])
+        high = np.array([s.high - s.mean if s.high is not None else 0.0 for _, s in spans])
+        ax.errorbar(means, y, xerr=[low, high], fmt="D", markersize=4, color=colour, capsize=2.5, linewidth=1.2)
+    ax.set_yticks(range(len(order)), order)
+    ax.set_ylim(len(order) - 0.5, -0.5)   # the first model on top
+    arrow = "→ real" if column.ideal else ("↓" if column.lower_is_better else "↑")
+    ax.set_title(f"{column.label}{' (' + column.unit + ')' if column.unit else ''} {arrow}", fontsize=10)
+    ax.tick_params(axis="x", labelsize=8)
+
+
+def quality_grid(runs: pd.DataFrame, dataset: str, columns: list[Column], out: Path,
+                 baselines: pd.DataFrame | None = None) -> Figure | None:
+    """Every quality metric of one dataset as a grid of small panels sharing the model axis."""
+    data = completed(runs)
+    data = data[data["dataset"] == dataset].copy()
+    columns = [c for c in columns if c.key in data.columns and data[c.key].notna().any()]
+    if data.empty or not columns:
         return None
-    data["value"] = data[column.key] * column.scale
     data["batch size"] = data["batch_size"].astype(int).astype(str)
-    datasets = _order(data, "dataset")
-    # One panel per dataset, stacked, each as wide as its model names need when written level.
-    models = data["model"].nunique()
-    width = max(6.0, 0.11 * max(len(m) for m in data["model"].unique()) * models + 1.5)
-    fig, grid = plt.subplots(len(datasets), 1, figsize=(width, 0.4 + 3.0 * len(datasets)), squeeze=False,
-                             sharey=True)
-    axes = list(grid[:, 0])
-    hue_order = sorted(data["batch size"].unique(), key=int)
-    for ax, dataset in zip(axes, datasets):
-        part = data[data["dataset"] == dataset]
-        order = _order(part, "model")
-        sns.stripplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
-                      dodge=True, alpha=0.45, size=5, ax=ax, legend=False)
-        sns.pointplot(part, x="model", y="value", hue="batch size", order=order, hue_order=hue_order,
-                      dodge=0.4 if len(hue_order) > 1 else False, errorbar=_t_band, capsize=0.1, linestyle="none", marker="D",
-                      markersize=5, ax=ax, legend=ax is axes[0])
-        lines = _reference_lines(ax, part, column, dataset, baselines)
-        ax.set_title(dataset)
-        ax.set_xlabel("")
-        ax.set_ylabel(f"{column.label}{' (' + column.unit + ')' if column.unit else ''}")
-    if axes[0].get_legend():
-        sns.move_legend(axes[0], "upper left", bbox_to_anchor=(1.0, 1.0), title="batch size")
-    better = column.direction
-    fig.suptitle(f"{column.label} — {column.space} ({better})")
+    order, hue_order = _model_order(data, columns), sorted(data["batch size"].unique(), key=int)
+    ncols = min(PANEL_COLUMNS, len(columns))
+    nrows = -(-len(columns) // ncols)
+    row_height = max(2.0, 0.8 + len(order) * (0.22 + 0.05 * len(hue_order)))
+    fig, grid = plt.subplots(nrows, ncols, figsize=(PANEL_WIDTH * ncols + 1.2, row_height * nrows), sharey=True,
+                             squeeze=False)
+    colours = sns.color_palette(n_colors=len(hue_order))
+    lines = set()
+    for ax, column in zip(grid.flat, columns):
+        _panel(ax, data, column, order, hue_order, colours)
+        lines.update(_reference_lines(ax, data, column, dataset, baselines))
+    for ax in grid.flat[len(columns):]:
+        ax.set_visible(False)
+    if len(hue_order) > 1:
+        handles = [matplotlib.lines.Line2D([], [], color=c, marker="D", linestyle="none", label=b)
+                   for b, c in zip(hue_order, colours)]
+        fig.legend(handles=handles, title="batch size", loc="upper left", bbox_to_anchor=(1.0, 0.98), frameon=False)
+    spaces = sorted({c.space for c in columns})
+    fig.suptitle(f"Quality — {dataset} ({'; '.join(spaces)})", fontsize=12)
     fig.tight_layout()
-    name = _save(fig, out, f"metric_{column.key}.png")
-    caption = f"Dots: one run (seed). Diamonds and bars: mean and 95 % t interval over seeds; {better}."
+    name = _save(fig, out, f"quality_{dataset}.png")
+    caption = ("One panel per metric; the models down the shared axis, best first on the first panel's metric (mean "
+               "over all their runs). Dots: one run (seed); "
+               "diamonds and bars: mean and 95 % t interval over seeds" +
+               ("; colour: batch size" if len(hue_order) > 1 else "") + ". ↓ lower is better, ↑ higher is better, → real: nearest the real-data value is best.")
     if lines:
-        caption += f" Reference lines: {' and '.join(lines)}."
-    return Figure(name, f"{column.label} ({column.space})", caption)
+        caption += f" Reference lines: {' and '.join(sorted(lines, reverse=True))}."
+    return Figure(name, f"Quality on {dataset}", caption)
 
 
 def _memory_panels(data: pd.DataFrame) -> list[tuple[str, str]]:

@@ -20,6 +20,10 @@ SPACES = {"domain": "domain classifier features", "inception": "Inception-v3 (st
 # Shares of N samples over K classes: chance level 1/K is shown beside them.
 CHANCE_LEVEL = (keys.CLASS_ACCURACY, keys.CODE_PURITY)
 BASELINE_LABELS = {"real": "real vs real (floor)", "blank": "blank images (ceiling)", "noise": "noise images (ceiling)"}
+# Header abbreviations, so a leaderboard of every metric fits a screen; the full label is on hover.
+SHORT_LABELS = {"class_accuracy": "Class acc.", "code_purity": "Code pur.", "intra_fid": "Intra-FID",
+                "memorized": "Memor\u00adized", "coverage": "Cover\u00adage", "precision": "Preci\u00adsion",
+                "nn_ratio": "NN ratio"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Column:
     chance: bool = False                  # a share of N samples over K classes: 1/K is chance level
     ideal: str | None = None              # run-table column of real data's value: ranked by distance to it
     reliable_from: float | None = None    # shown only from N >= reliable_from x the feature dimension
+    short: str = ""                       # header abbreviation; the label when empty
 
     @property
     def direction(self) -> str:
@@ -42,6 +47,10 @@ class Column:
         if self.ideal is not None:
             return "nearest the real-data value (floor row) is best"
         return "lower is better" if self.lower_is_better else "higher is better"
+
+    @property
+    def header(self) -> str:
+        return self.short or self.label
 
 
 def metric_columns(runs: pd.DataFrame) -> list[Column]:
@@ -62,7 +71,8 @@ def metric_columns(runs: pd.DataFrame) -> list[Column]:
                         lower is None and result.ideal is None):
                     continue
                 columns.append(Column(key, result.label, result.unit, lower, result.scale, space_label,
-                                      chance=key in CHANCE_LEVEL, ideal=ideal, reliable_from=result.reliable_from))
+                                      chance=key in CHANCE_LEVEL, ideal=ideal, reliable_from=result.reliable_from,
+                                      short=SHORT_LABELS.get(result.key, "")))
     return columns
 
 
@@ -74,11 +84,11 @@ def primary_metric(runs: pd.DataFrame) -> Column | None:
 def cost_columns(runs: pd.DataFrame) -> list[Column]:
     """Time and memory. GPU memory (NVML, CUDA context included) and CPU peak RSS are separate columns."""
     columns = [Column("wall_time_s", "Wall time", "min", True, 1 / 60),
-               Column("throughput_img_s", "Throughput", "img/s", False)]
+               Column("throughput_img_s", "Throughput", "img/s", False, short="Through\u00adput")]
     if "peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any():
-        columns.append(Column("peak_nvml_mb", "Peak GPU memory, NVML", "MB", True))
+        columns.append(Column("peak_nvml_mb", "Peak GPU memory, NVML", "MB", True, short="GPU memory"))
     if "peak_rss_mb" in runs.columns and (not_gpu(runs)).any():
-        columns.append(Column("peak_rss_mb", "Peak RSS (CPU runs)", "MB", True))
+        columns.append(Column("peak_rss_mb", "Peak RSS (CPU runs)", "MB", True, short="Peak RSS"))
     return [c for c in columns if c.key in runs.columns]
 
 
@@ -121,6 +131,7 @@ class BaselineRow:
     values: dict[str, float | None]   # column key -> value, already scaled
     note: str = ""
     spread: dict[str, float] = field(default_factory=dict)   # column key -> standard deviation over floor draws
+    kind: str = ""                    # a key of BASELINE_LABELS: real, blank or noise
 
 
 @dataclass
@@ -306,7 +317,8 @@ def _baseline_rows(dataset: str, runs: pd.DataFrame, baselines: pd.DataFrame, co
                 note += (f"; computed for N = {int(first['num_samples']):,} but the runs used N = "
                          f"{', '.join(map(str, run_n))}: rerun reference_stats")
             several = part["resolution"].nunique() > 1
-            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note, spread))
+            rows.append(BaselineRow(label + (f", {resolution}px" if several else ""), values, note, spread,
+                                    kind=name))
     return rows
 
 

@@ -7,6 +7,7 @@ browser does and collect console errors, failed requests and script results.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import json
 import os
@@ -118,20 +119,29 @@ BROKEN_IMAGES = """
 """
 
 
+def _open(browser: Browser, path: Path) -> str:
+    """A new tab with `path` loaded and its images decoded; returns the DevTools session."""
+    target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    for domain in ("Page", "Runtime", "Log", "Network"):
+        browser.call(f"{domain}.enable", session=session)
+    browser.call("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
+    browser.wait_for("Page.loadEventFired", session)
+    return session
+
+
+def _evaluate(browser: Browser, session: str, script: str, wait: bool = False):
+    return browser.call("Runtime.evaluate", {"expression": script, "awaitPromise": wait, "returnByValue": True},
+                        session=session)["result"].get("value")
+
+
 def inspect_page(binary: str, path: Path, script: str) -> dict:
     """Load a local page; return console errors, failed loads, broken images and the value of `script`."""
     browser = Browser(binary)
     try:
-        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            browser.call(f"{domain}.enable", session=session)
-        browser.call("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
-        browser.wait_for("Page.loadEventFired", session)
-        broken = browser.call("Runtime.evaluate", {"expression": BROKEN_IMAGES, "awaitPromise": True,
-                                                   "returnByValue": True}, session=session)["result"]["value"]
-        value = browser.call("Runtime.evaluate", {"expression": script, "returnByValue": True},
-                             session=session)["result"].get("value")
+        session = _open(browser, path)
+        broken = _evaluate(browser, session, BROKEN_IMAGES, wait=True)
+        value = _evaluate(browser, session, script)
         events = [e for e in browser.events if e.get("sessionId") == session]
     finally:
         browser.close()
@@ -143,3 +153,74 @@ def inspect_page(binary: str, path: Path, script: str) -> dict:
                if e.get("method") == "Runtime.exceptionThrown"]
     failed = [e["params"].get("errorText", "") for e in events if e.get("method") == "Network.loadingFailed"]
     return {"errors": errors, "failed_requests": failed, "broken_images": broken, "value": value}
+
+
+def at_widths(binary: str, path: Path, widths, script: str, screenshots: Path | None = None,
+              max_height: int = 30000) -> dict[int, object]:
+    """Load a page once and, at each window width (CSS px), evaluate `script` and optionally save a full-page
+    PNG `<screenshots>/<page>-<width>.png` (cut at max_height). One browser for every width."""
+    browser = Browser(binary)
+    found = {}
+    try:
+        session = _open(browser, path)
+        _evaluate(browser, session, BROKEN_IMAGES, wait=True)   # lazy images laid out before measuring
+        for width in widths:
+            browser.call("Emulation.setDeviceMetricsOverride",
+                         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
+            found[width] = _evaluate(browser, session, script)
+            if screenshots is not None:
+                # A window as tall as the page, so the shot paints what a reader sees, scroll bars included.
+                height = min(int(_evaluate(browser, session, "document.documentElement.scrollHeight")), max_height)
+                browser.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
+                                                                    "deviceScaleFactor": 1, "mobile": False},
+                             session=session)
+                shot = browser.call("Page.captureScreenshot", {"format": "png"}, session=session)
+                Path(screenshots).mkdir(parents=True, exist_ok=True)
+                (Path(screenshots) / f"{Path(path).stem}-{width}.png").write_bytes(base64.b64decode(shot["data"]))
+    finally:
+        browser.close()
+    return found
+
+
+WIDTHS = (1400, 1000)   # a laptop and a narrow window, CSS px
+# Every leaderboard and overview table: does it end inside the window, and where it is wider than its frame, does
+# the frame scroll with a drawn scroll bar (not a hidden overlay) and the model column stay in view when scrolled
+# to the far right? Then the check's own control: the widest frame, where wider than the window, made
+# non-scrolling must show up as page overflow.
+FIT = """JSON.stringify((() => {
+  const page = () => document.documentElement.scrollWidth, view = document.documentElement.clientWidth;
+  const tables = Array.from(document.querySelectorAll('table.leaderboard, table.overview')).map(t => {
+    const frame = t.parentElement, box = frame.getBoundingClientRect();
+    const wide = frame.scrollWidth > frame.clientWidth + 1;
+    frame.scrollLeft = frame.scrollWidth;
+    const name = t.querySelector('tbody td.name').getBoundingClientRect();
+    const fixed = Math.abs(name.left - box.left) <= 2 && name.right <= box.right;
+    frame.scrollLeft = 0;
+    const style = getComputedStyle(frame);
+    const bar = frame.offsetHeight - frame.clientHeight - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth);
+    return {table: t.className + ' ' + t.dataset.dataset, inside: box.right <= view, wide, fixed,
+            scrolls: ['auto', 'scroll'].includes(style.overflowX) && bar > 0};
+  });
+  const before = page();
+  const widest = Array.from(document.querySelectorAll('.frame')).sort((a, b) => b.scrollWidth - a.scrollWidth)[0];
+  let control = null;   // nothing to show when every table fits
+  if (widest.scrollWidth > widest.clientWidth + 1) {
+    widest.style.overflowX = 'visible';
+    control = page() > view;
+    widest.style.overflowX = '';
+  }
+  return {page: before, view, tables, control};
+})())"""
+
+
+def assert_fits(found: dict) -> None:
+    """At each width: no sideways page scroll, every table inside the window, a wide one scrolls in its frame."""
+    for width, value in found.items():
+        fit = json.loads(value)
+        assert fit["page"] <= fit["view"], f"the page scrolls sideways at {width} px"
+        assert fit["control"] is not False, f"the check cannot see an overflowing table at {width} px"
+        for table in fit["tables"]:
+            assert table["inside"], f"{table['table']} ends outside the window at {width} px"
+            assert not table["wide"] or (table["scrolls"] and table["fixed"]), \
+                f"{table['table']} is wider than its frame at {width} px without a scroll bar and a fixed model column"
+    assert any(t["wide"] for t in json.loads(found[min(found)])["tables"])   # the scrolling path was exercised

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from chromium import find_chromium, inspect_page
+from chromium import FIT, WIDTHS, assert_fits, at_widths, find_chromium, inspect_page
 
 CHROMIUM = find_chromium()
 pytestmark = [pytest.mark.slow,  # a real browser per page
@@ -25,6 +25,24 @@ def test_index_loads_cleanly_with_one_leaderboard_row_per_model_and_dataset(buil
     assert len(rows) == len(expected) and {tuple(r) for r in rows} == expected
 
 
+@pytest.fixture(scope="module")
+def smoke_scale_report(tmp_path_factory):
+    """TEST DATA: the smoke grid's shape (7 models x 2 datasets, batch 64, 1 seed), every registry metric."""
+    from scale_check import build_default_scale
+
+    return build_default_scale(tmp_path_factory.mktemp("smoke-scale"), smoke=True)
+
+
+def test_at_the_smoke_scale_every_leaderboard_fits_the_window_or_scrolls_in_its_frame(smoke_scale_report):
+    html = smoke_scale_report.read_text()
+    assert html.count('<table class="leaderboard"') == 2 and html.count('<table class="overview"') == 2
+    assert_fits(at_widths(CHROMIUM, smoke_scale_report, WIDTHS, FIT))
+    # A model page's table of each run's figures (every metric) scrolls in its frame too, not the page.
+    page = at_widths(CHROMIUM, smoke_scale_report.with_name("model-cgan.html"), WIDTHS, PAGE_WIDTH)
+    assert all(json.loads(value)[0] <= json.loads(value)[1] for value in page.values()), page
+
+
+PAGE_WIDTH = "JSON.stringify([document.documentElement.scrollWidth, document.documentElement.clientWidth])"
 OVER_TRAINING = ("JSON.stringify({rows: document.querySelectorAll('table.time-to-quality tbody tr').length,"
                  " curves: Array.from(document.querySelectorAll('#over-training img'))"
                  ".filter(i => i.complete && i.naturalWidth > 0).length})")
@@ -60,13 +78,15 @@ def test_at_the_default_grids_scale_the_index_stays_light_fast_and_collapsed(tmp
     from scale_check import build_default_scale, load_time, page_weight
 
     index = build_default_scale(tmp_path)
+    assert_fits(at_widths(CHROMIUM, index, WIDTHS, FIT))
     html_bytes, total_bytes = page_weight(index)
     assert html_bytes < 400_000 and total_bytes < 6_000_000
     seconds, page = load_time(CHROMIUM, index)
     assert seconds < 5 and page["errors"] == [] and page["broken_images"] == []
     # 21 pairs per dataset: collapsed behind a one-line summary, as is the 212-row table of every run.
     html = index.read_text()
-    assert html.count('<details class="pairs">') == 2 and '<details class="runs">' in html
+    # Every metric is scored: FID and FID∞ each get the paired comparisons, on both datasets.
+    assert html.count('<details class="pairs">') == 4 and '<details class="runs">' in html
     assert "21 pairs of models" in html
     # Quality over training: 10 curve figures and 35 variants per dataset, each behind a one-line summary.
     assert '<details class="over-training">' in html and "10 figures, one per dataset and batch size" in html

@@ -19,15 +19,15 @@ def seven_models(tmp_path_factory):
 
 @pytest.fixture
 def kept(monkeypatch):
-    """The x tick labels of each figure the report saves, as drawn: [[(text, box), ...] per axes]."""
+    """The model-axis (y) tick labels of each figure the report saves, as drawn: [[(text, box), ...] per axes]."""
     saved = []
     original = figures._save
 
     def keep(fig, out, name):
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
-        saved.append([[(t.get_text(), t.get_window_extent(renderer)) for t in ax.get_xticklabels() if t.get_text()]
-                      for ax in fig.axes])
+        saved.append([[(t.get_text(), t.get_window_extent(renderer)) for t in ax.get_yticklabels()
+                       if t.get_text() and t.get_visible()] for ax in fig.axes if ax.get_visible()])
         return original(fig, out, name)
 
     monkeypatch.setattr(figures, "_save", keep)
@@ -38,22 +38,23 @@ def _overlaps(boxes) -> list[tuple[int, int]]:
     return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
 
 
-@pytest.mark.parametrize("key", ["fid_domain", "kid_domain", "is_domain"])
-def test_model_names_do_not_overlap_on_the_metric_axes(seven_models, kept, tmp_path, key):
+def test_model_names_are_written_once_per_row_of_panels_and_do_not_overlap(seven_models, kept, tmp_path):
     runs, _ = seven_models
-    column = next(c for c in tables.metric_columns(runs) if c.key == key)
-    assert figures.metric_figure(runs, column, tmp_path) is not None
+    columns = tables.metric_columns(runs)   # FID, KID, IS, class accuracy, code purity: 5 panels, 2 rows of 4
+    assert figures.quality_grid(runs, "mnist", columns, tmp_path) is not None
     (axes,) = kept
-    panels = [labels for labels in axes if labels]
-    assert len(panels) == 2   # one per dataset
-    for labels in panels:
+    assert len(axes) == len(columns) == 5
+    named = [labels for labels in axes if labels]
+    assert len(named) == 2   # the model axis is shared: names left of each row only
+    for labels in named:
         assert sorted(text for text, _ in labels) == sorted(MODELS)
         assert _overlaps([box for _, box in labels]) == []
 
 
-def test_metric_figures_draw_the_floor_and_chance_level(seven_models, tmp_path):
+def test_quality_grid_draws_the_floor_and_chance_level(seven_models, tmp_path):
     runs, results = seven_models
     columns = {c.key: c for c in tables.metric_columns(runs)}
-    fid = figures.metric_figure(runs, columns["fid_domain"], tmp_path, baselines(results))
-    accuracy = figures.metric_figure(runs, columns["class_accuracy"], tmp_path, baselines(results))
+    fid = figures.quality_grid(runs, "mnist", [columns["fid_domain"]], tmp_path, baselines(results))
+    accuracy = figures.quality_grid(runs, "mnist", [columns["class_accuracy"]], tmp_path, baselines(results))
     assert "real vs real (floor)" in fid.caption and "chance level 1/K" in accuracy.caption
+    assert "chance" not in fid.caption and "floor" not in accuracy.caption

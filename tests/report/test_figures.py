@@ -36,15 +36,18 @@ def png(out, figure) -> Image.Image:
     return image
 
 
-def test_metric_figure_draws_one_panel_per_dataset(results, tmp_path):
+def test_quality_grid_is_one_figure_per_dataset_with_a_panel_per_metric(results, tmp_path):
     root, runs = results
-    (column,) = [c for c in metric_columns(with_fid(runs)) if c.key.startswith("fid")]
-    figure = figures.metric_figure(with_fid(runs), column, tmp_path)
-    assert figure.path == "figures/metric_fid_domain.png" and "domain" in figure.title
+    evaluated = with_fid(runs)
+    metrics = metric_columns(evaluated)
+    figure = figures.quality_grid(evaluated, "digits", metrics, tmp_path)
+    assert figure.path == "figures/quality_digits.png" and figure.title == "Quality on digits"
     one = png(tmp_path, figure)
-    two_datasets = pd.concat([with_fid(runs), with_fid(runs).assign(dataset="mnist")], ignore_index=True)
-    two = png(tmp_path, figures.metric_figure(two_datasets, column, tmp_path))
-    assert two.height > 1.5 * one.height  # a second panel below the first (model names stay level)
+    assert figures.quality_grid(evaluated, "mnist", metrics, tmp_path) is None   # no run on that dataset
+    # A second metric adds a panel beside the first, sharing the model axis: wider, not a second tall figure.
+    two_metrics = evaluated.assign(kid_domain=evaluated["fid_domain"] / 1000)
+    two = png(tmp_path, figures.quality_grid(two_metrics, "digits", metric_columns(two_metrics), tmp_path))
+    assert two.width - one.width > 0.8 * figures.PANEL_WIDTH * 100 and two.height == one.height   # 100 dpi
 
 
 def test_no_figure_without_a_completed_run_that_has_the_metric(results, tmp_path):
@@ -52,7 +55,7 @@ def test_no_figure_without_a_completed_run_that_has_the_metric(results, tmp_path
     (column,) = [c for c in metric_columns(with_fid(runs)) if c.key.startswith("fid")]
     evaluated = with_fid(runs)
     evaluated[column.key] = None  # evaluation skipped everywhere (e.g. every run diverged)
-    assert figures.metric_figure(evaluated, column, tmp_path) is None
+    assert figures.quality_grid(evaluated, "digits", [column], tmp_path) is None
     assert figures.quality_cost_figure(evaluated, column, tmp_path) is None
     assert figures.cost_figure(runs.assign(status="oom"), "digits", set(), tmp_path) is None
     assert not (tmp_path / "figures").exists()

@@ -13,7 +13,7 @@ import yaml
 from gan_bench.curves import read_curve
 from gan_bench.snapshots import schedule
 from tests.conftest import ROOT
-from tests.report.chromium import find_chromium, inspect_page
+from tests.report.chromium import FIT, WIDTHS, assert_fits, at_widths, find_chromium, inspect_page
 
 SMOKE = ROOT / "workflow" / "configs" / "smoke.yaml"
 pytestmark = pytest.mark.slow  # the whole smoke grid, then reruns: minutes on CPU
@@ -98,6 +98,8 @@ def test_the_smoke_report_renders_cleanly_in_chromium(smoke_run):
     for model in config["models"]:
         page = inspect_page(chromium, workdir / f"reports/model-{model}.html", "document.images.length")
         assert page["errors"] == [] and page["broken_images"] == [] and page["value"] > 0, model
+    # Every metric of the smoke grid in the leaderboards: they fit 1,400 and 1,000 px or scroll inside their frame.
+    assert_fits(at_widths(chromium, workdir / "reports/index.html", WIDTHS, FIT))
 
 
 def test_the_smoke_report_says_what_its_numbers_depend_on(smoke_run):
