@@ -14,8 +14,7 @@ from gan_bench import schema
 from gan_bench.checkpoint import load_model, read_checkpoint
 from gan_bench.data.base import load_prepared
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics import registry
-from gan_bench.metrics.baselines import real_as_samples
+from gan_bench.metrics import real_side, registry
 from gan_bench.metrics.classifier import record_path
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, reference_features
@@ -124,14 +123,38 @@ def _store(record: dict, values: dict, space: str | None, baseline: bool = False
             record[column] = value
 
 
-def _score(metric, inputs: MetricInputs, record: dict, clock: Clock, num_samples: int) -> str:
+def _score(metric, inputs: MetricInputs, record: dict, clock: Clock, num_samples: int,
+           cached_baselines: dict | None = None) -> str:
     space = inputs.space
     name = f"{metric.name}_{space}" if space else metric.name
     _store(record, clock.run(name, metric.load(), inputs), space)
     if metric.baseline == registry.REAL:
-        baseline = clock.run(f"{name}_real", lambda: metric.load()(real_as_samples(inputs, num_samples)))
-        _store(record, baseline, space, baseline=True)
+        wanted = [registry.baseline_key(registry.result_key(result, space)) for result in metric.results]
+        cached = cached_baselines or {}
+        if all(column in cached for column in wanted):   # scored once by the reference step
+            record.update({column: cached[column] for column in wanted})
+        else:
+            record.update(clock.run(f"{name}_real", real_side.real_baselines, inputs, num_samples, [metric]))
     return name
+
+
+@dataclass
+class RealData:
+    """The real images in one feature space, from its reference record: features, the real side's cached work
+    (real_side.load) and the held-out real baselines scored at this evaluation's N."""
+
+    space: FeatureSpace
+    features: dict
+    cache: dict
+    baselines: dict
+
+
+def real_data(references: list[tuple[FeatureSpace, dict]], settings: EvalSettings,
+              device: torch.device) -> list[RealData]:
+    return [RealData(space, reference_features(reference, space, device), real_side.load(reference, device),
+                     real_side.cached_baselines(reference, settings.num_samples, settings.seed,
+                                                settings.kid_subset_size))
+            for space, reference in references]
 
 
 def checked_real_data(data_path: str | Path, references: list[tuple[FeatureSpace, dict]]):
@@ -153,18 +176,21 @@ def shared_inputs(samples: torch.Tensor, labels: torch.Tensor | None, model, rea
                 batch_size=settings.batch_size)
 
 
-def score_in_spaces(real_features: list[tuple[FeatureSpace, dict]], chosen: list[registry.Metric], common: dict,
-                    scores: dict, clock: Clock, settings: EvalSettings, verbose: bool = False) -> list[str]:
+def score_in_spaces(reals: list[RealData], chosen: list[registry.Metric], common: dict, scores: dict, clock: Clock,
+                    settings: EvalSettings, verbose: bool = False) -> list[str]:
     """Extract the samples' features once per space and store every chosen per-space metric in `scores`;
-    return the names computed. real_features: (space, the real images' features in it) per space."""
+    return the names computed. Every metric of a space shares one MetricInputs, so its cache (Gaussian fits,
+    pairwise passes) serves them all."""
     cuda, computed = common["device"].type == "cuda", []
-    for space, real in real_features:
+    for real in reals:
+        space = real.space
         features = clock.run(f"features_{space.name}", extract, common["samples"], space, cuda, settings.batch_size,
                              verbose)
-        inputs = MetricInputs(space.name, features, real, **common)
+        inputs = MetricInputs(space.name, features, real.features, **common)
+        inputs.cache.update(real.cache)
         for metric in chosen:
             if metric.spaces is not None and space.name in metric.spaces:
-                computed.append(_score(metric, inputs, scores, clock, settings.num_samples))
+                computed.append(_score(metric, inputs, scores, clock, settings.num_samples, real.baselines))
     return computed
 
 
@@ -187,8 +213,7 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     chosen = [m for m in registry.selected(settings.compute)
               if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
     common = shared_inputs(samples, labels, model, real, classifier, device, settings)
-    real_features = [(space, reference_features(reference, space)) for space, reference in references]
-    computed = score_in_spaces(real_features, chosen, common, scores, clock, settings, verbose)
+    computed = score_in_spaces(real_data(references, settings, device), chosen, common, scores, clock, settings, verbose)
     for space, _ in references:
         pairs = scores.get(f"nearest_pairs_{space.name}")
         if pictures is not None and pairs:

@@ -127,14 +127,26 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
     # Both inputs share one cache name: input1 is extracted and cached, input2 is then read from that cache.
     calculate(real, real, space, cuda=cuda, batch_size=batch_size, kid_cap=kid_cap, cache_root=str(folder),
               input1_cache_name=CACHE_NAME, input2_cache_name=CACHE_NAME, verbose=verbose)
+    real_side_record = _real_side(data, space, folder, torch.device("cuda" if cuda else "cpu"),
+                                  num_samples=num_samples, seed=seed, kid_cap=kid_cap)
     files = sorted(p.name for p in folder.glob(f"{CACHE_NAME}-*.pt"))
     baselines = compute_baselines(data.images, space, folder, num_samples=num_samples, seed=seed, cuda=cuda,
                                   batch_size=batch_size, kid_cap=kid_cap, verbose=verbose)
     record = reference_record(dataset=data.name, image_size=data.image_size, space=space.name,
                               extractor=space.extractor, weights_sha256=file_sha256(space.weights_path),
                               num_images=data.images.shape[0], files=files, baselines=baselines)
+    record.update(real_side_record)
     write_json(out_json, record)
     return record
+
+
+def _real_side(data, space: FeatureSpace, folder: Path, device: torch.device, **settings) -> dict:
+    """The real side every run reads (metrics/real_side.py), from the features torch-fidelity just cached."""
+    from gan_bench.metrics import real_side
+    from gan_bench.metrics.features import reference_features
+
+    features = reference_features({"cache_root": str(folder), "cache_name": CACHE_NAME}, space, device)
+    return real_side.compute(features, data.labels, space.name, folder, **settings)
 
 
 class CachedReference(Dataset):

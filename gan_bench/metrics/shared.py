@@ -19,7 +19,7 @@ REAL_SELF = "real_self"      # pairwise.SelfPass of the real set, its kernel sum
 REAL_KID_PLAN = "real_kid_plan"   # (n_samples, n_real, subset size, subsets, seed) the real kernel sums are for
 
 
-def _memo(inputs: MetricInputs, name: str, make):
+def memo(inputs: MetricInputs, name: str, make):
     if name not in inputs.cache:
         inputs.cache[name] = make()
     return inputs.cache[name]
@@ -35,15 +35,15 @@ def plan_key(n_samples: int, n_real: int, size: int) -> tuple:
 
 def kid_plan(inputs: MetricInputs) -> pairwise.KidPlan:
     key = plan_key(len(inputs.features[VECTORS]), len(inputs.real_features[VECTORS]), kid_size(inputs))
-    return _memo(inputs, "kid_plan", lambda: pairwise.kid_plan(*key))
+    return memo(inputs, "kid_plan", lambda: pairwise.kid_plan(*key))
 
 
 def sample_gaussian(inputs: MetricInputs) -> gaussian.Gaussian:
-    return _memo(inputs, "sample_gaussian", lambda: gaussian.fit(inputs.features[VECTORS]))
+    return memo(inputs, "sample_gaussian", lambda: gaussian.fit(inputs.features[VECTORS]))
 
 
 def real_gaussian(inputs: MetricInputs) -> gaussian.Gaussian:
-    return _memo(inputs, REAL_GAUSSIAN, lambda: gaussian.fit(inputs.real_features[VECTORS]).with_sqrt())
+    return memo(inputs, REAL_GAUSSIAN, lambda: gaussian.fit(inputs.real_features[VECTORS]).with_sqrt())
 
 
 def real_self(inputs: MetricInputs) -> pairwise.SelfPass:
@@ -52,15 +52,15 @@ def real_self(inputs: MetricInputs) -> pairwise.SelfPass:
     if inputs.cache.get(REAL_KID_PLAN) != key:
         inputs.cache.pop(REAL_SELF, None)
     inputs.cache[REAL_KID_PLAN] = key
-    return _memo(inputs, REAL_SELF, lambda: pairwise.self_pass(inputs.real_features[VECTORS],
+    return memo(inputs, REAL_SELF, lambda: pairwise.self_pass(inputs.real_features[VECTORS],
                                                                 kid_plan(inputs).second))
 
 
 def sample_self(inputs: MetricInputs) -> pairwise.SelfPass:
-    return _memo(inputs, "sample_self", lambda: pairwise.self_pass(inputs.features[VECTORS], kid_plan(inputs).first))
+    return memo(inputs, "sample_self", lambda: pairwise.self_pass(inputs.features[VECTORS], kid_plan(inputs).first))
 
 
 def cross(inputs: MetricInputs) -> pairwise.CrossPass:
-    return _memo(inputs, "cross", lambda: pairwise.cross_pass(
+    return memo(inputs, "cross", lambda: pairwise.cross_pass(
         inputs.features[VECTORS], inputs.real_features[VECTORS], sample_self(inputs).radii,
         real_self(inputs).radii, kid_plan(inputs)))
