@@ -26,4 +26,4 @@ def real_as_samples(inputs: MetricInputs, num_samples: int) -> MetricInputs:
         samples=None if inputs.real_images is None else inputs.real_images[a],
         real_images=None if inputs.real_images is None else inputs.real_images[b],
         num_classes=inputs.num_classes, classifier=inputs.classifier, device=inputs.device, seed=inputs.seed,
-        kid_subset_size=inputs.kid_subset_size, batch_size=inputs.batch_size)
+        kid_subset_size=inputs.kid_subset_size, batch_size=inputs.batch_size, cas_steps=inputs.cas_steps)

@@ -1,8 +1,9 @@
 """Classification Accuracy Score (Ravuri & Vinyals 2019): train a classifier only on a conditional model's samples
 (labelled with the class they were conditioned on) and test it on real images it never saw.
 
-The classifier is the domain classifier's architecture and training settings, and the test images are the domain
-classifier's held-out split, so `classifier_heldout_accuracy` (the same classifier trained on real images) is
+The classifier is the domain classifier's architecture and training settings, trained for a fixed number of
+optimizer steps (metrics.cas_steps, recorded in metrics.json as cas_train_steps) whatever N, so its cost per run
+is bounded and stated; the test images are the domain classifier's held-out split, so `classifier_heldout_accuracy` (the same classifier trained on real images) is
 the real-data value beside it. A model whose samples carry the right class information in a learnable form scores
 near it; one that ignores its label scores near chance (1/K).
 """
@@ -18,11 +19,12 @@ from gan_bench.records import read_json
 
 
 def train_on_samples_test_on_real(samples, labels, real_images, real_labels, record: dict,
-                                  device: torch.device) -> float:
+                                  device: torch.device, steps: int) -> float:
+    """Accuracy on the held-out real images of a classifier trained `steps` optimizer steps on the samples."""
     settings = ClassifierSettings(**record["settings"])
     torch.manual_seed(settings.seed)
     model = DomainClassifier(**record["arch"]).to(device)
-    fit(model, samples, labels, settings, device, log=lambda _: None)
+    fit(model, samples, labels, settings, device, log=lambda _: None, steps=steps)
     test_images, test_labels = heldout_images(real_images, real_labels, settings)
     return accuracy(model, test_images, test_labels, device)
 
@@ -30,4 +32,4 @@ def train_on_samples_test_on_real(samples, labels, real_images, real_labels, rec
 def classification_accuracy_score(inputs: MetricInputs) -> dict:
     record = read_json(record_path(inputs.classifier))
     return {"cas": train_on_samples_test_on_real(inputs.samples, inputs.labels, inputs.real_images,
-                                                 inputs.real_labels, record, inputs.device)}
+                                                 inputs.real_labels, record, inputs.device, inputs.cas_steps)}

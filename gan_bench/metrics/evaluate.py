@@ -39,6 +39,7 @@ class EvalSettings:
     kid_subset_size: int = _DEFAULTS["kid_subset_size"]   # a cap: lowered to the number of samples when smaller
     seed: int = _DEFAULTS["seed"]                         # seeds the sample noise (and labels), the same for every run
     compute: list[str] | None = _DEFAULTS["compute"]      # registry metric names; None: all
+    cas_steps: int = _DEFAULTS["cas_steps"]               # CAS classifier's training budget, in optimizer steps
 
 
 def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -77,6 +78,7 @@ def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list
         **empty_record(feature_spaces, settings),
         keys.SAMPLE_SEED: settings.seed,
         keys.KID_SUBSET_SIZE: kid_subset,
+        keys.CAS_TRAIN_STEPS: settings.cas_steps,
         keys.SAMPLE_RESOLUTION: image_size,
         keys.NUM_CLASSES: num_classes,
         keys.REAL_BASELINE_NUM_SAMPLES: real_baseline_num_samples,
@@ -173,7 +175,7 @@ def shared_inputs(samples: torch.Tensor, labels: torch.Tensor | None, model, rea
     return dict(labels=labels, real_labels=real.labels, samples=samples, real_images=real.images,
                 num_classes=model.num_classes, classifier=None if classifier is None else Path(classifier),
                 device=device, seed=settings.seed, kid_subset_size=settings.kid_subset_size,
-                batch_size=settings.batch_size)
+                batch_size=settings.batch_size, cas_steps=settings.cas_steps)
 
 
 def score_in_spaces(reals: list[RealData], chosen: list[registry.Metric], common: dict, scores: dict, clock: Clock,
