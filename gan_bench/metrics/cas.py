@@ -3,8 +3,8 @@
 
 The classifier is the domain classifier's architecture and training settings, trained for a fixed number of
 optimizer steps (metrics.cas_steps, recorded in metrics.json as cas_train_steps) whatever N, so its cost per run
-is bounded and stated; the test images are the domain classifier's held-out split, so `classifier_heldout_accuracy` (the same classifier trained on real images) is
-the real-data value beside it. A model whose samples carry the right class information in a learnable form scores
+is bounded and stated; the test images are the domain classifier's held-out split, so
+`classifier_heldout_accuracy` (the same classifier trained on real images) is the real-data value beside it. A model whose samples carry the right class information in a learnable form scores
 near it; one that ignores its label scores near chance (1/K).
 """
 

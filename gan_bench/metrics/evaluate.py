@@ -215,7 +215,8 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     chosen = [m for m in registry.selected(settings.compute)
               if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
     common = shared_inputs(samples, labels, model, real, classifier, device, settings)
-    computed = score_in_spaces(real_data(references, settings, device), chosen, common, scores, clock, settings, verbose)
+    reals = real_data(references, settings, device)
+    computed = score_in_spaces(reals, chosen, common, scores, clock, settings, verbose)
     for space, _ in references:
         pairs = scores.get(f"nearest_pairs_{space.name}")
         if pictures is not None and pairs:
