@@ -38,11 +38,16 @@ class Timer:
         value = function(*args)
         synchronize()
         self.rows.append((name, per_run, time.perf_counter() - wall, time.process_time() - cpu))
+        print(row(*self.rows[-1]), flush=True)   # as it goes: the previous path takes minutes on a CPU
         return value
 
     def per_run(self) -> tuple[float, float]:
         return (sum(count * wall for _, count, wall, _ in self.rows),
                 sum(count * cpu for _, count, _, cpu in self.rows))
+
+
+def row(name: str, per_run: float, wall: float, cpu: float) -> str:
+    return f"{name:44s} {per_run:7g} {wall:8.2f} {cpu:8.2f}"
 
 
 def synthetic(n: int, m: int, dim: int, classes: int, device, seed: int = 0):
@@ -135,20 +140,20 @@ def _relative(old, new) -> float:
     return max(abs(a - b) / max(abs(a), 1e-12) for a, b in pairs)
 
 
-def report(old: Timer, new: Timer, old_values: dict, new_values: dict, args) -> list[str]:
-    lines = [f"bench-eval: N = {args.num_samples} samples vs M = {args.num_real} real, d = {args.dim}, "
-             f"curve N = {args.curve_samples} x {args.snapshots} snapshots, KID subsets of "
-             f"{min(args.kid_subset_size, args.num_samples, args.num_real)}, device {args.device_used}",
-             f"{'step':44s} {'per run':>7s} {'wall s':>8s} {'CPU s':>8s}"]
-    for title, timer in (("previous path", old), ("current path", new)):
-        lines.append(f"-- {title}")
-        lines += [f"{name:44s} {count:7g} {wall:8.2f} {cpu:8.2f}" for name, count, wall, cpu in timer.rows]
-        wall, cpu = timer.per_run()
-        lines.append(f"{'= per run and feature space':44s} {'':7s} {wall:8.2f} {cpu:8.2f}")
+def header(args) -> list[str]:
+    return [f"bench-eval: N = {args.num_samples} samples vs M = {args.num_real} real, d = {args.dim}, "
+            f"curve N = {args.curve_samples} x {args.snapshots} snapshots, KID subsets of "
+            f"{min(args.kid_subset_size, args.num_samples, args.num_real)}, device {args.device_used}",
+            f"{'step':44s} {'per run':>7s} {'wall s':>8s} {'CPU s':>8s}"]
+
+
+def summary(old: Timer, new: Timer, old_values: dict, new_values: dict, args) -> list[str]:
     (old_wall, old_cpu), (new_wall, new_cpu) = old.per_run(), new.per_run()
-    lines.append(f"speed-up per run: {old_wall / new_wall:.1f}x wall, {old_cpu / new_cpu:.1f}x CPU")
-    lines.append("largest relative difference, previous vs current: " + ", ".join(
-        f"{name} {_relative(old_values[name], new_values[name]):.1e}" for name in old_values))
+    lines = [row("= per run and feature space, previous path", 0, old_wall, old_cpu).replace("       0", " " * 8),
+             row("= per run and feature space, current path", 0, new_wall, new_cpu).replace("       0", " " * 8),
+             f"speed-up per run: {old_wall / new_wall:.1f}x wall, {old_cpu / new_cpu:.1f}x CPU",
+             "largest relative difference, previous vs current: " + ", ".join(
+                 f"{name} {_relative(old_values[name], new_values[name]):.1e}" for name in old_values)]
     once = sum(wall for name, count, wall, _ in new.rows if count == 0)   # one final and one curve reference
     lines.append(
         f"default grid, one feature space of this d (assumed: {args.runs} runs, {args.datasets} datasets; "
@@ -170,10 +175,13 @@ def run_bench_eval(args) -> int:
     settings = dict(curve_n=min(args.curve_samples, args.num_samples), snapshots=args.snapshots,
                     cap=args.kid_subset_size, seed=args.seed)
     old, new = Timer(device), Timer(device)
+    print("\n".join(header(args)), flush=True)
     with torch.no_grad():
-        old_values = previous_path(old, samples, logits, real, **settings)
+        print("-- current path", flush=True)
         new_values = current_path(new, samples, logits, real, **settings)
-    print("\n".join(report(old, new, old_values, new_values, args)))
+        print("-- previous path", flush=True)
+        old_values = previous_path(old, samples, logits, real, **settings)
+    print("\n".join(summary(old, new, old_values, new_values, args)))
     return 0
 
 

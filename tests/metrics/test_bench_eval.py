@@ -11,11 +11,12 @@ def test_bench_eval_prints_both_paths_every_metric_and_their_agreement(capsys):
     assert main(["bench-eval", "--num-samples", "80", "--dim", "6", "--classes", "5", "--curve-samples", "40",
                  "--snapshots", "2", "--kid-subset-size", "30", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
-    previous, current = out.split("-- previous path")[1].split("-- current path")
+    current, previous = out.split("-- current path")[1].split("-- previous path")
+    previous = previous.split("= per run")[0]
     for part in (previous, current):
         steps = {line.split()[0] for line in part.splitlines() if line.strip()}
         assert set(METRICS) <= steps
-        assert "= per run and feature space" in part
+    assert "= per run and feature space, previous path" in out and "= per run and feature space, current path" in out
     assert "real baseline: precision_recall" in previous and "reference: held-out real baselines" in current
     differences = dict(re.findall(r"(\w+) ([0-9.e+-]+)", out.split("previous vs current: ")[1].splitlines()[0]))
     assert set(differences) == set(METRICS)
