@@ -57,6 +57,7 @@ SAMPLE_RESOLUTION = "sample_resolution"  # the samples' image size (key kept, as
 CLASS_ACCURACY = "class_accuracy"
 CODE_PURITY = "code_purity"
 CLASSIFIER_HELDOUT_ACCURACY = "classifier_heldout_accuracy"
+CAS_TRAIN_STEPS = "cas_train_steps"      # optimizer steps of the classifier CAS trained on the samples
 EVAL_SKIPPED = "eval_skipped"
 METRICS_COMPUTED = "metrics_computed"    # the registry metrics evaluated, `<name>_<space>` or `<name>`
 EVAL_TIMES_S = "eval_times_s"            # seconds per evaluation step, {step: s}

@@ -142,7 +142,8 @@ def test_evaluate_by_hand_uses_the_schema_defaults(digits16, tmp_path, monkeypat
     metrics = schema.defaults("metrics")
     assert seen == {"num_samples": metrics["num_samples"], "batch_size": metrics["batch_size"],
                     "kid_subset_size": metrics["kid_subset_size"], "seed": metrics["seed"],
-                    "compute": metrics["compute"], "spaces": metrics["feature_spaces"]}
+                    "compute": metrics["compute"], "cas_steps": metrics["cas_steps"],
+                    "spaces": metrics["feature_spaces"]}
 
 
 def test_every_command_is_handled_by_its_run_function():

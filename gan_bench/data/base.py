@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from torchvision.transforms.v2 import functional as TF
 
 from gan_bench.data.source import DatasetSource, RawData, describe_protocol  # noqa: F401 (re-exported)
 from gan_bench.errors import GanBenchError
@@ -108,6 +107,9 @@ def resize(images: torch.Tensor, size: int, chunk: int = 4096) -> torch.Tensor:
     """Resize uint8 (N, C, H, W) images to size x size with antialiasing, in chunks to bound memory."""
     if images.shape[-1] == size and images.shape[-2] == size:
         return images.contiguous()
+    # Imported here: torchvision.transforms.v2 takes seconds to import and only data preparation resizes.
+    from torchvision.transforms.v2 import functional as TF
+
     return torch.cat([TF.resize(images[i:i + chunk], [size, size], antialias=True)
                       for i in range(0, images.shape[0], chunk)])
 

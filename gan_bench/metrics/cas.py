@@ -1,10 +1,12 @@
 """Classification Accuracy Score (Ravuri & Vinyals 2019): train a classifier only on a conditional model's samples
 (labelled with the class they were conditioned on) and test it on real images it never saw.
 
-The classifier is the domain classifier's architecture and training settings, and the test images are the held-out
-part of the dataset (gan_bench.data.base: no generator trained on them). Its floor (the REAL baseline, `cas_real`)
-is the same recipe trained on N real training images instead of N samples. A model whose samples carry the right
-class information in a learnable form scores near it; one that ignores its label scores near chance (1/K).
+The classifier is the domain classifier's architecture and training settings, trained for a fixed number of
+optimizer steps (metrics.cas_steps, recorded in metrics.json as cas_train_steps) whatever N, so its cost per run
+is bounded and stated. The test images are the held-out part of the dataset (gan_bench.data.base: no generator
+trained on them). Its floor (the REAL baseline, `cas_real`) is the same recipe trained on N real training images
+instead of N samples. A model whose samples carry the right class information in a learnable form scores near it;
+one that ignores its label scores near chance (1/K).
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from gan_bench.records import read_json
 
 
 def train_on_samples_test_on_real(samples, labels, real_images, real_labels, record: dict,
-                                  device: torch.device) -> float:
+                                  device: torch.device, steps: int) -> float:
+    """Accuracy on the held-out real images of a classifier trained `steps` optimizer steps on the samples."""
     settings = ClassifierSettings(**record["settings"])
     torch.manual_seed(settings.seed)
     model = DomainClassifier(**record["arch"]).to(device)
-    fit(model, samples, labels, settings, device, log=lambda _: None)
+    fit(model, samples, labels, settings, device, log=lambda _: None, steps=steps)
     return accuracy(model, real_images, real_labels, device)
 
 
 def classification_accuracy_score(inputs: MetricInputs) -> dict:
     record = read_json(record_path(inputs.classifier))
     return {"cas": train_on_samples_test_on_real(inputs.samples, inputs.labels, inputs.real_images,
-                                                 inputs.real_labels, record, inputs.device)}
+                                                 inputs.real_labels, record, inputs.device, inputs.cas_steps)}

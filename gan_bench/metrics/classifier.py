@@ -146,21 +146,26 @@ def heldout_images(images: torch.Tensor, labels: torch.Tensor, settings: Classif
 
 
 def fit(model: DomainClassifier, images: torch.Tensor, labels: torch.Tensor, settings: ClassifierSettings,
-        device: torch.device, log=print) -> int:
+        device: torch.device, log=print, steps: int | None = None) -> int:
     """Train `model` on all of the uint8 images given; returns the number of epochs run. Leaves it in eval mode.
 
-    Seed torch before building the model: its initial weights and dropout draw from the global generator."""
+    steps: an exact budget of optimizer steps (the last epoch cut short), instead of settings.epochs and
+    settings.min_steps. Seed torch before building the model: its initial weights and dropout draw from the
+    global generator."""
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
     batch_size = min(settings.batch_size, len(images))
     steps_per_epoch = max(1, len(images) // batch_size)
-    epochs = max(settings.epochs, math.ceil(settings.min_steps / steps_per_epoch))
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, total_steps=epochs * steps_per_epoch)
+    if steps is None:
+        epochs = max(settings.epochs, math.ceil(settings.min_steps / steps_per_epoch))
+        steps = epochs * steps_per_epoch
+    epochs = math.ceil(steps / steps_per_epoch)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.lr, total_steps=steps)
     train_x, train_y = images.to(device), labels.to(device)
     generator = torch.Generator().manual_seed(settings.seed)
     model.train()
     for epoch in range(epochs):
         order = torch.randperm(len(images), generator=generator)
-        for step in range(steps_per_epoch):
+        for step in range(min(steps_per_epoch, steps - epoch * steps_per_epoch)):
             batch = order[step * batch_size:(step + 1) * batch_size].to(device)
             x = _random_shift(to_unit_range(train_x[batch]), generator, max(1, images.shape[-1] // 16))
             loss = F.cross_entropy(model(x), train_y[batch])

@@ -19,7 +19,7 @@ CLASSIFIER_KEYS = ("epochs", "min_steps", "batch_size", "lr", "width", "feature_
 # The reference statistics' baselines are scored at the runs' N, batch size, seed and KID subset size; the other
 # metrics keys (which spaces, which metrics) do not change them, so changing those does not recompute them.
 REFERENCE_KEYS = ("num_samples", "batch_size", "seed", "kid_subset_size")
-EVALUATE_KEYS = (*REFERENCE_KEYS, "feature_spaces", "compute")
+EVALUATE_KEYS = (*REFERENCE_KEYS, "feature_spaces", "compute", "cas_steps")
 
 
 def _log(message: str) -> None:

@@ -18,9 +18,9 @@ from gan_bench.config import curve_columns
 from gan_bench.curves import write_curve
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
-from gan_bench.metrics.evaluate import Clock, EvalSettings, checked_real_data, generate, score_in_spaces, shared_inputs
+from gan_bench.metrics.evaluate import (Clock, EvalSettings, checked_real_data, generate, real_data, score_in_spaces,
+                                        shared_inputs)
 from gan_bench.metrics.feature_extractors import FeatureSpace
-from gan_bench.metrics.features import reference_features
 from gan_bench.metrics.fidelity import kid_subset_size
 from gan_bench.metrics.reference import load_reference
 from gan_bench.records import read_json
@@ -82,8 +82,8 @@ def score_snapshots(run_dir: str | Path, data: str | Path, spaces: list[tuple[Fe
     saved = set(saved_steps(run_dir))  # one directory listing, not one per requested step
     present = [step for step in requested if step in saved]
     evaluation = eval_settings(settings)
-    real_features = [(space, reference_features(reference, space), None) for space, reference in references] \
-        if present else []
+    # Curves score FID, KID and IS only: the training images' vectors (memorization) are not read.
+    real_features = real_data(references, evaluation, device, with_train=False) if present else []
     points = [score_snapshot(snapshot_path(run_dir, step), real, real_features, evaluation, device, summary, verbose)
               for step in present]
     space_names = [space.name for space, _ in spaces]

@@ -14,8 +14,7 @@ from gan_bench import schema
 from gan_bench.checkpoint import load_model, read_checkpoint
 from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics import registry
-from gan_bench.metrics.baselines import real_as_samples
+from gan_bench.metrics import real_side, registry
 from gan_bench.metrics.classifier import record_path
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, reference_features
@@ -40,6 +39,7 @@ class EvalSettings:
     kid_subset_size: int = _DEFAULTS["kid_subset_size"]   # a cap: lowered to the number of samples when smaller
     seed: int = _DEFAULTS["seed"]                         # seeds the sample noise (and labels), the same for every run
     compute: list[str] | None = _DEFAULTS["compute"]      # registry metric names; None: all
+    cas_steps: int = _DEFAULTS["cas_steps"]               # CAS classifier's training budget, in optimizer steps
 
 
 def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -78,6 +78,7 @@ def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list
         **empty_record(feature_spaces, settings),
         keys.SAMPLE_SEED: settings.seed,
         keys.KID_SUBSET_SIZE: kid_subset,
+        keys.CAS_TRAIN_STEPS: settings.cas_steps,
         keys.SAMPLE_RESOLUTION: image_size,
         keys.NUM_CLASSES: num_classes,
         keys.REAL_BASELINE_NUM_SAMPLES: real_baseline_num_samples,
@@ -125,15 +126,40 @@ def _store(record: dict, values: dict, space: str | None, baseline: bool = False
             record[column] = value
 
 
-def _score(metric, inputs: MetricInputs, record: dict, clock: Clock, num_samples: int) -> str:
+def _score(metric, inputs: MetricInputs, record: dict, clock: Clock, num_samples: int,
+           cached_baselines: dict | None = None) -> str:
     space = inputs.space
     name = f"{metric.name}_{space}" if space else metric.name
     _store(record, clock.run(name, metric.load(), inputs), space)
     if metric.baseline == registry.REAL:
-        stand_in = real_as_samples(inputs, num_samples, metric.floor_from)
-        baseline = clock.run(f"{name}_real", lambda: metric.load()(stand_in))
-        _store(record, baseline, space, baseline=True)
+        wanted = [registry.baseline_key(registry.result_key(result, space)) for result in metric.results]
+        cached = cached_baselines or {}
+        if all(column in cached for column in wanted):   # scored once by the reference step
+            record.update({column: cached[column] for column in wanted})
+        else:
+            record.update(clock.run(f"{name}_real", real_side.real_baselines, inputs, num_samples, [metric]))
     return name
+
+
+@dataclass
+class RealData:
+    """The real images in one feature space, from its reference record: features, the real side's cached work
+    (real_side.load) and the held-out real baselines scored at this evaluation's N."""
+
+    space: FeatureSpace
+    features: dict
+    cache: dict
+    baselines: dict
+    train: dict | None = None   # the training images' vectors (memorization), when asked for
+
+
+def real_data(references: list[tuple[FeatureSpace, dict]], settings: EvalSettings, device: torch.device,
+              with_train: bool = True) -> list[RealData]:
+    return [RealData(space, reference_features(reference, space, device), real_side.load(reference, device),
+                     real_side.cached_baselines(reference, settings.num_samples, settings.seed,
+                                                settings.kid_subset_size),
+                     train_features(reference, device) if with_train else None)
+            for space, reference in references]
 
 
 def checked_real_data(data_path: str | Path, references: list[tuple[FeatureSpace, dict]]):
@@ -150,13 +176,13 @@ def checked_real_data(data_path: str | Path, references: list[tuple[FeatureSpace
     return real
 
 
-def train_features(reference: dict) -> dict[str, torch.Tensor]:
+def train_features(reference: dict, device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
     """The training images' cached vectors (written by reference-stats beside the held-out statistics)."""
     path = Path(reference["cache_root"]) / TRAIN_FEATURES
     if not path.is_file():
         raise GanBenchError(f"reference statistics in {reference['cache_root']} hold no training-image features "
                             f"({path.name}); delete the folder and its .json and rerun reference-stats")
-    return {VECTORS: torch.load(path, map_location="cpu", weights_only=True)[VECTORS].float()}
+    return {VECTORS: torch.load(path, map_location=device, weights_only=True)[VECTORS].float()}
 
 
 def shared_inputs(samples: torch.Tensor, labels: torch.Tensor | None, model, real, classifier: str | Path | None,
@@ -166,22 +192,24 @@ def shared_inputs(samples: torch.Tensor, labels: torch.Tensor | None, model, rea
                 train_images=real.train.images, train_labels=real.train.labels,
                 num_classes=model.num_classes, classifier=None if classifier is None else Path(classifier),
                 device=device, seed=settings.seed, kid_subset_size=settings.kid_subset_size,
-                batch_size=settings.batch_size)
+                batch_size=settings.batch_size, cas_steps=settings.cas_steps)
 
 
-def score_in_spaces(real_features: list[tuple[FeatureSpace, dict]], chosen: list[registry.Metric], common: dict,
-                    scores: dict, clock: Clock, settings: EvalSettings, verbose: bool = False) -> list[str]:
+def score_in_spaces(reals: list[RealData], chosen: list[registry.Metric], common: dict, scores: dict, clock: Clock,
+                    settings: EvalSettings, verbose: bool = False) -> list[str]:
     """Extract the samples' features once per space and store every chosen per-space metric in `scores`;
-    return the names computed. real_features: (space, the held-out images' features in it, the training images'
-    vectors or None) per space."""
+    return the names computed. Every metric of a space shares one MetricInputs, so its cache (Gaussian fits,
+    pairwise passes) serves them all."""
     cuda, computed = common["device"].type == "cuda", []
-    for space, real, train in real_features:
+    for real in reals:
+        space = real.space
         features = clock.run(f"features_{space.name}", extract, common["samples"], space, cuda, settings.batch_size,
                              verbose)
-        inputs = MetricInputs(space.name, features, real, train_features=train, **common)
+        inputs = MetricInputs(space.name, features, real.features, train_features=real.train, **common)
+        inputs.cache.update(real.cache)
         for metric in chosen:
             if metric.spaces is not None and space.name in metric.spaces:
-                computed.append(_score(metric, inputs, scores, clock, settings.num_samples))
+                computed.append(_score(metric, inputs, scores, clock, settings.num_samples, real.baselines))
     return computed
 
 
@@ -204,9 +232,8 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     chosen = [m for m in registry.selected(settings.compute)
               if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
     common = shared_inputs(samples, labels, model, real, classifier, device, settings)
-    real_features = [(space, reference_features(reference, space), train_features(reference))
-                     for space, reference in references]
-    computed = score_in_spaces(real_features, chosen, common, scores, clock, settings, verbose)
+    reals = real_data(references, settings, device)
+    computed = score_in_spaces(reals, chosen, common, scores, clock, settings, verbose)
     for space, _ in references:
         pairs = scores.get(f"nearest_pairs_{space.name}")
         if pictures is not None and pairs:

@@ -29,21 +29,25 @@ def layers(space: FeatureSpace) -> dict[str, str]:
 def extract(images: torch.Tensor, space: FeatureSpace, cuda: bool,
             batch_size: int = schema.default("metrics", "batch_size"),
             verbose: bool = False) -> dict[str, torch.Tensor]:
-    """{VECTORS, LOGITS} of uint8 images (N, 1|3, H, W)."""
+    """{VECTORS, LOGITS} of uint8 images (N, 1|3, H, W), on the device they were extracted on (torch-fidelity
+    hands them back on the CPU batch by batch; the metrics run where the extractor ran)."""
     names = layers(space)
     extractor = create_feature_extractor(space.extractor, list(names.values()), cuda=cuda, verbose=verbose,
                                          **space.fidelity_kwargs())
     found = get_featuresdict_from_dataset(UInt8Images(images), extractor, batch_size, cuda, True, verbose)
-    return {role: found[name].float().cpu() for role, name in names.items()}
+    device = torch.device("cuda" if cuda else "cpu")
+    return {role: found[name].float().to(device) for role, name in names.items()}
 
 
-def reference_features(reference: dict, space: FeatureSpace) -> dict[str, torch.Tensor]:
-    """The real images' cached features, in the prepared file's image order (reference: a load_reference record)."""
+def reference_features(reference: dict, space: FeatureSpace,
+                       device: torch.device = torch.device("cpu")) -> dict[str, torch.Tensor]:
+    """The real images' cached features, in the prepared file's image order, on `device` (reference: a
+    load_reference record)."""
     out = {}
     for role, name in layers(space).items():
         path = Path(reference["cache_root"]) / f"{reference['cache_name']}-{space.extractor}-features-{name}.pt"
         if not path.is_file():
             raise GanBenchError(f"reference statistics in {reference['cache_root']} hold no {name} features "
                                 f"({path.name}); delete the folder and its .json and rerun reference-stats")
-        out[role] = torch.load(path, map_location="cpu", weights_only=True).float()
+        out[role] = torch.load(path, map_location=device, weights_only=True).float()
     return out

@@ -6,7 +6,7 @@ metric adds only its own arithmetic to the evaluation time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -37,3 +37,7 @@ class MetricInputs:
     seed: int = schema.default("metrics", "seed")   # for every random choice a metric makes (subsets, splits)
     kid_subset_size: int = schema.default("metrics", "kid_subset_size")
     batch_size: int = schema.default("metrics", "batch_size")
+    cas_steps: int = schema.default("metrics", "cas_steps")   # CAS classifier's optimizer steps
+    # Work several metrics share (Gaussian fits, pairwise passes: gan_bench.metrics.shared), computed once per
+    # inputs; the evaluate step fills the real side from the reference cache.
+    cache: dict = field(default_factory=dict, repr=False)

@@ -5,7 +5,7 @@ the classes (Miyato & Koyama 2018). A conditional model that ignores its label s
 from __future__ import annotations
 
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
-from gan_bench.metrics.standard import frechet_distance
+from gan_bench.metrics.gaussian import frechet_distance
 
 MIN_PER_CLASS = 2   # a covariance needs two points
 

@@ -14,29 +14,25 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.metrics.inputs import VECTORS, MetricInputs
-from gan_bench.metrics.knn import nearest
+from gan_bench.metrics import shared
+from gan_bench.metrics.inputs import MetricInputs
 
 PERCENTILE = 0.01
 PAIRS_SHOWN = 8
 
 
-def memorization_scores(features: torch.Tensor, train_features: torch.Tensor,
-                        heldout_features: torch.Tensor) -> dict:
-    distance, index = nearest(features, train_features)
-    held_out, _ = nearest(heldout_features, train_features)
-    threshold = torch.quantile(held_out, PERCENTILE).item()
-    closest = torch.argsort(distance)[:PAIRS_SHOWN]
-    return {
-        "memorized": (distance < threshold).float().mean().item(),
-        "nn_ratio": (torch.quantile(distance, 0.5) / torch.quantile(held_out, 0.5)).item(),
-        "nearest_pairs": [[int(i), int(index[i]), float(distance[i])] for i in closest],
-    }
-
-
 def memorization(inputs: MetricInputs) -> dict:
-    return memorization_scores(inputs.features[VECTORS], inputs.train_features[VECTORS],
-                               inputs.real_features[VECTORS])
+    """Each sample's nearest training image against the held-out images' nearest training images (the latter is
+    real-side work, cached by the reference step: gan_bench.metrics.real_side)."""
+    distance, index = shared.sample_train_nearest(inputs)
+    held_out = shared.heldout_train_distance(inputs)
+    threshold = torch.quantile(held_out, PERCENTILE).item()
+    closest = torch.argsort(distance)[:PAIRS_SHOWN].tolist()
+    return {
+        "memorized": (distance < threshold).double().mean().item(),
+        "nn_ratio": (torch.quantile(distance, 0.5) / torch.quantile(held_out, 0.5)).item(),
+        "nearest_pairs": [[i, int(index[i]), float(distance[i])] for i in closest],
+    }
 
 
 def pairs_picture(samples: torch.Tensor, train_images: torch.Tensor, pairs: list, path: str | Path) -> Path:

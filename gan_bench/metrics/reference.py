@@ -156,6 +156,8 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
               input1_cache_name=CACHE_NAME, input2_cache_name=CACHE_NAME, verbose=verbose)
     vectors = extract(train.images, space, cuda, batch_size, verbose)[VECTORS]
     torch.save({VECTORS: vectors}, folder / TRAIN_FEATURES)
+    real_side_record = _real_side(heldout, train, vectors, space, folder, torch.device("cuda" if cuda else "cpu"),
+                                  num_samples=num_samples, seed=seed, kid_cap=kid_cap)
     files = sorted(p.name for p in folder.glob(f"{CACHE_NAME}-*.pt")) + [TRAIN_FEATURES]
     baselines = compute_baselines(train.images, len(heldout.images), space, folder, num_samples=num_samples,
                                   seed=seed, cuda=cuda, batch_size=batch_size, kid_cap=kid_cap, verbose=verbose)
@@ -163,8 +165,20 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
                               extractor=space.extractor, weights_sha256=file_sha256(space.weights_path),
                               num_images=len(heldout.images), files=files, baselines=baselines,
                               protocol=heldout.protocol)
+    record.update(real_side_record)
     write_json(out_json, record)
     return record
+
+
+def _real_side(heldout, train, train_vectors: torch.Tensor, space: FeatureSpace, folder: Path, device: torch.device,
+               **settings) -> dict:
+    """The real side every run reads (metrics/real_side.py), from the features torch-fidelity just cached."""
+    from gan_bench.metrics import real_side
+    from gan_bench.metrics.features import reference_features
+
+    features = reference_features({"cache_root": str(folder), "cache_name": CACHE_NAME}, space, device)
+    return real_side.compute(features, heldout.labels, {VECTORS: train_vectors.float().to(device)}, train.labels,
+                             space.name, folder, **settings)
 
 
 class CachedReference(Dataset):

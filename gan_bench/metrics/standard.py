@@ -1,23 +1,23 @@
-"""FID, KID and IS from features, through torch-fidelity's own functions (the numbers its calculate_metrics gives).
+"""FID, KID and IS from features, on the features' device, computed as torch-fidelity defines them.
 
-The arguments torch-fidelity reads from its keyword table are passed explicitly, so they are the same here and in
-the reference-statistics step: KID subsets and IS splits are drawn from RNG_SEED.
+- FID: float64 Gaussian fits and a symmetric eigendecomposition (gaussian.py); the real fit and its square root
+  come from the reference cache.
+- KID: torch-fidelity's polynomial-kernel unbiased MMD^2 over 100 subsets drawn as it draws them (same seed, same
+  indices), the kernel sums read off the shared pairwise passes (pairwise.py).
+- IS: torch-fidelity's split-wise KL with its numpy-seeded shuffle, in float64.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
-from torch_fidelity.metric_fid import fid_features_to_statistics, fid_statistics_to_metric
-from torch_fidelity.metric_isc import isc_features_to_metric
-from torch_fidelity.metric_kid import kid_features_to_metric
 
-from gan_bench.metrics.inputs import LOGITS, VECTORS, MetricInputs
+from gan_bench.metrics import gaussian, pairwise, shared
+from gan_bench.metrics.inputs import LOGITS, MetricInputs
 
-RNG_SEED = 2020  # torch-fidelity's default
 IS_SPLITS = 10
-KID_SUBSETS = 100
 
 
 def _finite(value) -> float | None:
@@ -25,27 +25,31 @@ def _finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def frechet_distance(features: torch.Tensor, real_features: torch.Tensor) -> float:
-    """FID between two feature sets (Gaussian fits), computed by torch-fidelity."""
-    stats = fid_features_to_statistics(features.float())
-    real_stats = fid_features_to_statistics(real_features.float())
-    return fid_statistics_to_metric(stats, real_stats, verbose=False)["frechet_inception_distance"]
-
-
 def fid(inputs: MetricInputs) -> dict:
-    return {"fid": _finite(frechet_distance(inputs.features[VECTORS], inputs.real_features[VECTORS]))}
+    return {"fid": _finite(gaussian.frechet(shared.sample_gaussian(inputs), shared.real_gaussian(inputs)))}
 
 
 def kid(inputs: MetricInputs) -> dict:
-    features, real = inputs.features[VECTORS], inputs.real_features[VECTORS]
-    subset = max(2, min(inputs.kid_subset_size, len(features), len(real)))
-    result = kid_features_to_metric(features, real, kid_subsets=KID_SUBSETS, kid_subset_size=subset,
-                                    kid_kernel="poly", kid_kernel_poly_degree=3, kid_kernel_poly_gamma=None,
-                                    kid_kernel_poly_coef0=1, rng_seed=RNG_SEED, verbose=False)
-    return {"kid": _finite(result["kernel_inception_distance_mean"]),
-            "kid_std": _finite(result["kernel_inception_distance_std"])}
+    mean, std = pairwise.kid_from_sums(shared.sample_self(inputs).kernel_sums, shared.real_self(inputs).kernel_sums,
+                                       shared.cross(inputs).kernel_sums, shared.kid_size(inputs))
+    return {"kid": _finite(mean), "kid_std": _finite(std)}
+
+
+def inception_score_of(logits: torch.Tensor, splits: int = IS_SPLITS, seed: int = shared.KID_SEED) -> tuple:
+    """(mean, std) over `splits` of exp(E KL(p(y|x) || p(y))), after torch-fidelity's seeded shuffle."""
+    n = len(logits)
+    order = torch.as_tensor(np.random.RandomState(seed).permutation(n), device=logits.device)
+    logits = logits[order].double()
+    p, log_p = logits.softmax(dim=1), logits.log_softmax(dim=1)
+    scores = []
+    for i in range(splits):
+        part, log_part = p[i * n // splits: (i + 1) * n // splits], log_p[i * n // splits: (i + 1) * n // splits]
+        marginal = part.mean(dim=0, keepdim=True)
+        scores.append((part * (log_part - marginal.log())).sum(dim=1).mean().exp())
+    scores = torch.stack(scores)
+    return float(scores.mean()), float(scores.std(correction=0))
 
 
 def inception_score(inputs: MetricInputs) -> dict:
-    result = isc_features_to_metric(inputs.features[LOGITS], splits=IS_SPLITS, shuffle=True, rng_seed=RNG_SEED)
-    return {"is": _finite(result["inception_score_mean"]), "is_std": _finite(result["inception_score_std"])}
+    mean, std = inception_score_of(inputs.features[LOGITS])
+    return {"is": _finite(mean), "is_std": _finite(std)}

@@ -29,3 +29,15 @@ def test_it_is_tested_on_the_classifiers_held_out_images(mnist, trained_classifi
     settings = ClassifierSettings(**trained_classifier[1]["settings"])
     images, _ = heldout_images(mnist.images, mnist.labels, settings)
     assert len(images) == trained_classifier[1]["num_heldout"]
+
+
+def test_the_sample_trained_classifier_takes_exactly_its_step_budget_whatever_n(mnist, trained_classifier):
+    from gan_bench.metrics.classifier import DomainClassifier, fit
+
+    settings = ClassifierSettings(**trained_classifier[1]["settings"])
+    for n in (100, 1000):
+        model = DomainClassifier(**trained_classifier[1]["arch"])
+        calls = []
+        model.register_forward_hook(lambda module, args, out: calls.append(module.training))
+        fit(model, mnist.images[:n], mnist.labels[:n], settings, torch.device("cpu"), log=lambda _: None, steps=7)
+        assert calls.count(True) == 7

@@ -228,3 +228,22 @@ def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, real
 def test_metrics_name_the_run_they_score(run_dir, evaluate):
     metrics = evaluate(run_dir, "named.json")
     assert metrics["settings_hash"] == "h1" and metrics["checkpoint_step"] == 5
+
+
+def test_real_side_computed_once_by_the_reference_gives_the_same_numbers(run_dir, evaluate, domain, real_data,
+                                                                         trained_classifier, tmp_path):
+    """A reference made at the runs' N holds the real side (Gaussian root, k-NN radii, KID real sums, held-out
+    baselines): evaluation reads it instead of scoring held-out real images again, and every number is the one
+    the evaluation computes for itself from a reference made at another N."""
+    at_n = tmp_path / "domain.json"
+    compute_reference(real_data, domain, at_n, cuda=False, num_samples=SETTINGS.num_samples, seed=SETTINGS.seed,
+                      kid_cap=SETTINGS.kid_subset_size)
+    cached = evaluate_to_file(run_dir / "cached.json", run_dir / "summary.json", run_dir / "checkpoint.pt", real_data,
+                              [(domain, at_n)], SETTINGS, torch.device("cpu"), trained_classifier[0])
+    computed = evaluate(run_dir, "computed.json")
+    assert not any(name.endswith("_real") for name in cached["eval_times_s"])
+    assert any(name.endswith("_real") for name in computed["eval_times_s"])
+    assert read_json(at_n)["real_baselines"]["precision_real_domain"] == cached["precision_real_domain"]
+    for key in _unconditional_columns() + [registry.baseline_key(k) for k in registry.real_data_columns(["domain"])
+                                           if k.endswith("_domain")]:
+        assert cached[key] == pytest.approx(computed[key], rel=1e-9, abs=1e-12), key
