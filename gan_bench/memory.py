@@ -29,12 +29,19 @@ def _nvml_process_mb(device: torch.device) -> float | None:
 
 
 class PeakMemory:
-    """Tracks peaks; call `poll()` now and then (NVML has no peak counter of its own)."""
+    """Tracks peaks from its creation on; call `poll()` now and then (NVML has no peak counter of its own).
+
+    On the GPU the window starts empty: blocks cached by work before it (FLOP counting's copy of the model)
+    are released and the allocator's peaks reset. On the CPU the peak is the process's (ru_maxrss, which
+    cannot be reset).
+    """
 
     def __init__(self, device: torch.device):
         self.device = device
         self.nvml_peak_mb: float | None = None
         if device.type == "cuda":
+            torch.cuda.synchronize(device)
+            torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats(device)
 
     def poll(self) -> None:

@@ -5,7 +5,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from gan_bench import flops
+from gan_bench import train as train_module
 from gan_bench.memory import PeakMemory, is_out_of_memory
+from gan_bench.train import RunSpec
+from tests.tiny_runs import prepared_digits, settings
 
 
 def high_water_mark_mb() -> float:
@@ -33,6 +37,36 @@ def test_a_gpu_run_records_the_allocator_peak():
     del block
     assert summary["peak_torch_allocated_mb"] >= 256
     assert summary["peak_torch_reserved_mb"] >= summary["peak_torch_allocated_mb"]
+
+
+def test_counting_flops_leaves_the_peak_unchanged(device, tmp_path, monkeypatch):
+    """FLOP counting steps a copy of the model: it happens before the peak window opens, so a run's GPU peaks
+    are those of its training steps, the same with counting on or off (the bench's memory table turns it off).
+    On the CPU the peak is the process's RSS, which no window can reset: there the order is what is checked."""
+    data = prepared_digits(tmp_path)
+    events = []
+    count = flops.count_step_flops
+    monkeypatch.setattr(flops, "count_step_flops", lambda *args: events.append("count") or count(*args))
+
+    class Window(PeakMemory):
+        def __init__(self, device):
+            events.append("peak window opens")
+            super().__init__(device)
+
+    monkeypatch.setattr(train_module, "PeakMemory", Window)
+
+    def run(count_flops: bool) -> dict:
+        run_settings = {**settings(count_flops=count_flops), "device": str(device)}
+        return train_module.train(RunSpec("dcgan", "digits", 1, 32, run_settings, data, tmp_path / str(count_flops)))
+
+    counted, plain = run(True), run(False)
+    assert events == ["count", "peak window opens", "peak window opens"]
+    assert counted["flops_per_step"] > 0 and plain["flops_per_step"] is None
+    for key in ("peak_torch_allocated_mb", "peak_torch_reserved_mb"):
+        if device.type == "cuda":
+            assert counted[key] == pytest.approx(plain[key], abs=0.01), key
+        else:
+            assert counted[key] is None and plain[key] is None
 
 
 @pytest.mark.parametrize("exc, expected", [
