@@ -31,8 +31,9 @@ def prepare_model(model: GanModel, train: dict) -> None:
     if train["channels_last"]:
         model.nets.to(memory_format=torch.channels_last)
     if train["compile"]:
-        for net in model.nets.values():
-            net.compile()
+        for name, net in model.nets.items():
+            if name not in model.double_backward_nets:
+                net.compile()
 
 
 def prepare_batch(real: torch.Tensor, train: dict) -> torch.Tensor:

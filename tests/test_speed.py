@@ -66,3 +66,16 @@ def test_options_off_change_nothing():
                                                                                    torch.device("cpu"))))
     real = torch.zeros(2, 1, 8, 8)
     assert speed.prepare_batch(real, _train()) is real
+
+
+def test_compile_trains_a_gradient_penalty_model(monkeypatch):
+    """torch.compile refuses the critic's double backward (the gradient penalty); compiling leaves the critic
+    eager so a WGAN-GP step runs. AOTAutograd, which refuses, is tested without Inductor's C++ build: aot_eager."""
+    compile_module = torch.nn.Module.compile
+    monkeypatch.setattr(torch.nn.Module, "compile", lambda net, **_: compile_module(net, backend="aot_eager"))
+    for name in ("wgan_gp", "cwgan_gp"):
+        model = _model(name)
+        speed.prepare_model(model, _train(compile=True))
+        losses = model.train_step(*_batch(model.config.image_size))
+        assert all(torch.isfinite(value) for value in losses.values()), name
+        assert model.nets["G"]._compiled_call_impl is not None, "the generator is still compiled"
