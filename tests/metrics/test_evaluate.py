@@ -226,3 +226,23 @@ def test_a_checkpoint_of_another_run_is_refused(run_dir, domain, reference, real
 def test_metrics_name_the_run_they_score(run_dir, evaluate):
     metrics = evaluate(run_dir, "named.json")
     assert metrics["settings_hash"] == "h1" and metrics["checkpoint_step"] == 5
+
+
+@pytest.mark.parametrize("command", ["evaluate_run", "score_snapshots"])
+def test_evaluating_on_plain_cuda_keeps_the_current_device(command, tmp_path, monkeypatch):
+    """`device: auto` on a GPU resolves to plain `cuda`, which torch.cuda.set_device refuses (no index): the
+    evaluation must go on, on the current device, not fail before its first figure."""
+    from gan_bench.metrics import curve, evaluate
+
+    class Reached(Exception):
+        pass
+
+    def reached(*args, **kwargs):
+        raise Reached
+
+    monkeypatch.setattr(torch.cuda, "set_device", lambda device: torch.cuda._get_device_index(device))
+    monkeypatch.setattr(evaluate, "checked_real_data", reached)
+    monkeypatch.setattr(curve, "read_json", reached)
+    function = evaluate.evaluate_run if command == "evaluate_run" else curve.score_snapshots
+    with pytest.raises(Reached):
+        function(tmp_path, tmp_path, [], {}, torch.device("cuda"))
