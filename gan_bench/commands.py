@@ -76,6 +76,10 @@ def run_train(args) -> None:
     if "device" in args.settings:
         raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
     settings = validate_run_settings({**args.settings, "device": args.device})  # the run records its device
+    if settings["train"]["deterministic"]:
+        from gan_bench.speed import set_cublas_workspace
+
+        set_cublas_workspace()  # before anything starts cuBLAS: it reads the setting once
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
                    Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots)
     summary = train(spec)

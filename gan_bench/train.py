@@ -61,7 +61,9 @@ class Trainer:
         flops_per_step = self._count_flops() if self.setup.train_settings["count_flops"] else None
         # Started after counting, which steps a throw-away copy of the model: the peaks cover training steps only.
         memory = PeakMemory(self.setup.device)
-        outcome = self._train(state, memory, wall, flops_per_step)
+        with speed.NondeterministicOps() as nondeterministic:
+            outcome = self._train(state, memory, wall, flops_per_step)
+        outcome.nondeterministic_ops = nondeterministic.ops
         summary = self.records.finish(state, memory, outcome, wall)
         self.resume.remove()
         return summary

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import torch
 
-from gan_bench import artifacts, environment, flops, run_dir
+from gan_bench import artifacts, environment, flops, run_dir, speed
 from gan_bench import record_keys as keys
 from gan_bench.checkpoint import save_model
 from gan_bench.data.base import to_unit_range
@@ -29,6 +29,7 @@ class Outcome:
     status: str
     reason: str | None
     flops_per_step: int | None
+    nondeterministic_ops: list[str] = field(default_factory=list)  # ops torch ran without a deterministic kernel
 
     @property
     def model_usable(self) -> bool:
@@ -120,4 +121,6 @@ class RunRecords:
             "final_losses": state.loss_rows[-1] if state.loss_rows else {},
             "resumed_at_steps": state.resumed_at,
             "device": str(setup.device), "device_name": device_name,
+            keys.DETERMINISM: speed.determinism_record(setup.train_settings, setup.determinism_why_not,
+                                                       outcome.nondeterministic_ops),
         }
