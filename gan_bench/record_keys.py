@@ -15,6 +15,7 @@ WALL_TIME_S = "wall_time_s"
 THROUGHPUT = "throughput_img_s"
 PEAK_NVML_MB = "peak_nvml_mb"
 PEAK_RSS_MB = "peak_rss_mb"
+MATH_MODE = "math_mode"              # bf16 | tf32 | fp32: the arithmetic utilisation is measured against (flops.py)
 DETERMINISM = "determinism"          # {asked, enforced (null when not asked), why_not: [reasons]} (gan_bench.speed)
 
 # --- run.json (gan_bench.train); RUN_HASH is also in summary.json, completed.json and metrics.json ---

@@ -116,7 +116,7 @@ class RunRecords:
             "throughput_img_s": state.timed_images / state.train_time_s if state.train_time_s > 0 else None,
             "flops_per_step": outcome.flops_per_step,
             **flops.utilisation(outcome.flops_per_step, state.timed_images // batch_size, state.train_time_s,
-                                device_name, setup.train_settings["amp"]),
+                                device_name, flops.math_mode(setup.train_settings["amp"], setup.device.type)),
             **memory.summary(),
             "final_losses": state.loss_rows[-1] if state.loss_rows else {},
             "resumed_at_steps": state.resumed_at,
