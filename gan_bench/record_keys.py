@@ -14,6 +14,7 @@ COMPLETED = "completed"
 WALL_TIME_S = "wall_time_s"
 THROUGHPUT = "throughput_img_s"
 PEAK_NVML_MB = "peak_nvml_mb"
+PEAK_NVML_HOW = "peak_nvml_how"      # what peak_nvml_mb measured (this process or the whole GPU, how often), or why null
 PEAK_RSS_MB = "peak_rss_mb"
 MATH_MODE = "math_mode"              # bf16 | tf32 | fp32: the arithmetic utilisation is measured against (flops.py)
 DETERMINISM = "determinism"          # {asked, enforced (null when not asked), why_not: [reasons]} (gan_bench.speed)

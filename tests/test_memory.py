@@ -1,13 +1,16 @@
 """Peak memory of a run (the figures summary.json records) and out-of-memory detection."""
 
+import os
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
 
-from gan_bench import flops
+from gan_bench import flops, memory
 from gan_bench import train as train_module
-from gan_bench.memory import PeakMemory, is_out_of_memory
+from gan_bench.memory import PeakMemory, is_out_of_memory, nvml_used_mb
 from gan_bench.train import RunSpec
 from tests.tiny_runs import prepared_digits, settings
 
@@ -79,3 +82,59 @@ def test_counting_flops_leaves_the_peak_unchanged(device, tmp_path, monkeypatch)
 ])
 def test_out_of_memory_is_told_apart_from_other_errors(exc, expected):
     assert is_out_of_memory(exc) is expected
+
+
+class FakeNvml:
+    """pynvml as a GPU machine answers it, with the processes NVML lists for the GPU."""
+
+    def __init__(self, pids: list[int]):
+        self.pids = pids
+
+    def nvmlInit(self):
+        pass
+
+    def nvmlDeviceGetHandleByUUID(self, uuid):
+        return "gpu"
+
+    nvmlDeviceGetHandleByIndex = nvmlDeviceGetHandleByUUID
+
+    def nvmlDeviceGetComputeRunningProcesses(self, handle):
+        return [SimpleNamespace(pid=pid, usedGpuMemory=700 * 2**20) for pid in self.pids]
+
+    def nvmlDeviceGetMemoryInfo(self, handle):
+        return SimpleNamespace(used=900 * 2**20)
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda index: SimpleNamespace(uuid="0000"))
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+
+    def install(pids):
+        monkeypatch.setitem(sys.modules, "pynvml", FakeNvml(pids))
+    return install
+
+
+def test_nvml_reads_this_process_where_it_is_listed(fake_gpu):
+    fake_gpu([1, os.getpid()])
+    assert nvml_used_mb(torch.device("cuda")) == (700, memory.PROCESS)
+
+
+def test_nvml_in_its_own_pid_namespace_reads_the_device_and_says_so(fake_gpu):
+    """In a container NVML lists the host's PIDs: this process is never found. The figure is then the whole
+    GPU's, named as such, instead of a silent null."""
+    fake_gpu([12345])
+    peak = PeakMemory(torch.device("cpu"))
+    peak.record_nvml(*nvml_used_mb(torch.device("cuda")))
+    peak.record_nvml(*nvml_used_mb(torch.device("cuda")))
+    summary = peak.summary()
+    assert summary["peak_nvml_mb"] == 900
+    assert "whole GPU" in summary["peak_nvml_how"] and "2 readings at log intervals" in summary["peak_nvml_how"]
+
+
+def test_a_null_nvml_figure_says_why(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pynvml", None)  # import fails: not installed
+    peak = PeakMemory(torch.device("cpu"))
+    peak.record_nvml(*nvml_used_mb(torch.device("cuda")))
+    summary = peak.summary()
+    assert summary["peak_nvml_mb"] is None and "pynvml" in summary["peak_nvml_how"]
