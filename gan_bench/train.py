@@ -37,6 +37,7 @@ class RunSpec:
     out_dir: Path
     pretrained_path: Path | None = None
     snapshots: int = 0      # train.snapshots: not a run setting (gan_bench.config.NOT_RUN_SETTINGS)
+    jobs_per_gpu: int | None = None  # GPU jobs that may run at once beside it (0: no limit; None: not known)
 
 
 class Trainer:

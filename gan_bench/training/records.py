@@ -38,6 +38,11 @@ class Outcome:
         return self.status != OOM
 
 
+def spec_jobs_per_gpu(setup: RunSetup) -> int | None:
+    """How many GPU jobs could share the run's GPU; null for a run that used no GPU."""
+    return setup.spec.jobs_per_gpu if setup.device.type == "cuda" else None
+
+
 class RunRecords:
     """The files of one run directory, written as the run goes (summary.json last: it marks a run complete)."""
 
@@ -121,6 +126,7 @@ class RunRecords:
             "final_losses": state.loss_rows[-1] if state.loss_rows else {},
             "resumed_at_steps": state.resumed_at,
             "device": str(setup.device), "device_name": device_name,
+            keys.JOBS_PER_GPU: spec_jobs_per_gpu(setup),
             keys.DETERMINISM: speed.determinism_record(setup.train_settings, setup.determinism_why_not,
                                                        outcome.nondeterministic_ops),
         }

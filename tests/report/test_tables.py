@@ -164,3 +164,13 @@ def test_tables_are_empty_with_a_reason_when_no_run_completed(tmp_path, statuses
     assert tables.memory_comparison(runs, {}).empty and tables.time_comparison(runs, {}).empty
     reason = tables.empty_reason(runs)
     assert ("No run completed" in reason and statuses[0] in reason) if statuses else "no runs yet" in reason
+
+
+def test_runs_that_shared_their_gpu_are_marked_in_the_cost_columns(runs):
+    """A run that could share its GPU with other jobs (`--resources gpu=N`) has no solo timings: the leaderboard
+    shows how many jobs could share, wherever one run was not alone."""
+    solo = runs.assign(jobs_per_gpu=1)
+    assert "jobs_per_gpu" not in [c.key for c in tables.cost_columns(solo)]
+    shared = runs.assign(jobs_per_gpu=[3] + [1] * (len(runs) - 1))
+    assert "jobs_per_gpu" in [c.key for c in tables.cost_columns(shared)]
+    assert list(tables.shared_gpu(shared)) == [True] + [False] * (len(runs) - 1)

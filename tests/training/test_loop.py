@@ -27,3 +27,4 @@ def test_bf16_losses_are_averaged_without_drift():
     mean = float(state.loss_sums["loss_d"]) / state.loss_count
     step_value = torch.tensor(-12.345, dtype=torch.bfloat16).item()  # what each step really returned
     assert abs(mean - step_value) < 1e-4, mean
+
