@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "gan_bench.metrics.commands",
     "gan_bench.bench",
     "gan_bench.metrics.curve_commands",
+    "gan_bench.gpu_check",
 ]
 
 
