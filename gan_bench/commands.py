@@ -76,8 +76,13 @@ def run_train(args) -> None:
     if "device" in args.settings:
         raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
     settings = validate_run_settings({**args.settings, "device": args.device})  # the run records its device
+    if settings["train"]["deterministic"]:
+        from gan_bench.speed import set_cublas_workspace
+
+        set_cublas_workspace()  # before anything starts cuBLAS: it reads the setting once
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
-                   Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots)
+                   Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots,
+                   args.jobs_per_gpu)
     summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
 
@@ -159,6 +164,9 @@ def register(subparsers) -> None:
     p.add_argument("--snapshots", type=int_at_least(0), default=schema.default("train", "snapshots"),
                    help="train.snapshots: generator snapshots to save for the quality-over-training curve (not a "
                         "run setting, so not in --settings)")
+    p.add_argument("--jobs-per-gpu", type=int_at_least(0), default=None,
+                   help="how many GPU jobs may run at once on this run's GPU (0: no limit), recorded in summary.json "
+                        "so shared timings are not read as solo ones; the workflow passes --resources gpu=N")
     add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")

@@ -81,6 +81,14 @@ def describe(device: torch.device) -> dict:
     }
 
 
+def select_device(device: torch.device) -> None:
+    """Make a numbered CUDA device torch's current one: code that takes no device (torch-fidelity's `.cuda()`,
+    a bare `torch.device("cuda")`) then runs there. Plain `cuda` keeps the current device (set_device needs
+    an index)."""
+    if device.type == "cuda" and device.index is not None:
+        torch.cuda.set_device(device)
+
+
 def resolve_device(name: str) -> torch.device:
     from gan_bench.errors import GanBenchError
 

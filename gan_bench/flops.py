@@ -5,21 +5,23 @@ from __future__ import annotations
 import copy
 
 import torch
+
+from gan_bench import record_keys as keys
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import flop_registry
 
-# Dense peak TFLOP/s from the vendors' datasheets: (bf16 tensor core, fp32/tf32-off). Matched by substring.
-PEAK_TFLOPS = {
-    "H200": (989.0, 67.0),
-    "H100 SXM": (989.0, 67.0),
-    "H100 PCIe": (756.0, 51.0),
-    "H100": (989.0, 67.0),
-    "A100": (312.0, 19.5),
-    "L40S": (362.0, 91.6),
-    "A10G": (70.0, 31.2),
-    "RTX 4090": (165.0, 82.6),
-    "V100": (125.0, 15.7),   # fp16 tensor core (no bf16)
-    "1080 Ti": (None, 11.3),
+# Dense (no sparsity) peak TFLOP/s per math mode from the vendors' datasheets (docs/gpu-peaks.md), matched
+# against torch.cuda.get_device_name() by substring, first match wins: the specific parts come first.
+MATH_MODES = ("bf16", "tf32", "fp32")
+PEAK_TFLOPS = {           # (bf16 tensor core, tf32 tensor core, fp32 without tensor cores)
+    "H200 NVL": (835.5, 417.5, 60.0),
+    "H200": (989.5, 494.5, 67.0),
+    "H100 NVL": (835.5, 417.5, 60.0),
+    "H100 PCIe": (756.5, 378.0, 51.0),
+    "H100": (989.5, 494.5, 67.0),     # SXM5; torch reports "NVIDIA H100 80GB HBM3"
+    "A100": (312.0, 156.0, 19.5),     # SXM4 and PCIe alike
+    "L40S": (362.05, 183.0, 91.6),
+    "V100": (None, None, 15.7),       # no bf16 or tf32 tensor cores
 }
 
 
@@ -65,16 +67,28 @@ def count_step_flops(model, real: torch.Tensor, labels: torch.Tensor, autocast) 
             torch.cuda.set_rng_state_all(cuda_rng)
 
 
-def peak_tflops(device_name: str, amp: str) -> float | None:
-    for key, (bf16, fp32) in PEAK_TFLOPS.items():
+def math_mode(amp: str, device_type: str) -> str:
+    """The arithmetic a run's matmuls and convolutions ran in: bf16 under autocast; on CUDA tf32 where torch lets
+    cuBLAS or cuDNN use it (cuDNN convolutions do by default), else fp32."""
+    if amp == "bf16":
+        return "bf16"
+    if device_type == "cuda" and (torch.backends.cuda.matmul.allow_tf32 or torch.backends.cudnn.allow_tf32):
+        return "tf32"
+    return "fp32"
+
+
+def peak_tflops(device_name: str, mode: str) -> float | None:
+    for key, peaks in PEAK_TFLOPS.items():
         if key.lower() in device_name.lower():
-            return bf16 if amp == "bf16" else fp32
+            return peaks[MATH_MODES.index(mode)]
     return None
 
 
-def utilisation(flops_per_step: int | None, steps: int, seconds: float, device_name: str, amp: str) -> dict:
+def utilisation(flops_per_step: int | None, steps: int, seconds: float, device_name: str, mode: str) -> dict:
+    """Achieved TFLOP/s and its fraction of the device's peak in the math mode that ran (`math_mode`)."""
     if not flops_per_step or seconds <= 0:
-        return {"achieved_tflops": None, "peak_tflops": None, "utilisation": None}
+        return {"achieved_tflops": None, "peak_tflops": None, "utilisation": None, keys.MATH_MODE: mode}
     achieved = flops_per_step * steps / seconds / 1e12
-    peak = peak_tflops(device_name, amp)
-    return {"achieved_tflops": achieved, "peak_tflops": peak, "utilisation": achieved / peak if peak else None}
+    peak = peak_tflops(device_name, mode)
+    return {"achieved_tflops": achieved, "peak_tflops": peak, "utilisation": achieved / peak if peak else None,
+            keys.MATH_MODE: mode}

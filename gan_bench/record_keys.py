@@ -14,7 +14,11 @@ COMPLETED = "completed"
 WALL_TIME_S = "wall_time_s"
 THROUGHPUT = "throughput_img_s"
 PEAK_NVML_MB = "peak_nvml_mb"
+PEAK_NVML_HOW = "peak_nvml_how"      # what peak_nvml_mb measured (this process or the whole GPU, how often), or why null
 PEAK_RSS_MB = "peak_rss_mb"
+JOBS_PER_GPU = "jobs_per_gpu"        # GPU jobs that could run at once on the run's GPU: 1 solo, 0 no limit, null CPU/unknown
+MATH_MODE = "math_mode"              # bf16 | tf32 | fp32: the arithmetic utilisation is measured against (flops.py)
+DETERMINISM = "determinism"          # {asked, enforced (null when not asked), why_not: [reasons]} (gan_bench.speed)
 
 # --- run.json (gan_bench.train); RUN_HASH is also in summary.json, completed.json and metrics.json ---
 RUN_HASH = "settings_hash"           # gan_bench.config.run_hash: model, dataset, seed, batch size, settings

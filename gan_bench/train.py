@@ -37,6 +37,7 @@ class RunSpec:
     out_dir: Path
     pretrained_path: Path | None = None
     snapshots: int = 0      # train.snapshots: not a run setting (gan_bench.config.NOT_RUN_SETTINGS)
+    jobs_per_gpu: int | None = None  # GPU jobs that may run at once beside it (0: no limit; None: not known)
 
 
 class Trainer:
@@ -58,18 +59,19 @@ class Trainer:
         wall = WallClock(job_start, state.wall_time_s)  # wall time of the segments before a resume, and this one
         if state.step == 0:
             self.records.start()
+        flops_per_step = self._count_flops() if self.setup.train_settings["count_flops"] else None
+        # Started after counting, which steps a throw-away copy of the model: the peaks cover training steps only.
         memory = PeakMemory(self.setup.device)
-        outcome = self._train(state, memory, wall)
+        with speed.NondeterministicOps() as nondeterministic:
+            outcome = self._train(state, memory, wall, flops_per_step)
+        outcome.nondeterministic_ops = nondeterministic.ops
         summary = self.records.finish(state, memory, outcome, wall)
         self.resume.remove()
         return summary
 
-    def _train(self, state: LoopState, memory: PeakMemory, wall: WallClock) -> Outcome:
-        """Count FLOPs, then run the steps; how they ended. A time limit's stop (Interrupted) passes through."""
-        flops_per_step = None
+    def _train(self, state: LoopState, memory: PeakMemory, wall: WallClock, flops_per_step: int | None) -> Outcome:
+        """Run the steps; how they ended. A time limit's stop (Interrupted) passes through."""
         try:
-            if self.setup.train_settings["count_flops"]:
-                flops_per_step = self._count_flops()
             speed.prepare_model(self.setup.model, self.setup.train_settings)
             StepLoop(self.setup, self.records, self.resume, memory, wall).run(state)
         except Diverged as exc:

@@ -28,3 +28,19 @@ def one_torch_thread():
     """
     torch.set_num_threads(1)
     yield
+
+
+def pytest_addoption(parser):
+    parser.addoption("--cuda", action="store_true",
+                     help="device-parametrised tests must run on CUDA too: fail, rather than skip, without a GPU "
+                          "(`python -m gan_bench gpu-check` passes it)")
+
+
+@pytest.fixture(params=["cpu", "cuda"])
+def device(request) -> torch.device:
+    """The device a device-parametrised test runs on: the CPU always, CUDA where there is one (or `--cuda`)."""
+    if request.param == "cuda" and not torch.cuda.is_available():
+        if request.config.getoption("--cuda"):
+            pytest.fail("--cuda was given but torch sees no CUDA device")
+        pytest.skip("needs a CUDA GPU (run with --cuda on a GPU machine)")
+    return torch.device(request.param)

@@ -122,6 +122,30 @@ def test_reference_stats_by_hand_uses_the_schema_defaults(digits16, tmp_path, mo
                     "batch_size": metrics["batch_size"], "kid_cap": metrics["kid_subset_size"], "verbose": False}
 
 
+@pytest.mark.parametrize("device, current", [("cuda:1", 1), ("cuda", None)])
+def test_reference_stats_computes_on_the_device_asked_for(device, current, digits16, tmp_path, monkeypatch):
+    """torch-fidelity extracts features on the current CUDA device: `cuda:1` must make GPU 1 current (it stayed
+    GPU 0), and plain `cuda` keeps the current one (torch.cuda.set_device refuses a device without an index)."""
+    import torch
+
+    from gan_bench.metrics import feature_extractors, reference
+
+    selected = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "set_device", lambda device: selected.append(torch.device(device).index))
+
+    def stand_in(data, space, out, *, cuda, **settings):
+        assert cuda
+        raise Stop(selected)
+
+    monkeypatch.setattr(feature_extractors, "feature_space", lambda *args: "a feature space")
+    monkeypatch.setattr(reference, "compute_reference", stand_in)
+    with pytest.raises(Stop):
+        main(["reference-stats", "--data", str(digits16), "--space", "domain", "--out", str(tmp_path / "r.json"),
+              "--device", device])
+    assert selected == ([current] if current is not None else [])
+
+
 def test_evaluate_by_hand_uses_the_schema_defaults(digits16, tmp_path, monkeypatch):
     from gan_bench.metrics import evaluate, feature_extractors
 

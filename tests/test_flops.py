@@ -1,3 +1,4 @@
+import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -38,7 +39,33 @@ def test_counts_a_gradient_penalty_step():
 
 
 def test_utilisation_against_a_known_peak():
-    figures = flops.utilisation(10**12, steps=100, seconds=1.0, device_name="NVIDIA H100 80GB HBM3", amp="bf16")
+    figures = flops.utilisation(10**12, steps=100, seconds=1.0, device_name="NVIDIA H100 80GB HBM3", mode="bf16")
     assert figures["achieved_tflops"] == 100.0
-    assert figures["peak_tflops"] == 989.0 and abs(figures["utilisation"] - 100 / 989) < 1e-12
-    assert flops.utilisation(10**12, 100, 1.0, "AMD EPYC", "off")["utilisation"] is None
+    assert figures["peak_tflops"] == 989.5 and abs(figures["utilisation"] - 100 / 989.5) < 1e-12
+    assert flops.utilisation(10**12, 100, 1.0, "AMD EPYC", "fp32")["utilisation"] is None
+
+
+@pytest.mark.parametrize("name, mode, peak", [
+    ("NVIDIA H100 80GB HBM3", "tf32", 494.5),    # SXM, as torch names it
+    ("NVIDIA H100 80GB HBM3", "fp32", 67.0),
+    ("NVIDIA H100 NVL", "bf16", 835.5),         # not the SXM figures
+    ("NVIDIA H100 PCIe", "tf32", 378.0),
+    ("NVIDIA H200", "bf16", 989.5),
+    ("NVIDIA H200 NVL", "tf32", 417.5),
+    ("NVIDIA A100-SXM4-80GB", "tf32", 156.0),
+    ("NVIDIA A100 80GB PCIe", "fp32", 19.5),
+])
+def test_each_part_and_math_mode_has_its_own_peak(name, mode, peak):
+    assert flops.peak_tflops(name, mode) == peak
+
+
+def test_fp32_on_cuda_is_measured_against_tf32_while_cudnn_may_use_it(monkeypatch):
+    """cuDNN runs fp32 convolutions in TF32 by default: dividing by the FP32 peak overstated utilisation ~7x."""
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", True)
+    assert flops.math_mode("off", "cuda") == "tf32"
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    assert flops.math_mode("off", "cuda") == "fp32" and flops.math_mode("bf16", "cuda") == "bf16"
+    assert flops.math_mode("off", "cpu") == "fp32"
+    summary = flops.utilisation(10**12, 100, 1.0, "NVIDIA H100 80GB HBM3", flops.math_mode("off", "cuda"))
+    assert summary["math_mode"] == "fp32" and summary["peak_tflops"] == 67.0

@@ -1,12 +1,18 @@
 """Step-speed options: they must not change what is trained, only how fast."""
 
+import os
+import warnings
+
+import pytest
 import torch
 
+from gan_bench import record_keys as keys
 from gan_bench import schema, speed
 from gan_bench.models.base import DatasetInfo
 from gan_bench.models.blocks import gradient_penalty
 from gan_bench.registry import model_class
 from tests.models.test_variants import TINY
+from tests.tiny_runs import prepared_digits, train_run
 
 
 def _model(name, seed=0):
@@ -66,3 +72,68 @@ def test_options_off_change_nothing():
                                                                                    torch.device("cpu"))))
     real = torch.zeros(2, 1, 8, 8)
     assert speed.prepare_batch(real, _train()) is real
+
+
+def test_compile_trains_a_gradient_penalty_model(monkeypatch):
+    """torch.compile refuses the critic's double backward (the gradient penalty); compiling leaves the critic
+    eager so a WGAN-GP step runs. AOTAutograd, which refuses, is tested without Inductor's C++ build: aot_eager."""
+    compile_module = torch.nn.Module.compile
+    monkeypatch.setattr(torch.nn.Module, "compile", lambda net, **_: compile_module(net, backend="aot_eager"))
+    for name in ("wgan_gp", "cwgan_gp"):
+        model = _model(name)
+        speed.prepare_model(model, _train(compile=True))
+        losses = model.train_step(*_batch(model.config.image_size))
+        assert all(torch.isfinite(value) for value in losses.values()), name
+        assert model.nets["G"]._compiled_call_impl is not None, "the generator is still compiled"
+
+
+@pytest.fixture
+def backends(monkeypatch):
+    """Leaves torch's global switches and CUBLAS_WORKSPACE_CONFIG as it found them."""
+    saved = (torch.are_deterministic_algorithms_enabled(), torch.backends.cudnn.benchmark,
+             torch.backends.cudnn.deterministic)
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    yield
+    torch.use_deterministic_algorithms(saved[0])
+    torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = saved[1:]
+
+
+def test_a_run_inherits_no_switch_from_the_run_before(backends):
+    cuda = torch.device("cuda")  # nothing here starts CUDA: the switches are only set
+    speed.configure_backends(_train(deterministic=True), cuda)
+    speed.configure_backends(_train(deterministic=False, cudnn_benchmark=False), cuda)
+    assert not torch.are_deterministic_algorithms_enabled() and not torch.backends.cudnn.deterministic
+    assert torch.backends.cudnn.benchmark is False
+    speed.configure_backends(_train(cudnn_benchmark=True), torch.device("cpu"))
+    speed.configure_backends(_train(cudnn_benchmark=False), torch.device("cpu"))
+    assert torch.backends.cudnn.benchmark is False
+
+
+def test_cublas_set_after_cuda_started_is_reported(backends, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    why_not = speed.configure_backends(_train(deterministic=True), torch.device("cuda"))
+    assert "CUBLAS_WORKSPACE_CONFIG" in why_not and os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+    # Set before Python started (or by the train command before CUDA): nothing to report.
+    assert speed.configure_backends(_train(deterministic=True), torch.device("cuda")) is None
+
+
+def test_ops_without_a_deterministic_kernel_are_recorded_not_silent():
+    with warnings.catch_warnings(record=True) as others, speed.NondeterministicOps() as ops:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            warnings.warn("upsample_bilinear2d_backward_out_cuda does not have a deterministic implementation, "
+                          "but you set 'torch.use_deterministic_algorithms(True, warn_only=True)'.")
+        warnings.warn("an unrelated warning")
+    assert ops.ops == ["upsample_bilinear2d_backward_out_cuda"]
+    assert [str(warning.message) for warning in others] == ["an unrelated warning"]  # shown as usual
+    record = speed.determinism_record(_train(deterministic=True), None, ops.ops)
+    assert record == {"asked": True, "enforced": False,
+                      "why_not": ["upsample_bilinear2d_backward_out_cuda has no deterministic kernel"]}
+
+
+def test_a_deterministic_run_records_that_it_was_enforced(backends, tmp_path):
+    data = prepared_digits(tmp_path)
+    _, summary = train_run(tmp_path, data, 32, 1, deterministic=True)
+    assert summary[keys.DETERMINISM] == {"asked": True, "enforced": True, "why_not": []}
+    _, plain = train_run(tmp_path / "plain", data, 32, 1)
+    assert plain[keys.DETERMINISM]["asked"] is False and not torch.are_deterministic_algorithms_enabled()

@@ -27,11 +27,14 @@ def _log(message: str) -> None:
 
 
 def _device(args):
-    """Set torch's threads and resolve --device (every command here computes)."""
-    from gan_bench.environment import resolve_device, set_threads
+    """Set torch's threads, resolve --device and make it the current CUDA device (every command here computes;
+    torch-fidelity's feature extraction runs on the current device)."""
+    from gan_bench.environment import resolve_device, select_device, set_threads
 
     set_threads(args.num_threads)
-    return resolve_device(args.device)
+    device = resolve_device(args.device)
+    select_device(device)
+    return device
 
 
 def run_train_classifier(args) -> int:

@@ -16,6 +16,7 @@ import torch
 from gan_bench import record_keys as keys
 from gan_bench.config import curve_columns
 from gan_bench.curves import write_curve
+from gan_bench.environment import select_device
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.evaluate import (Clock, EvalSettings, checked_real_data, generate, real_data, score_in_spaces,
@@ -73,8 +74,7 @@ def score_snapshots(run_dir: str | Path, data: str | Path, spaces: list[tuple[Fe
                     settings: dict, device: torch.device, verbose: bool = False) -> tuple[list[dict], dict]:
     """Score every requested snapshot the run saved; write curve.csv and curve.json; return (points, record)."""
     start, run_dir = time.perf_counter(), Path(run_dir)
-    if device.type == "cuda":
-        torch.cuda.set_device(device)  # torch-fidelity's `.cuda()` goes to the current device
+    select_device(device)  # torch-fidelity's `.cuda()` goes to the current device
     summary = read_json(run_dir / "summary.json")
     references = [(space, load_reference(reference_json, space)) for space, reference_json in spaces]
     real = checked_real_data(data, references)

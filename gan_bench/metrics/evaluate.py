@@ -13,6 +13,7 @@ from gan_bench import record_keys as keys
 from gan_bench import schema
 from gan_bench.checkpoint import load_model, read_checkpoint
 from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
+from gan_bench.environment import select_device
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import real_side, registry
 from gan_bench.metrics.classifier import record_path
@@ -218,8 +219,7 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
                  pictures: str | Path | None = None, verbose: bool = False) -> dict:
     """All selected metrics of one run's checkpoint, as the flat metrics.json dict (lists and dicts for details)."""
     start = time.perf_counter()
-    if device.type == "cuda":
-        torch.cuda.set_device(device)  # torch-fidelity's `.cuda()` goes to the current device
+    select_device(device)  # torch-fidelity's `.cuda()` goes to the current device
     # References first: a stale or missing one fails before minutes of sampling.
     references = [(space, load_reference(reference_json, space)) for space, reference_json in spaces]
     real = checked_real_data(data, references)

@@ -154,6 +154,9 @@ class GanModel:
     needs_pretraining: ClassVar[bool] = False
     # The networks `generate` uses: what a training snapshot keeps (gan_bench.snapshots), so it stays small.
     sampling_nets: ClassVar[tuple[str, ...]] = ("G",)
+    # Networks differentiated twice in a step (a gradient penalty's autograd.grad(create_graph=True)):
+    # torch.compile cannot (AOTAutograd has no double backward), so `train.compile` leaves them eager.
+    double_backward_nets: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: ModelConfig, info: DatasetInfo, device: torch.device | str = "cpu"):
         import torch

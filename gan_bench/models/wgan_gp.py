@@ -44,6 +44,7 @@ class WGANGPConfig(ModelConfig):
 
 class WGANGP(GanModel):
     Config = WGANGPConfig
+    double_backward_nets = ("C",)  # the gradient penalty differentiates the critic's gradient
 
     # --- what the conditional subclass changes --------------------------------------------
     def generator_inputs(self) -> int:

@@ -89,7 +89,17 @@ def cost_columns(runs: pd.DataFrame) -> list[Column]:
         columns.append(Column("peak_nvml_mb", "Peak GPU memory, NVML", "MB", True, short="GPU memory"))
     if "peak_rss_mb" in runs.columns and (not_gpu(runs)).any():
         columns.append(Column("peak_rss_mb", "Peak RSS (CPU runs)", "MB", True, short="Peak RSS"))
+    if shared_gpu(runs).any():
+        columns.append(Column(keys.JOBS_PER_GPU, "Jobs per GPU (not 1: timings not solo; 0: no limit)", "", None,
+                              short="Jobs per GPU"))
     return [c for c in columns if c.key in runs.columns]
+
+
+def shared_gpu(runs: pd.DataFrame) -> pd.Series:
+    """Runs whose GPU other jobs could use at the same time (`--resources gpu=N`): their timings are not solo."""
+    if keys.JOBS_PER_GPU not in runs.columns:
+        return pd.Series(False, index=runs.index)
+    return runs[keys.JOBS_PER_GPU].notna() & (runs[keys.JOBS_PER_GPU] != 1)
 
 
 def not_gpu(runs: pd.DataFrame) -> pd.Series:

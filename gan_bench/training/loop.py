@@ -33,6 +33,16 @@ def epoch_permutation(seed: int, epoch: int, n: int) -> torch.Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
 
 
+def add_losses(sums: dict, losses: dict) -> None:
+    """Add one step's losses to the running sums, on the device (read back only at log intervals).
+
+    The sums are float32 whatever the step's dtype: under bf16 autocast the losses come back as bf16, whose
+    8-bit mantissa would round every addition (100 x -12.345 summed in bf16 averages to -12.72).
+    """
+    for key, value in losses.items():
+        sums[key] = sums.get(key, 0) + value.float()
+
+
 class StepLoop:
     """Runs the steps from `state.step` to the budget, updating `state`; raises Diverged, Interrupted (with
     progress saved in the resume file) or the device's out-of-memory error."""
@@ -79,8 +89,7 @@ class StepLoop:
     def _train_step(self, state: LoopState, real: torch.Tensor, labels: torch.Tensor) -> None:
         with speed.autocast(self.train_settings, self.device):
             losses = self.model.train_step(speed.prepare_batch(real, self.train_settings), labels)
-        for key, value in losses.items():  # summed on the device; read back only at log intervals
-            state.loss_sums[key] = state.loss_sums.get(key, 0) + value
+        add_losses(state.loss_sums, losses)
         state.loss_count += 1
 
     def _after_step(self, state: LoopState, clock: StepClock) -> None:

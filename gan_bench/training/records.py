@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import torch
 
-from gan_bench import artifacts, environment, flops, run_dir
+from gan_bench import artifacts, environment, flops, run_dir, speed
 from gan_bench import record_keys as keys
 from gan_bench.checkpoint import save_model
 from gan_bench.data.base import to_unit_range
@@ -29,12 +29,18 @@ class Outcome:
     status: str
     reason: str | None
     flops_per_step: int | None
+    nondeterministic_ops: list[str] = field(default_factory=list)  # ops torch ran without a deterministic kernel
 
     @property
     def model_usable(self) -> bool:
         """After an out-of-memory error the model may be half-updated and its memory is released: no
         samples or checkpoint are written from it."""
         return self.status != OOM
+
+
+def spec_jobs_per_gpu(setup: RunSetup) -> int | None:
+    """How many GPU jobs could share the run's GPU; null for a run that used no GPU."""
+    return setup.spec.jobs_per_gpu if setup.device.type == "cuda" else None
 
 
 class RunRecords:
@@ -115,9 +121,12 @@ class RunRecords:
             "throughput_img_s": state.timed_images / state.train_time_s if state.train_time_s > 0 else None,
             "flops_per_step": outcome.flops_per_step,
             **flops.utilisation(outcome.flops_per_step, state.timed_images // batch_size, state.train_time_s,
-                                device_name, setup.train_settings["amp"]),
+                                device_name, flops.math_mode(setup.train_settings["amp"], setup.device.type)),
             **memory.summary(),
             "final_losses": state.loss_rows[-1] if state.loss_rows else {},
             "resumed_at_steps": state.resumed_at,
             "device": str(setup.device), "device_name": device_name,
+            keys.JOBS_PER_GPU: spec_jobs_per_gpu(setup),
+            keys.DETERMINISM: speed.determinism_record(setup.train_settings, setup.determinism_why_not,
+                                                       outcome.nondeterministic_ops),
         }

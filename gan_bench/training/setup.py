@@ -73,7 +73,8 @@ class RunSetup:
         pretrained = self._read_pretrained() if cls.needs_pretraining else None
         self._check_output()
         self.device = environment.resolve_device(spec.settings["device"])
-        speed.configure_backends(self.train_settings, self.device)
+        # Why determinism, if asked for, is not guaranteed (None when it is, or not asked): summary.json says.
+        self.determinism_why_not = speed.configure_backends(self.train_settings, self.device)
         self.budget = Budget.from_settings(self.train_settings, len(self.data.images), spec.batch_size)
         self.info = DatasetInfo(spec.dataset, self.data.channels, self.data.image_size, self.data.num_classes,
                                 len(self.data.images))

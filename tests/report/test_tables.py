@@ -227,3 +227,13 @@ def test_the_inception_board_of_mnist_shows_the_published_anchors():
     assert {(a["gan"], a["fid"]) for a in board.anchors} == {("NS-GAN", 6.8), ("WGAN-GP", 20.3), ("LSGAN", 7.8)}
     (domain_only,) = tables.leaderboards(_two_models([10.0, 11.0], [20.0, 21.0]))
     assert domain_only.anchors == []
+
+
+def test_runs_that_shared_their_gpu_are_marked_in_the_cost_columns(runs):
+    """A run that could share its GPU with other jobs (`--resources gpu=N`) has no solo timings: the leaderboard
+    shows how many jobs could share, wherever one run was not alone."""
+    solo = runs.assign(jobs_per_gpu=1)
+    assert "jobs_per_gpu" not in [c.key for c in tables.cost_columns(solo)]
+    shared = runs.assign(jobs_per_gpu=[3] + [1] * (len(runs) - 1))
+    assert "jobs_per_gpu" in [c.key for c in tables.cost_columns(shared)]
+    assert list(tables.shared_gpu(shared)) == [True] + [False] * (len(runs) - 1)

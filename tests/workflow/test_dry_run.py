@@ -9,7 +9,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+import yaml
+
 from tests.conftest import ROOT
+from tests.workflow.tiny import tiny_config
 
 
 def run_python(code: str) -> subprocess.CompletedProcess:
@@ -67,3 +71,17 @@ def test_a_snakemake_dry_run_imports_no_torch(tmp_path):
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time")}
     assert "gan_bench.config" in imported
     assert "torch" not in imported, "the dry run imported torch"
+
+
+@pytest.mark.parametrize("flag, passed", [(["--resources", "gpu=3"], "--jobs-per-gpu 3"), ([], "--jobs-per-gpu 0")])
+def test_train_jobs_are_told_how_many_jobs_share_their_gpu(flag, passed, tmp_path):
+    """`--resources gpu=N` lets N GPU jobs run at once on one machine; each train job records N (0: no limit)."""
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny_config()))
+    command = [sys.executable, "-m", "snakemake", "-n", "-p", "--cores", "2", *flag,
+               "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
+               "--configfile", str(tmp_path / "tiny.yaml")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    train = [line for line in result.stdout.splitlines() if " train --model " in line]
+    assert train and all(passed in line for line in train), train

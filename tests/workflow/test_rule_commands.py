@@ -35,9 +35,10 @@ COORDINATES = {"--model": "model", "--dataset": "dataset", "--seed": "seed", "--
                "--resolution": "res", "--space": "space"}   # flag -> the wildcard it must come from
 WHERE = {"--device", "--num-threads"}
 WITHOUT_SETTINGS = {"record-allocator-exit"}   # nothing configurable: paths and wildcards only
-# The one setting passed as its own flag: train.snapshots changes what training saves, not what it computes, so it
-# must not be a rerun trigger of the train rule (workflow/rules/train.smk says how; gan_bench.config.NOT_RUN_SETTINGS).
-NOT_RERUN_TRIGGERS = {"train": {"--snapshots"}}
+# Passed as their own flags and filled in when the job runs, never rerun triggers of the train rule
+# (workflow/rules/train.smk says how): train.snapshots changes what training saves, not what it computes
+# (gan_bench.config.NOT_RUN_SETTINGS); --jobs-per-gpu records how many jobs could share the run's GPU.
+NOT_RERUN_TRIGGERS = {"train": {"--snapshots", "--jobs-per-gpu"}}
 
 # The settings each command checks a --settings against (gan_bench.config.section_settings).
 SECTIONS = {"train-classifier": ("classifier", CLASSIFIER_KEYS), "reference-stats": ("metrics", REFERENCE_KEYS),

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +30,8 @@ TINY = tiny_config(
     train={"snapshots": 2},
     metrics={"kid_subset_size": 50},
     resources={rule: {"threads": 1, "mem_mb": 1000, "runtime": 10} for rule in (
-        "prepare_data", "pretrain", "train", "train_classifier", "reference_stats", "evaluate", "score_snapshots",
+        "prepare_data", "pretrain", "train", "train_classifier", "reference_stats", "curve_reference_stats", "evaluate",
+        "score_snapshots",
         "aggregate", "report")},
     report={"title": "gan-bench on Slurm"},
 )
@@ -119,3 +121,58 @@ def test_a_second_invocation_submits_nothing(slurm_run):
     _, _, second = slurm_run
     assert "Nothing to be done" in second
     assert not SUBMITTED.search(second)
+
+
+# --- What a group submission asks for: Snakemake's Slurm executor against stand-in Slurm commands -------------
+# Per rule: (threads, mem_mb, runtime). The grouped jobs run one after another in their submission, so it must ask
+# for one GPU, the most CPUs and memory any one job needs, and the sum of their runtimes.
+GROUP_REQUESTS = {"train": (3, 3000, 20), "evaluate": (2, 2000, 10), "score_snapshots": (1, 1000, 5),
+                  "train_classifier": (2, 2000, 10), "reference_stats": (3, 1500, 15),
+                  "curve_reference_stats": (1, 1000, 5)}
+EXPECTED = {"reference": {"--gpus=1", "--cpus-per-task=3", "--mem 2000", "-t 30"},
+            "run": {"--gpus=1", "--cpus-per-task=3", "--mem 3000", "-t 35"}}
+# The reference group's outputs for the tiny grid (files and directories): made up so the run group can be submitted.
+REFERENCE_FILES = ("results/classifiers/digits/res16.pt", "results/classifiers/digits/res16.json",
+                   "results/reference/digits/res16/domain.json", "results/reference/digits/res16/domain-n100.json")
+REFERENCE_DIRS = ("results/reference/digits/res16/domain", "results/reference/digits/res16/domain-n100")
+
+
+def submit_to_stand_in(workdir: Path, env: dict, *extra: str) -> None:
+    """Snakemake with the Slurm profile against the stand-in commands: every submission fails at once."""
+    command = [sys.executable, "-m", "snakemake", "--profile", str(PROFILE), "--snakefile", str(ROOT / "Snakefile"),
+               "--directory", str(workdir), "--configfile", str(workdir / "tiny.yaml"), "--retries", "0",
+               "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "1",
+               "--default-resources", "slurm_account=stand-in-account", "slurm_partition=gpu", *extra]
+    subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+
+
+def requested(submission: dict) -> set[str]:
+    """The sbatch arguments about resources, as `--flag value` or `--flag=value` strings."""
+    args = submission["args"]
+    pairs = {f"{flag} {value}" for flag, value in zip(args, args[1:]) if flag in ("--mem", "-t")}
+    return pairs | {arg for arg in args if arg.startswith(("--gpus", "--cpus-per-task", "--gres"))}
+
+
+def test_each_group_asks_for_one_gpu_and_what_its_jobs_need_one_after_another(tmp_path):
+    from tests.workflow import stand_in_slurm
+
+    config = tiny_config(device="cuda", train={"snapshots": 2}, resources={
+        rule: {"threads": threads, "mem_mb": mem, "runtime": runtime}
+        for rule, (threads, mem, runtime) in GROUP_REQUESTS.items()})
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(config))
+    log = tmp_path / "sbatch.jsonl"
+    env = stand_in_slurm.install(tmp_path / "bin", log)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    submit_to_stand_in(tmp_path, env)  # only the reference group can start: the runs need its statistics
+    shutil.rmtree(tmp_path / ".snakemake" / "incomplete", ignore_errors=True)  # left by the failed submission
+    now = time.time()
+    for order, path in enumerate(REFERENCE_FILES + REFERENCE_DIRS):  # each newer than what it is made from
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).mkdir() if path in REFERENCE_DIRS else (tmp_path / path).write_text("{}")
+        os.utime(tmp_path / path, (now + order, now + order))
+    submit_to_stand_in(tmp_path, env, "--rerun-triggers", "mtime")  # the made-up statistics count as current
+    submissions = {next(arg for arg in job["args"] if arg.startswith("rule_")).split("_")[1]: job
+                   for job in stand_in_slurm.submissions(log)}
+    assert sorted(submissions) == ["reference", "run"], [job["args"] for job in submissions.values()]
+    for group, expected in EXPECTED.items():
+        assert requested(submissions[group]) == expected, (group, submissions[group]["args"])

@@ -90,8 +90,9 @@ def resources_of(rule):
 def gpu_resources_of(rule):
     """A GPU rule's resources plus Snakemake's standard `gpu` resource: the Slurm executor turns it into --gpus
     (with the profile's gpu_model, if any); locally `--resources gpu=1` lets one such job run at a time.
-    With device cpu the job asks for no GPU."""
-    return {**resources_of(rule), "gpu": 0 if config["device"] == "cpu" else 1}
+    With device cpu the job asks for no GPU. `group_slot`: the Slurm profile gives each group submission one, so
+    the grouped jobs run one after another (workflow/profiles/slurm/config.yaml)."""
+    return {**resources_of(rule), "gpu": 0 if config["device"] == "cpu" else 1, "group_slot": 1}
 
 
 # --- train.smk ---

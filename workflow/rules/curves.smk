@@ -30,9 +30,9 @@ rule curve_reference_stats:
         "results/logs/curve_reference_stats/{dataset}/res{res}/{space}-n{n}.log",
     benchmark:
         "results/benchmarks/curve_reference_stats/{dataset}/res{res}/{space}-n{n}.tsv"
-    threads: threads_of("reference_stats")
+    threads: threads_of("curve_reference_stats")
     resources:
-        **gpu_resources_of("reference_stats"),
+        **gpu_resources_of("curve_reference_stats"),
     shell:
         "{GAN_BENCH} reference-stats --data {input.data:q} --space {wildcards.space:q} {params.classifier:q}"
         " {params.weights:q} --settings {params.settings:q}"

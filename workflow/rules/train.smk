@@ -23,6 +23,19 @@ rule pretrain:
 
 
 TRAIN_SNAPSHOTS = config["train"]["snapshots"]
+# How many GPU jobs may share a run's GPU, recorded in its summary.json (README, "Several runs on one GPU"). On one
+# machine `--resources gpu=N` lets N GPU jobs (each takes 1) run at once, 0 when no such limit is given; a job on a
+# cluster (remote execution) has its GPU to itself. Filled in when the job runs, like TRAIN_SNAPSHOTS: changing
+# --resources never reruns a job.
+def _jobs_per_gpu():
+    if workflow.remote_exec:
+        return 1
+    limit = workflow.global_resources.get("gpu")
+    limit = getattr(limit, "value", limit)  # Snakemake 9 holds --resources as Resource objects
+    return limit if isinstance(limit, int) else 0
+
+
+JOBS_PER_GPU = _jobs_per_gpu()
 
 
 rule train:
@@ -51,7 +64,7 @@ rule train:
         # text change (snakemake/persistence: `params` compares the params' values, `code` the rule's unformatted
         # shell string), and snapshots do not change what training computes. {TRAIN_SNAPSHOTS} is filled in only
         # when the job runs, so the shell text stays the same; the curve's rule lists requested steps a run lacks.
-        " --snapshots {TRAIN_SNAPSHOTS:q} > {log:q} 2>&1"
+        " --snapshots {TRAIN_SNAPSHOTS:q} --jobs-per-gpu {JOBS_PER_GPU:q} > {log:q} 2>&1"
         # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
         " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir:q} --log {log:q}"
         " --batch-size {wildcards.batch_size:q} >> {log:q} 2>&1"
