@@ -197,14 +197,23 @@ def run_gpu_check(args) -> int:
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     record = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
-              "sizes": "tiny" if args.tiny else "full", "cuda": cuda_seen()}
-    record["tests"] = device_tests(args.device)
-    record["bench"] = bench(args, sizes, out)
-    record["runs"] = short_runs(args, sizes, out)
-    record["grid"] = tiny_grid(args, sizes, out)
-    (out / "gpu-check.json").write_text(json.dumps(record, indent=2, default=str))
-    name = re.sub(r"[^a-z0-9]+", "-", (record["cuda"]["name"] or "cpu").lower()).strip("-")
-    (out / f"{name}-{record['date']}.md").write_text(markdown(record))
+              "sizes": "tiny" if args.tiny else "full", "cuda": cuda_seen(),
+              "tests": {"ok": False, "output_tail": "not run"}, "bench": {"loops": {}, "memory": {}}, "runs": {},
+              "grid": {"ok": False, "output_tail": "not run"}}
+    # The records are rewritten after every step: a check stopped at a time limit keeps what it measured.
+    steps = (("tests", lambda: device_tests(args.device)), ("bench", lambda: bench(args, sizes, out)),
+             ("runs", lambda: short_runs(args, sizes, out)), ("grid", lambda: tiny_grid(args, sizes, out)))
+    for key, step in steps:
+        save(record, out)
+        record[key] = step()
+    save(record, out)
     failed = [step for step, result in _flat_steps(record) if not result.get("ok")]
     print(f"gpu-check: {len(failed)} step(s) failed{': ' + ', '.join(failed) if failed else ''}; records in {out}")
     return 1 if failed else 0
+
+
+def save(record: dict, out: Path) -> None:
+    """gpu-check.json and <gpu>-<date>.md, as far as the check got."""
+    (out / "gpu-check.json").write_text(json.dumps(record, indent=2, default=str))
+    name = re.sub(r"[^a-z0-9]+", "-", (record["cuda"]["name"] or "cpu").lower()).strip("-")
+    (out / f"{name}-{record['date']}.md").write_text(markdown(record))

@@ -6,6 +6,7 @@ The source's figures were read from a system monitor, which counts the whole pro
 
 from __future__ import annotations
 
+import gc
 import os
 import resource
 
@@ -59,6 +60,9 @@ class PeakMemory:
         self.nvml_what = "not measured: not a CUDA run"
         self.nvml_readings = 0
         if device.type == "cuda":
+            # Free what earlier work left (FLOP counting's copy of the model may sit in reference cycles that only
+            # the collector frees), so the window opens on the run's own tensors alone.
+            gc.collect()
             torch.cuda.synchronize(device)
             torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats(device)
