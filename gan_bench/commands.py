@@ -70,6 +70,7 @@ def run_pretrain(args) -> None:
 def run_train(args) -> None:
     from gan_bench.config import validate_run_settings
     from gan_bench.environment import set_threads
+    from gan_bench.run_dir import sole_writer
     from gan_bench.train import RunSpec, train
 
     set_threads(args.num_threads)
@@ -77,15 +78,15 @@ def run_train(args) -> None:
         raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
     settings = validate_run_settings({**args.settings, "device": args.device})  # the run records its device
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
-                   Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots)
-    summary = train(spec)
+                   Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots, args.retrain)
+    with sole_writer(spec.out_dir, "gan_bench train"):
+        summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
 
 
 def run_record_allocator_exit(args) -> int:
     """After a train job failed: a started run that a library ended on a failed allocation becomes oom."""
-    from gan_bench.memory import allocator_exit
-    from gan_bench.train import record_allocator_exit
+    from gan_bench.allocator import allocator_exit, record_allocator_exit  # torch-free: runs under the job's limit
 
     run_dir = Path(args.run_dir)
     log = Path(args.log).read_text(errors="replace") if Path(args.log).is_file() else ""
@@ -159,6 +160,9 @@ def register(subparsers) -> None:
     p.add_argument("--snapshots", type=int_at_least(0), default=schema.default("train", "snapshots"),
                    help="train.snapshots: generator snapshots to save for the quality-over-training curve (not a "
                         "run setting, so not in --settings)")
+    p.add_argument("--retrain", action="store_true",
+                   help="train a finished run again even when its summary could be restored because only its input "
+                        "files were rewritten since (the workflow passes it under snakemake --forceall)")
     add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")

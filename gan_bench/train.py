@@ -37,6 +37,7 @@ class RunSpec:
     out_dir: Path
     pretrained_path: Path | None = None
     snapshots: int = 0      # train.snapshots: not a run setting (gan_bench.config.NOT_RUN_SETTINGS)
+    retrain: bool = False   # train a finished run again even where its summary could be restored (--retrain)
 
 
 class Trainer:
@@ -103,20 +104,6 @@ class Trainer:
 
 def train(spec: RunSpec) -> dict:
     return Trainer(spec).run()
-
-
-def record_allocator_exit(run_dir: str | Path, batch_size: int, line: str) -> dict:
-    """summary.json (status oom) of a run whose process a library ended on a failed allocation.
-
-    OpenBLAS exits instead of raising, so the run never reached `RunRecords.finish`; the workflow calls this after
-    the train job died (command `record-allocator-exit`). Only a started run (its run.json written) is recorded.
-    """
-    run_dir = Path(run_dir)
-    started = read_json(run_dir / "run.json")
-    summary = {keys.STATUS: OOM, keys.REASON: f"batch size {batch_size} did not fit in memory: {line}",
-               keys.RUN_HASH: started.get(keys.RUN_HASH), "final_losses": {}, "resumed_at_steps": []}
-    write_json(run_dir / "summary.json", summary)
-    return summary
 
 
 def read_summary(run_dir: str | Path) -> dict:

@@ -1,6 +1,8 @@
 # One job per run of the grid; summary.json is written last, so its presence means the run finished.
 # A killed run leaves resume.pt in its directory and continues from it when the job is rerun.
 
+import os
+
 from gan_bench.commands import AGGREGATE_KEYS  # the config `curves` keys the tidy table takes
 
 
@@ -23,6 +25,13 @@ rule pretrain:
 
 
 TRAIN_SNAPSHOTS = config["train"]["snapshots"]
+
+# `snakemake --forceall` rebuilds the prepared data before training, and a finished run whose inputs were rewritten
+# with the same content would put its summary back (gan_bench.run_dir); under --forceall it trains again. Set in
+# the environment by the main process only: a cluster job's own Snakemake runs with other flags, and the job inherits
+# the submitting process's environment (the Slurm executor submits with --export=ALL).
+if workflow.is_main_process:
+    os.environ["GAN_BENCH_RETRAIN"] = "1" if workflow.dag_settings.forceall else ""
 
 
 rule train:
@@ -51,7 +60,7 @@ rule train:
         # text change (snakemake/persistence: `params` compares the params' values, `code` the rule's unformatted
         # shell string), and snapshots do not change what training computes. {TRAIN_SNAPSHOTS} is filled in only
         # when the job runs, so the shell text stays the same; the curve's rule lists requested steps a run lacks.
-        " --snapshots {TRAIN_SNAPSHOTS} > {log} 2>&1"
+        " --snapshots {TRAIN_SNAPSHOTS} ${{GAN_BENCH_RETRAIN:+--retrain}} > {log} 2>&1"
         # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
         " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir} --log {log}"
         " --batch-size {wildcards.batch_size} >> {log} 2>&1"
