@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gan_bench import record_keys as keys
-from gan_bench.errors import GanBenchError, describe
+from gan_bench.errors import GanBenchError
 from gan_bench.records import write_json
 
 SUMMARY = "summary.json"
@@ -113,7 +113,7 @@ LOCK = ".lock"  # a dot file: set_aside_other_runs leaves it where it is
 
 
 @contextmanager
-def sole_writer(run_dir: str | Path, command: str):
+def sole_writer(run_dir: str | Path, command: str, flag: str = "--out"):
     """Hold the run directory's lock while `command` writes into it; refuse at once if another process holds it.
 
     One writer per run directory: a trainer orphaned by a killed Snakemake keeps running, and `--unlock` then
@@ -124,9 +124,9 @@ def sole_writer(run_dir: str | Path, command: str):
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(run_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as exc:
-        raise GanBenchError(f"cannot create the lock file in {run_dir} ({describe(exc)}); choose another output "
-                            f"directory or fix its permissions") from exc
+    except OSError as exc:  # `flag`: the command's option that names where it writes
+        raise GanBenchError(f"output directory {run_dir} is not writable ({exc}); choose another {flag} or fix its "
+                            f"permissions") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

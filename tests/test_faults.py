@@ -279,9 +279,8 @@ print(product.sum())
 """
 
 
-@pytest.fixture
-def killed_run(tmp_path) -> tuple[Path, list[str]]:
-    """A run directory whose train process died mid-run (SIGKILL once resume.pt exists), and its train argv."""
+def long_train_argv(tmp_path: Path) -> tuple[Path, list[str]]:
+    """(run directory, train argv) of a tiny run with a budget long enough to be caught mid-run."""
     from gan_bench.config import train_settings, validate_config
     from gan_bench.data.base import prepare
     from gan_bench.data.digits import Digits
@@ -290,20 +289,68 @@ def killed_run(tmp_path) -> tuple[Path, list[str]]:
     prepare(Digits("digits", {}, "."), 16, data)
     config = validate_config({**TINY, "train": {**TINY["train"], "steps": 100_000}})
     run_dir = tmp_path / "run"
-    argv = ["train", "--model", "dcgan", "--dataset", "digits", "--seed", "1", "--batch-size", "32", "--data",
-            str(data), "--settings", json.dumps(train_settings(config, "dcgan", "digits")),
-            "--device", config["device"], "--out", str(run_dir)]
-    process = subprocess.Popen([sys.executable, "-m", "gan_bench", *argv], env=job_env(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return run_dir, ["train", "--model", "dcgan", "--dataset", "digits", "--seed", "1", "--batch-size", "32",
+                     "--data", str(data), "--settings", json.dumps(train_settings(config, "dcgan", "digits")),
+                     "--device", config["device"], "--out", str(run_dir)]
+
+
+def start_trainer(argv: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "gan_bench", *argv], env=job_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for_resume_file(process: subprocess.Popen, run_dir: Path) -> None:
+    deadline = time.monotonic() + 300
+    while not (run_dir / "resume.pt").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (run_dir / "resume.pt").exists(), "the trainer never saved its progress"
+
+
+@pytest.fixture
+def killed_run(tmp_path) -> tuple[Path, list[str]]:
+    """A run directory whose train process died mid-run (SIGKILL once resume.pt exists), and its train argv."""
+    run_dir, argv = long_train_argv(tmp_path)
+    process = start_trainer(argv)
     try:
-        deadline = time.monotonic() + 300
-        while not (run_dir / "resume.pt").exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_for_resume_file(process, run_dir)
     finally:
         process.kill()
         process.wait()
     assert (run_dir / "run.json").is_file() and not (run_dir / "summary.json").exists()
     return run_dir, argv
+
+
+# --- one writer per run directory ----------------------------------------------------------------------------
+
+def lock_is_free(run_dir: Path) -> bool:
+    import fcntl
+
+    with open(run_dir / ".lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def test_a_second_trainer_of_a_run_refuses_and_a_killed_ones_lock_is_free(tmp_path):
+    """What `--unlock` then `--rerun-incomplete` beside an orphaned trainer does: today both write one directory."""
+    run_dir, argv = long_train_argv(tmp_path)
+    first = start_trainer(argv)
+    try:
+        wait_for_resume_file(first, run_dir)
+        second = subprocess.run([sys.executable, "-m", "gan_bench", *argv], capture_output=True, text=True,
+                                timeout=300, env=job_env())
+        assert first.poll() is None, "the first trainer did not keep running"
+        lines = [line for line in second.stderr.splitlines() if line.strip()]
+        assert second.returncode == 2 and len(lines) == 1, second.stderr
+        assert lines[0] == (f"gan_bench train: error: {run_dir} is being written by process {first.pid} (gan_bench "
+                            f"train); wait for it to end, or stop it (kill <pid>) if it is a leftover, then rerun")
+        assert not lock_is_free(run_dir)
+    finally:
+        first.kill()  # SIGKILL: no handler runs, only the kernel releases the lock
+        first.wait()
+    assert lock_is_free(run_dir)
 
 
 def openblas_log(path: Path) -> Path:

@@ -11,11 +11,22 @@ REPORT_CODE = sorted(
     if path.is_file() and path.suffix in {".py", ".html", ".css"}
 )
 
+# Each run directory is an input of the report too. Snakemake takes a deleted record as an up-to-date intermediate
+# file (a metrics.json deleted for a `--forcerun evaluate` that was then killed), so runs.csv and the report would
+# stay as they were, showing the deleted figures as current. A directory's time stamp moves whenever a file in it
+# is created, deleted or replaced, so any such change rebuilds the report, which marks the rows whose records
+# changed as stale (gan_bench/report/current.py). The directories are made here, so that the report's inputs are the
+# same before a grid's first run as after it (a changed set of inputs would rebuild the report once more).
+RUN_DIRS = [RUN.format(**run) for run in runs()]
+for _run_dir in RUN_DIRS:
+    Path(_run_dir).mkdir(parents=True, exist_ok=True)
+
 
 rule report:
     input:
         table="results/runs.csv",
         code=REPORT_CODE,
+        runs=RUN_DIRS,
     output:
         "reports/index.html",
     params:

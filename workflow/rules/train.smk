@@ -27,10 +27,15 @@ rule pretrain:
 TRAIN_SNAPSHOTS = config["train"]["snapshots"]
 
 # `snakemake --forceall` rebuilds the prepared data before training, and a finished run whose inputs were rewritten
-# with the same content would put its summary back (gan_bench.run_dir); under --forceall it trains again. Set in
-# the environment by the main process only: a cluster job's own Snakemake runs with other flags, and the job inherits
-# the submitting process's environment (the Slurm executor submits with --export=ALL).
+# with the same content would put its summary back (gan_bench.run_dir); under --forceall it trains again. The flags
+# are known once the DAG is built, when `onstart` runs (in the main process of a real run only). Passed through the
+# environment: a cluster job's own Snakemake runs with other flags, and the job inherits the submitting process's
+# environment (the Slurm executor submits with --export=ALL).
 if workflow.is_main_process:
+    os.environ["GAN_BENCH_RETRAIN"] = ""
+
+
+onstart:
     os.environ["GAN_BENCH_RETRAIN"] = "1" if workflow.dag_settings.forceall else ""
 
 
