@@ -381,3 +381,55 @@ def test_an_ordinary_failure_is_not_recorded(killed_run, tmp_path):
     log.write_text("gan_bench train: error: prepared data res16.pt is unreadable\n")
     assert main(["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]) == 1
     assert not (run_dir / "summary.json").exists()
+
+
+# --- under a virtual-memory limit (ulimit -v), a trainer that torch aborts with std::bad_alloc is an oom ---------
+
+def limited(limit: int):
+    """preexec_fn: the child's address space capped at `limit` bytes, as `ulimit -v` does."""
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run_limited(argv: list[str], limit: int, log: Path) -> int:
+    with log.open("w") as out:
+        return subprocess.run([sys.executable, "-m", "gan_bench", *argv], stdout=out, stderr=subprocess.STDOUT,
+                              env=job_env(), preexec_fn=limited(limit), timeout=300).returncode
+
+
+def bad_alloc_limit(argv: list[str], tmp_path: Path) -> int | None:
+    """A limit under which this train command dies of std::bad_alloc, found by raising it in 16 MiB steps from
+    where torch cannot even be mapped (an ImportError); None when the steps pass the window (the command then fails
+    on its missing data file instead)."""
+    probe = list(argv)
+    probe[probe.index("--data") + 1] = str(tmp_path / "no-such-data.pt")
+    import_peak = int(subprocess.run([sys.executable, "-c", "import torch; print(open('/proc/self/status').read()"
+                                      ".split('VmPeak:')[1].split()[0])"], capture_output=True, text=True,
+                                     check=True).stdout) * 1024
+    log = tmp_path / "probe.log"
+    for limit in range(import_peak - 512 * 2**20, import_peak + 256 * 2**20, 16 * 2**20):
+        run_limited(probe, limit, log)
+        if "std::bad_alloc" in log.read_text():
+            return limit
+        if "does not exist" in log.read_text():
+            return None
+    return None
+
+
+@pytest.mark.slow
+def test_a_trainer_aborted_by_a_memory_limit_is_recorded_as_oom_under_the_same_limit(killed_run, tmp_path):
+    """The train rule's fallback (`|| record-allocator-exit`) runs under the limit that killed the trainer: today it
+    imports torch and dies too, and the run stays unfinished."""
+    run_dir, argv = killed_run
+    limit = bad_alloc_limit(argv, tmp_path)
+    if limit is None:
+        pytest.skip("no virtual-memory limit here makes torch abort with std::bad_alloc")
+    log = tmp_path / "train.log"
+    assert run_limited(argv, limit, log) != 0 and "std::bad_alloc" in log.read_text()
+    fallback = ["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]
+    assert run_limited(fallback, limit, tmp_path / "fallback.log") == 0, (tmp_path / "fallback.log").read_text()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "oom"
+    assert summary["reason"] == ("batch size 32 did not fit in memory: terminate called after throwing an instance "
+                                 "of 'std::bad_alloc'")

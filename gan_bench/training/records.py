@@ -12,6 +12,7 @@ from gan_bench.allocator import OOM
 from gan_bench import record_keys as keys
 from gan_bench.checkpoint import read_checkpoint, save_model
 from gan_bench.data.base import to_unit_range
+from gan_bench.errors import GanBenchError
 from gan_bench.memory import PeakMemory
 from gan_bench.records import write_json, write_rows
 from gan_bench.snapshots import read_snapshot, saved_steps, snapshot_path
@@ -66,15 +67,19 @@ class RunRecords:
         return kept
 
     def _foreign_file(self, kept: dict) -> str | None:
-        """Why the directory's checkpoint or snapshots are not the kept run's (copied from another run), or None."""
+        """Why the directory's checkpoint or snapshots are not the kept run's (copied from another run, or
+        damaged since), or None."""
         checkpoint = self.out / "checkpoint.pt"
-        if checkpoint.is_file():
-            blob = read_checkpoint(checkpoint)
-            if (blob.get(keys.RUN_HASH), blob.get("step")) != (kept.get(keys.RUN_HASH), kept.get("steps")):
-                return f"{checkpoint} is not the checkpoint of the finished run"
-        for step in saved_steps(self.out):
-            if read_snapshot(snapshot_path(self.out, step))[keys.RUN_HASH] != kept.get(keys.RUN_HASH):
-                return f"{snapshot_path(self.out, step)} was saved by another run"
+        try:
+            if checkpoint.is_file():
+                blob = read_checkpoint(checkpoint)
+                if (blob.get(keys.RUN_HASH), blob.get("step")) != (kept.get(keys.RUN_HASH), kept.get("steps")):
+                    return f"{checkpoint} is not the checkpoint of the finished run"
+            for step in saved_steps(self.out):
+                if read_snapshot(snapshot_path(self.out, step))[keys.RUN_HASH] != kept.get(keys.RUN_HASH):
+                    return f"{snapshot_path(self.out, step)} was saved by another run"
+        except GanBenchError as exc:  # a truncated file: training again rewrites it
+            return str(exc).split(";")[0]
         return None
 
     def start(self) -> None:
