@@ -78,7 +78,8 @@ def run_train(args) -> None:
         raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
     settings = validate_run_settings({**args.settings, "device": args.device})  # the run records its device
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
-                   Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots, args.retrain)
+                   Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots,
+                   retrain=args.retrain == "yes")
     with sole_writer(spec.out_dir, "gan_bench train"):
         summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
@@ -160,9 +161,9 @@ def register(subparsers) -> None:
     p.add_argument("--snapshots", type=int_at_least(0), default=schema.default("train", "snapshots"),
                    help="train.snapshots: generator snapshots to save for the quality-over-training curve (not a "
                         "run setting, so not in --settings)")
-    p.add_argument("--retrain", action="store_true",
-                   help="train a finished run again even when its summary could be restored because only its input "
-                        "files were rewritten since (the workflow passes it under snakemake --forceall)")
+    p.add_argument("--retrain", choices=("no", "yes"), default="no",
+                   help="yes: train a finished run again even when its summary could be restored because only its "
+                        "input files were rewritten since (the workflow passes yes under snakemake --forceall)")
     add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")

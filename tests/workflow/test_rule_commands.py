@@ -31,7 +31,8 @@ WHERE = {"--device", "--num-threads"}
 WITHOUT_SETTINGS = {"record-allocator-exit"}   # nothing configurable: paths and wildcards only
 # The one setting passed as its own flag: train.snapshots changes what training saves, not what it computes, so it
 # must not be a rerun trigger of the train rule (workflow/rules/train.smk says how; gan_bench.config.NOT_RUN_SETTINGS).
-NOT_RERUN_TRIGGERS = {"train": {"--snapshots"}}
+# And --retrain, filled in from the environment when the job runs: whether Snakemake was asked to --forceall.
+NOT_RERUN_TRIGGERS = {"train": {"--snapshots", "--retrain"}}
 
 # The settings each command checks a --settings against (gan_bench.config.section_settings).
 SECTIONS = {"train-classifier": ("classifier", CLASSIFIER_KEYS), "reference-stats": ("metrics", REFERENCE_KEYS),

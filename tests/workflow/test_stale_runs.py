@@ -221,6 +221,19 @@ def test_forceall_retrains_and_a_copied_snapshot_is_retrained_when_the_advice_is
     snapshot = torch.load(grid / RUN / "snapshots/step0000020.pt", weights_only=False)
     assert snapshot["settings_hash"] == summary["settings_hash"]
 
+    # A snapshot truncated after its curve was scored is named before any job runs; its advice keeps the curve.
+    curve = (grid / RUN / "curve.csv").read_text()
+    truncated = grid / RUN / "snapshots/step0000040.pt"
+    truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 2])
+    result = snakemake(grid)
+    printed = result.stdout + result.stderr
+    advice = re.search(r"unreadable record: snapshot (\S+) is truncated; delete it \(its point stays in the curve "
+                       r"if it was scored\), or delete \S+summary\.json and the workflow retrains the run", printed)
+    assert result.returncode != 0 and advice and "Traceback" not in printed, printed[-3000:]
+    (grid / advice.group(1)).unlink()
+    assert planned_jobs(snakemake(grid, "-n").stdout) == {}
+    assert (grid / RUN / "curve.csv").read_text() == curve
+
 
 def test_a_run_recorded_oom_is_retried_by_the_documented_command(grid, tmp_path):
     """The README's command for an oom run after the memory limit is lifted: --forcerun its summary.json."""

@@ -36,7 +36,7 @@ if workflow.is_main_process:
 
 
 onstart:
-    os.environ["GAN_BENCH_RETRAIN"] = "1" if workflow.dag_settings.forceall else ""
+    os.environ["GAN_BENCH_RETRAIN"] = "yes" if workflow.dag_settings.forceall else "no"
 
 
 rule train:
@@ -65,8 +65,9 @@ rule train:
         # text change (snakemake/persistence: `params` compares the params' values, `code` the rule's unformatted
         # shell string), and snapshots do not change what training computes. {TRAIN_SNAPSHOTS} is filled in only
         # when the job runs, so the shell text stays the same; the curve's rule lists requested steps a run lacks.
-        " --snapshots {TRAIN_SNAPSHOTS} ${{GAN_BENCH_RETRAIN:+--retrain}} > {log} 2>&1"
-        # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
+        " --snapshots {TRAIN_SNAPSHOTS} --retrain \"${{GAN_BENCH_RETRAIN:-no}}\" > {log} 2>&1"
+        # OpenBLAS (and torch under a `ulimit -v`, std::bad_alloc) ends the process on a failed allocation instead
+        # of raising: record such a run as oom (gan_bench.allocator; it imports no torch, so it runs under the limit).
         " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir} --log {log}"
         " --batch-size {wildcards.batch_size} >> {log} 2>&1"
 
