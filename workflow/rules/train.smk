@@ -28,15 +28,19 @@ TRAIN_SNAPSHOTS = config["train"]["snapshots"]
 
 # `snakemake --forceall` rebuilds the prepared data before training, and a finished run whose inputs were rewritten
 # with the same content would put its summary back (gan_bench.run_dir); under --forceall it trains again. The flags
-# are known once the DAG is built, when `onstart` runs (in the main process of a real run only). Passed through the
-# environment: a cluster job's own Snakemake runs with other flags, and the job inherits the submitting process's
-# environment (the Slurm executor submits with --export=ALL).
+# are known once the DAG is built, when `onstart` runs (in the main process of a real run, not in a dry run), and
+# the main process formats a local job's command when the job starts. A cluster job's command is formatted by its
+# own Snakemake, which runs with other flags: it reads the main process's answer from the environment it inherits
+# (the Slurm executor submits with --export=ALL). Like {TRAIN_SNAPSHOTS}, not a param: never a rerun trigger.
+TRAIN_RETRAIN = "no" if workflow.is_main_process else os.environ.get("GAN_BENCH_RETRAIN", "no")
 if workflow.is_main_process:
-    os.environ["GAN_BENCH_RETRAIN"] = ""
+    os.environ["GAN_BENCH_RETRAIN"] = TRAIN_RETRAIN  # until onstart, never what the user's shell happens to hold
 
 
 onstart:
-    os.environ["GAN_BENCH_RETRAIN"] = "yes" if workflow.dag_settings.forceall else "no"
+    global TRAIN_RETRAIN
+    TRAIN_RETRAIN = "yes" if workflow.dag_settings.forceall else "no"
+    os.environ["GAN_BENCH_RETRAIN"] = TRAIN_RETRAIN
 
 
 rule train:
@@ -65,7 +69,7 @@ rule train:
         # text change (snakemake/persistence: `params` compares the params' values, `code` the rule's unformatted
         # shell string), and snapshots do not change what training computes. {TRAIN_SNAPSHOTS} is filled in only
         # when the job runs, so the shell text stays the same; the curve's rule lists requested steps a run lacks.
-        " --snapshots {TRAIN_SNAPSHOTS} --retrain \"${{GAN_BENCH_RETRAIN:-no}}\" > {log} 2>&1"
+        " --snapshots {TRAIN_SNAPSHOTS} --retrain {TRAIN_RETRAIN:q} > {log} 2>&1"
         # OpenBLAS (and torch under a `ulimit -v`, std::bad_alloc) ends the process on a failed allocation instead
         # of raising: record such a run as oom (gan_bench.allocator; it imports no torch, so it runs under the limit).
         " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir} --log {log}"
