@@ -80,7 +80,7 @@ def run_train(args) -> None:
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
                    Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots,
                    retrain=args.retrain == "yes")
-    with sole_writer(spec.out_dir, "gan_bench train"):
+    with sole_writer(spec.out_dir):
         summary = train(spec)
     print(json.dumps(summary, indent=2, default=str))
 

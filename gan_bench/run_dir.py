@@ -113,29 +113,42 @@ LOCK = ".lock"  # a dot file: set_aside_other_runs leaves it where it is
 
 
 @contextmanager
-def sole_writer(run_dir: str | Path, command: str, flag: str = "--out"):
-    """Hold the run directory's lock while `command` writes into it; refuse at once if another process holds it.
+def sole_writer(run_dir: str | Path, flag: str = "--out"):
+    """Hold the run directory's lock while the command writes into it; refuse at once if another process holds it.
 
     One writer per run directory: a trainer orphaned by a killed Snakemake keeps running, and `--unlock` then
     `--rerun-incomplete` would start a second one beside it. The lock is the kernel's (flock), so it is released
-    when its process ends however it ends (kill -9 included); the file only says who took it last.
+    when its process ends however it ends (kill -9 included). The file itself is never written: a command that
+    fails leaves the directory as it was. `flag`: the command's option that names where it writes.
     """
     run_dir = Path(run_dir)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(run_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as exc:  # `flag`: the command's option that names where it writes
+        fd = os.open(run_dir / LOCK, os.O_RDONLY | os.O_CREAT, 0o666)
+    except OSError as exc:
         raise GanBenchError(f"output directory {run_dir} is not writable ({exc}); choose another {flag} or fix its "
                             f"permissions") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
-            raise GanBenchError(f"{run_dir} is being written by {holder}; wait for it to end, or stop it "
-                                f"(kill <pid>) if it is a leftover, then rerun") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"process {os.getpid()} ({command})\n".encode(), 0)
+            pid = _lock_holder(fd)
+            raise GanBenchError(f"{run_dir} is being written by process {pid or '(unknown)'}; wait for it to end, "
+                                f"or stop it (kill {pid or '<pid>'}) if it is a leftover, then rerun") from None
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _lock_holder(fd: int) -> str | None:
+    """The process holding an flock on the open file `fd`, from the kernel's table (/proc/locks on Linux)."""
+    inode = str(os.fstat(fd).st_ino)
+    try:
+        table = Path("/proc/locks").read_text()
+    except OSError:
+        return None
+    for line in table.splitlines():  # "1: FLOCK  ADVISORY  WRITE 4242 08:01:393216 0 EOF"; waiters have "->"
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == inode:
+            return fields[4]
+    return None

@@ -344,8 +344,8 @@ def test_a_second_trainer_of_a_run_refuses_and_a_killed_ones_lock_is_free(tmp_pa
         assert first.poll() is None, "the first trainer did not keep running"
         lines = [line for line in second.stderr.splitlines() if line.strip()]
         assert second.returncode == 2 and len(lines) == 1, second.stderr
-        assert lines[0] == (f"gan_bench train: error: {run_dir} is being written by process {first.pid} (gan_bench "
-                            f"train); wait for it to end, or stop it (kill <pid>) if it is a leftover, then rerun")
+        assert lines[0] == (f"gan_bench train: error: {run_dir} is being written by process {first.pid}; wait for it "
+                            f"to end, or stop it (kill {first.pid}) if it is a leftover, then rerun")
         assert not lock_is_free(run_dir)
     finally:
         first.kill()  # SIGKILL: no handler runs, only the kernel releases the lock
