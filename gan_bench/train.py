@@ -1,7 +1,8 @@
 """One training run: seeds, budget, records, sample grids, resumable checkpoints.
 
 `Trainer` puts together the parts in `gan_bench/training/` (set-up, step loop, resume file, records);
-this module is where callers find `RunSpec`, `train`, and the records of a run that ended outside Python.
+this module is where callers find `RunSpec` and `train`. A run that a library ended outside Python is
+recorded by gan_bench.allocator, which must not import torch.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from pathlib import Path
 import torch
 
 from gan_bench import flops, speed
-from gan_bench import record_keys as keys
 from gan_bench.data.base import to_unit_range
 from gan_bench.memory import PeakMemory, is_out_of_memory
-from gan_bench.records import read_json, write_json
+from gan_bench.records import read_json
 from gan_bench.training.control import WallClock
 from gan_bench.training.loop import Diverged, StepLoop
 from gan_bench.training.records import COMPLETED, DIVERGED, OOM, Outcome, RunRecords
