@@ -71,7 +71,7 @@ def run_train(args) -> None:
     from gan_bench.config import validate_run_settings
     from gan_bench.environment import set_threads
     from gan_bench.run_dir import sole_writer
-    from gan_bench.train import RunSpec, train
+    from gan_bench.train import RunSpec, Trainer
 
     set_threads(args.num_threads)
     if "device" in args.settings:
@@ -80,8 +80,9 @@ def run_train(args) -> None:
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
                    Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots,
                    retrain=args.retrain == "yes")
+    trainer = Trainer(spec)  # every check first: a rejected input leaves the run directory as it was
     with sole_writer(spec.out_dir):
-        summary = train(spec)
+        summary = trainer.run()
     print(json.dumps(summary, indent=2, default=str))
 
 

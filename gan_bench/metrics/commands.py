@@ -99,7 +99,7 @@ def run_evaluate(args) -> int:
                             f"feature_spaces: {', '.join(spaces)})")
     device = _device(args)
     scored = [(feature_space(name, args.classifier, args.inception_weights), references[name]) for name in spaces]
-    with sole_writer(Path(args.out).parent):  # it writes beside metrics.json (artifacts/)
+    with sole_writer(Path(args.out).parent, create=False):  # it writes beside metrics.json (artifacts/)
         metrics = evaluate_to_file(args.out, args.summary, args.checkpoint, args.data, scored,
                                    EvalSettings(**settings), device, args.classifier, args.verbose)
     shown = {k: round(v, 4) for k, v in metrics.items()
