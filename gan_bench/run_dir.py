@@ -113,19 +113,16 @@ LOCK = ".lock"  # a dot file: set_aside_other_runs leaves it where it is
 
 
 @contextmanager
-def sole_writer(run_dir: str | Path, create: bool = True, flag: str = "--out"):
+def sole_writer(run_dir: str | Path, flag: str = "--out"):
     """Hold the run directory's lock while the command writes into it; refuse at once if another process holds it.
 
     One writer per run directory: a trainer orphaned by a killed Snakemake keeps running, and `--unlock` then
     `--rerun-incomplete` would start a second one beside it. The lock is the kernel's (flock), so it is released
-    when its process ends however it ends (kill -9 included). The file itself is never written. The trainer
-    creates it (`create`); evaluate and score-snapshots take it where it exists (every run the train command made),
-    so a command that fails leaves a directory as it was. `flag`: the command's option that names where it writes.
+    when its process ends however it ends (kill -9 included). The file itself is never written. Only the train
+    command takes it: evaluate and score-snapshots of one run run side by side by design, each writing its own
+    records atomically. `flag`: the command's option that names where it writes.
     """
     run_dir = Path(run_dir)
-    if not create and not (run_dir / LOCK).is_file():
-        yield
-        return
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(run_dir / LOCK, os.O_RDONLY | os.O_CREAT, 0o666)

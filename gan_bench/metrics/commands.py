@@ -84,7 +84,6 @@ def run_evaluate(args) -> int:
     from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
     from gan_bench.metrics.feature_extractors import feature_space
     from gan_bench.metrics.registry import names as metric_names
-    from gan_bench.run_dir import sole_writer
 
     settings = section_settings(args.settings, "metrics", EVALUATE_KEYS)
     unknown = [name for name in settings["compute"] or [] if name not in metric_names()]
@@ -99,9 +98,8 @@ def run_evaluate(args) -> int:
                             f"feature_spaces: {', '.join(spaces)})")
     device = _device(args)
     scored = [(feature_space(name, args.classifier, args.inception_weights), references[name]) for name in spaces]
-    with sole_writer(Path(args.out).parent, create=False):  # it writes beside metrics.json (artifacts/)
-        metrics = evaluate_to_file(args.out, args.summary, args.checkpoint, args.data, scored,
-                                   EvalSettings(**settings), device, args.classifier, args.verbose)
+    metrics = evaluate_to_file(args.out, args.summary, args.checkpoint, args.data, scored, EvalSettings(**settings),
+                               device, args.classifier, args.verbose)
     shown = {k: round(v, 4) for k, v in metrics.items()
              if isinstance(v, float) and "_real" not in k and k != "eval_time_s"}
     _log(f"metrics {args.out} ({metrics.get('eval_time_s')} s): {shown}")
