@@ -70,7 +70,8 @@ def run_pretrain(args) -> None:
 def run_train(args) -> None:
     from gan_bench.config import validate_run_settings
     from gan_bench.environment import set_threads
-    from gan_bench.train import RunSpec, train
+    from gan_bench.run_dir import sole_writer
+    from gan_bench.train import RunSpec, Trainer
 
     set_threads(args.num_threads)
     if "device" in args.settings:
@@ -82,15 +83,16 @@ def run_train(args) -> None:
         set_cublas_workspace()  # before anything starts cuBLAS: it reads the setting once
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, Path(args.data),
                    Path(args.out), Path(args.pretrained) if args.pretrained else None, args.snapshots,
-                   args.jobs_per_gpu)
-    summary = train(spec)
+                   args.jobs_per_gpu, retrain=args.retrain == "yes")
+    trainer = Trainer(spec)  # every check first: a rejected input leaves the run directory as it was
+    with sole_writer(spec.out_dir):
+        summary = trainer.run()
     print(json.dumps(summary, indent=2, default=str))
 
 
 def run_record_allocator_exit(args) -> int:
     """After a train job failed: a started run that a library ended on a failed allocation becomes oom."""
-    from gan_bench.memory import allocator_exit
-    from gan_bench.train import record_allocator_exit
+    from gan_bench.allocator import allocator_exit, record_allocator_exit  # torch-free: runs under the job's limit
 
     run_dir = Path(args.run_dir)
     log = Path(args.log).read_text(errors="replace") if Path(args.log).is_file() else ""
@@ -167,6 +169,9 @@ def register(subparsers) -> None:
     p.add_argument("--jobs-per-gpu", type=int_at_least(0), default=None,
                    help="how many GPU jobs may run at once on this run's GPU (0: no limit), recorded in summary.json "
                         "so shared timings are not read as solo ones; the workflow passes --resources gpu=N")
+    p.add_argument("--retrain", choices=("no", "yes"), default="no",
+                   help="yes: train a finished run again even when its summary could be restored because only its "
+                        "input files were rewritten since (the workflow passes yes under snakemake --forceall)")
     add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="the run directory")

@@ -101,16 +101,6 @@ class PeakMemory:
         }
 
 
-# Libraries that end the process when an allocation fails, instead of raising: the line each prints first.
-# OpenBLAS: "OpenBLAS error: Memory allocation still failed after 10 retries, giving up." and exit(1).
-ALLOCATOR_EXITS = ("Memory allocation still failed",)
-
-
-def allocator_exit(output: str) -> str | None:
-    """The line of a process's output saying a library ended it on a failed allocation, if there is one."""
-    return next((line.strip() for line in output.splitlines() if any(m in line for m in ALLOCATOR_EXITS)), None)
-
-
 def is_out_of_memory(exc: BaseException) -> bool:
     if isinstance(exc, torch.cuda.OutOfMemoryError):
         return True

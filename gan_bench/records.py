@@ -98,6 +98,21 @@ def check_json_records(paths) -> None:
             read_json(path)
 
 
+ZIP_END = b"PK\x05\x06"  # a zip archive's last record (torch_save writes zip archives without a comment)
+
+
+def torch_file_is_whole(path: str | Path) -> bool:
+    """Whether a file that `torch_save` wrote still ends as it did: a truncated one has lost its zip end record.
+    Reads 22 bytes, so every snapshot of a grid can be checked each time the workflow plans."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            handle.seek(-len(ZIP_END) - 18, 2)  # the end record is 22 bytes: signature + 18
+            return handle.read(len(ZIP_END)) == ZIP_END
+    except OSError:  # shorter than the record, or unreadable
+        return False
+
+
 def write_csv(path: str | Path, frame) -> Path:
     """Write a pandas DataFrame atomically."""
     return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))

@@ -1,7 +1,8 @@
 """One training run: seeds, budget, records, sample grids, resumable checkpoints.
 
 `Trainer` puts together the parts in `gan_bench/training/` (set-up, step loop, resume file, records);
-this module is where callers find `RunSpec`, `train`, and the records of a run that ended outside Python.
+this module is where callers find `RunSpec` and `train`. A run that a library ended outside Python is
+recorded by gan_bench.allocator, which must not import torch.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from pathlib import Path
 import torch
 
 from gan_bench import flops, speed
-from gan_bench import record_keys as keys
 from gan_bench.data.base import to_unit_range
 from gan_bench.memory import PeakMemory, is_out_of_memory
-from gan_bench.records import read_json, write_json
+from gan_bench.records import read_json
 from gan_bench.training.control import WallClock
 from gan_bench.training.loop import Diverged, StepLoop
 from gan_bench.training.records import COMPLETED, DIVERGED, OOM, Outcome, RunRecords
@@ -38,6 +38,7 @@ class RunSpec:
     pretrained_path: Path | None = None
     snapshots: int = 0      # train.snapshots: not a run setting (gan_bench.config.NOT_RUN_SETTINGS)
     jobs_per_gpu: int | None = None  # GPU jobs that may run at once beside it (0: no limit; None: not known)
+    retrain: bool = False   # train a finished run again even where its summary could be restored (--retrain)
 
 
 class Trainer:
@@ -105,20 +106,6 @@ class Trainer:
 
 def train(spec: RunSpec) -> dict:
     return Trainer(spec).run()
-
-
-def record_allocator_exit(run_dir: str | Path, batch_size: int, line: str) -> dict:
-    """summary.json (status oom) of a run whose process a library ended on a failed allocation.
-
-    OpenBLAS exits instead of raising, so the run never reached `RunRecords.finish`; the workflow calls this after
-    the train job died (command `record-allocator-exit`). Only a started run (its run.json written) is recorded.
-    """
-    run_dir = Path(run_dir)
-    started = read_json(run_dir / "run.json")
-    summary = {keys.STATUS: OOM, keys.REASON: f"batch size {batch_size} did not fit in memory: {line}",
-               keys.RUN_HASH: started.get(keys.RUN_HASH), "final_losses": {}, "resumed_at_steps": []}
-    write_json(run_dir / "summary.json", summary)
-    return summary
 
 
 def read_summary(run_dir: str | Path) -> dict:

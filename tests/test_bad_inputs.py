@@ -148,6 +148,21 @@ def png_folder(ctx, bad: bool) -> Path:
     return ctx.tmp / "root"
 
 
+def huge_png_folder(ctx) -> Path:
+    """A folder with one PNG whose header claims 20000x20000 pixels (a few bytes on disk; PIL refuses to decode it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    root = png_folder(ctx, bad=False)
+    header = struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0)  # 8-bit grey
+    (root / "bricks/huge.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                                            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    return root
+
+
 def one_class_folder_config(ctx) -> list[str]:
     """validate-config of a grid with a conditional model and an image folder without class sub-folders."""
     png_folder(ctx, bad=False)
@@ -294,6 +309,10 @@ CASES = [
     ("image-folder-corrupt-image", prepare(lambda ctx: png_folder(ctx, bad=True), dataset="image_folder",
                                            options={"path": "bricks", "load_size": 8}),
      r"datasets\.image_folder: cannot read image .*broken\.png .*delete or replace it"),
+    ("image-folder-huge-image", prepare(huge_png_folder, dataset="image_folder",
+                                        options={"path": "bricks", "load_size": 8}),
+     r"datasets\.image_folder: cannot read image .*huge\.png \(DecompressionBombError: Image size \(400000000 "
+     r"pixels\) exceeds limit of \d+ pixels.*\); delete or replace it"),
     ("image-folder-channels-2", prepare(lambda ctx: png_folder(ctx, bad=False), dataset="image_folder",
                                         options={"path": "bricks", "channels": 2}),
      r"datasets\.image_folder\.channels: must be 1 or 3, got 2"),

@@ -279,9 +279,8 @@ print(product.sum())
 """
 
 
-@pytest.fixture
-def killed_run(tmp_path) -> tuple[Path, list[str]]:
-    """A run directory whose train process died mid-run (SIGKILL once resume.pt exists), and its train argv."""
+def long_train_argv(tmp_path: Path) -> tuple[Path, list[str]]:
+    """(run directory, train argv) of a tiny run with a budget long enough to be caught mid-run."""
     from gan_bench.config import train_settings, validate_config
     from gan_bench.data.base import prepare
     from gan_bench.data.digits import Digits
@@ -290,20 +289,68 @@ def killed_run(tmp_path) -> tuple[Path, list[str]]:
     prepare(Digits("digits", {}, "."), 16, data)
     config = validate_config({**TINY, "train": {**TINY["train"], "steps": 100_000}})
     run_dir = tmp_path / "run"
-    argv = ["train", "--model", "dcgan", "--dataset", "digits", "--seed", "1", "--batch-size", "32", "--data",
-            str(data), "--settings", json.dumps(train_settings(config, "dcgan", "digits")),
-            "--device", config["device"], "--out", str(run_dir)]
-    process = subprocess.Popen([sys.executable, "-m", "gan_bench", *argv], env=job_env(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return run_dir, ["train", "--model", "dcgan", "--dataset", "digits", "--seed", "1", "--batch-size", "32",
+                     "--data", str(data), "--settings", json.dumps(train_settings(config, "dcgan", "digits")),
+                     "--device", config["device"], "--out", str(run_dir)]
+
+
+def start_trainer(argv: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "gan_bench", *argv], env=job_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for_resume_file(process: subprocess.Popen, run_dir: Path) -> None:
+    deadline = time.monotonic() + 300
+    while not (run_dir / "resume.pt").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (run_dir / "resume.pt").exists(), "the trainer never saved its progress"
+
+
+@pytest.fixture
+def killed_run(tmp_path) -> tuple[Path, list[str]]:
+    """A run directory whose train process died mid-run (SIGKILL once resume.pt exists), and its train argv."""
+    run_dir, argv = long_train_argv(tmp_path)
+    process = start_trainer(argv)
     try:
-        deadline = time.monotonic() + 300
-        while not (run_dir / "resume.pt").exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_for_resume_file(process, run_dir)
     finally:
         process.kill()
         process.wait()
     assert (run_dir / "run.json").is_file() and not (run_dir / "summary.json").exists()
     return run_dir, argv
+
+
+# --- one writer per run directory ----------------------------------------------------------------------------
+
+def lock_is_free(run_dir: Path) -> bool:
+    import fcntl
+
+    with open(run_dir / ".lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def test_a_second_trainer_of_a_run_refuses_and_a_killed_ones_lock_is_free(tmp_path):
+    """What `--unlock` then `--rerun-incomplete` beside an orphaned trainer does: today both write one directory."""
+    run_dir, argv = long_train_argv(tmp_path)
+    first = start_trainer(argv)
+    try:
+        wait_for_resume_file(first, run_dir)
+        second = subprocess.run([sys.executable, "-m", "gan_bench", *argv], capture_output=True, text=True,
+                                timeout=300, env=job_env())
+        assert first.poll() is None, "the first trainer did not keep running"
+        lines = [line for line in second.stderr.splitlines() if line.strip()]
+        assert second.returncode == 2 and len(lines) == 1, second.stderr
+        assert lines[0] == (f"gan_bench train: error: {run_dir} is being written by process {first.pid}; wait for it "
+                            f"to end, or stop it (kill {first.pid}) if it is a leftover, then rerun")
+        assert not lock_is_free(run_dir)
+    finally:
+        first.kill()  # SIGKILL: no handler runs, only the kernel releases the lock
+        first.wait()
+    assert lock_is_free(run_dir)
 
 
 def openblas_log(path: Path) -> Path:
@@ -334,3 +381,55 @@ def test_an_ordinary_failure_is_not_recorded(killed_run, tmp_path):
     log.write_text("gan_bench train: error: prepared data res16.pt is unreadable\n")
     assert main(["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]) == 1
     assert not (run_dir / "summary.json").exists()
+
+
+# --- under a virtual-memory limit (ulimit -v), a trainer that torch aborts with std::bad_alloc is an oom ---------
+
+def limited(limit: int):
+    """preexec_fn: the child's address space capped at `limit` bytes, as `ulimit -v` does."""
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run_limited(argv: list[str], limit: int, log: Path) -> int:
+    with log.open("w") as out:
+        return subprocess.run([sys.executable, "-m", "gan_bench", *argv], stdout=out, stderr=subprocess.STDOUT,
+                              env=job_env(), preexec_fn=limited(limit), timeout=300).returncode
+
+
+def bad_alloc_limit(argv: list[str], tmp_path: Path) -> int | None:
+    """A limit under which this train command dies of std::bad_alloc, found by raising it in 16 MiB steps from
+    where torch cannot even be mapped (an ImportError); None when the steps pass the window (the command then fails
+    on its missing data file instead)."""
+    probe = list(argv)
+    probe[probe.index("--data") + 1] = str(tmp_path / "no-such-data.pt")
+    import_peak = int(subprocess.run([sys.executable, "-c", "import torch; print(open('/proc/self/status').read()"
+                                      ".split('VmPeak:')[1].split()[0])"], capture_output=True, text=True,
+                                     check=True).stdout) * 1024
+    log = tmp_path / "probe.log"
+    for limit in range(import_peak - 512 * 2**20, import_peak + 256 * 2**20, 16 * 2**20):
+        run_limited(probe, limit, log)
+        if "std::bad_alloc" in log.read_text():
+            return limit
+        if "does not exist" in log.read_text():
+            return None
+    return None
+
+
+@pytest.mark.slow
+def test_a_trainer_aborted_by_a_memory_limit_is_recorded_as_oom_under_the_same_limit(killed_run, tmp_path):
+    """The train rule's fallback (`|| record-allocator-exit`) runs under the limit that killed the trainer: today it
+    imports torch and dies too, and the run stays unfinished."""
+    run_dir, argv = killed_run
+    limit = bad_alloc_limit(argv, tmp_path)
+    if limit is None:
+        pytest.skip("no virtual-memory limit here makes torch abort with std::bad_alloc")
+    log = tmp_path / "train.log"
+    assert run_limited(argv, limit, log) != 0 and "std::bad_alloc" in log.read_text()
+    fallback = ["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]
+    assert run_limited(fallback, limit, tmp_path / "fallback.log") == 0, (tmp_path / "fallback.log").read_text()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "oom"
+    assert summary["reason"] == ("batch size 32 did not fit in memory: terminate called after throwing an instance "
+                                 "of 'std::bad_alloc'")

@@ -1,8 +1,10 @@
 """The training loop: records, resume after a kill, divergence, out-of-memory, determinism."""
 
 import csv
+import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -243,3 +245,43 @@ def test_runs_of_two_models_with_the_same_settings_record_different_hashes(tmp_p
     other = RunSpec("cwgan_gp", spec.dataset, spec.seed, spec.batch_size, spec.settings, digits16, tmp_path / "b")
     assert settings("cwgan_gp") == spec.settings
     assert Trainer(spec).hash != Trainer(other).hash
+
+
+def test_a_finished_run_trains_again_on_request_and_is_restored_only_after_its_data_was_rewritten(
+        tmp_path, digits16, capsys):
+    data = tmp_path / "digits16.pt"
+    shutil.copy(digits16, data)
+    out = tmp_path / "run"
+    first = train(train_spec(out, data))
+    (out / "summary.json").unlink()  # what `--forcerun` does, or a user following "delete summary.json"
+    assert train(train_spec(out, data)) != first  # trained again: another wall time
+    assert "restored" not in capsys.readouterr().out
+    assert len(list((out / "superseded").glob("*/checkpoint.pt"))) == 1  # the first training's files, set aside
+    kept = json.loads((out / "summary.json").read_text())
+
+    (out / "summary.json").unlink()
+    os.utime(data)  # rewritten with the same content after the run finished: why Snakemake reran it
+    assert train(train_spec(out, data)) == kept
+    assert "summary.json restored" in capsys.readouterr().out
+    (out / "summary.json").unlink()  # restoring counts as finishing: a request now retrains
+    assert train(train_spec(out, data)) != kept
+
+    (out / "summary.json").unlink()
+    os.utime(data)
+    train(dataclasses.replace(train_spec(out, data), retrain=True))  # `snakemake --forceall`
+    assert "restored" not in capsys.readouterr().out
+
+
+def test_a_finished_run_holding_another_runs_snapshot_is_trained_again(tmp_path, digits16, capsys):
+    out, other, data = tmp_path / "run", tmp_path / "other", tmp_path / "digits16.pt"
+    shutil.copy(digits16, data)
+    train(dataclasses.replace(train_spec(out, data), snapshots=2))
+    train(dataclasses.replace(train_spec(other, data, seed=2), snapshots=2))
+    shutil.copy(other / "snapshots/step0000006.pt", out / "snapshots/step0000006.pt")
+    (out / "summary.json").unlink()
+    os.utime(data)  # even where the summary could be restored
+    train(dataclasses.replace(train_spec(out, data), snapshots=2))
+    assert f"{out / 'snapshots/step0000006.pt'} was saved by another run; training the run again" in \
+        capsys.readouterr().out
+    assert torch.load(out / "snapshots/step0000006.pt", weights_only=False)["settings_hash"] == \
+        json.loads((out / "summary.json").read_text())["settings_hash"]

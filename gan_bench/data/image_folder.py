@@ -149,7 +149,9 @@ class ImageFolder(DatasetSource):
                 image = self._crop_square(image.convert("L" if channels == 1 else "RGB"), path)
                 size = self.options["load_size"]
                 array = np.asarray(image.resize((size, size), Image.BICUBIC), dtype=np.uint8)
-        except OSError as exc:  # PIL's UnidentifiedImageError and truncated-file errors are OSErrors
+        # PIL's UnidentifiedImageError and truncated-file errors are OSErrors; an image of more pixels than
+        # PIL's limit (Image.MAX_IMAGE_PIXELS, twice it for an error) is refused before it is decoded.
+        except (OSError, Image.DecompressionBombError) as exc:
             raise GanBenchError(f"datasets.{self.name}: cannot read image {path} ({describe(exc)}); delete or "
                                 f"replace it") from exc
         return array[..., None] if channels == 1 else array

@@ -57,8 +57,8 @@ def score_snapshot(path: Path, real, real_features: list, settings: EvalSettings
     blob, model = load_snapshot(path, device)
     if blob[keys.RUN_HASH] != summary.get(keys.RUN_HASH):
         raise GanBenchError(f"snapshot {path} was saved by another run (settings {blob[keys.RUN_HASH]}, not "
-                            f"{summary.get(keys.RUN_HASH)}); the run directory mixes two runs: delete its "
-                            f"summary.json and rerun the workflow to retrain it")
+                            f"{summary.get(keys.RUN_HASH)}); the run directory mixes two runs: delete "
+                            f"{path.parent.parent / 'summary.json'} and rerun the workflow to retrain it")
     clock = Clock()
     samples, labels = generate(model, settings)
     scores: dict = {}

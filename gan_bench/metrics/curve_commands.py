@@ -25,8 +25,7 @@ def run_score_snapshots(args) -> int:
         raise GanBenchError("give --reference SPACE=PATH once per feature space (reference-stats' json at the "
                             "curve's N)")
     spaces = [(feature_space(name, args.classifier, args.inception_weights), path) for name, path in references.items()]
-    points, record = score_snapshots(args.run_dir, args.data, spaces, settings, device,
-                                     args.verbose)
+    points, record = score_snapshots(args.run_dir, args.data, spaces, settings, device, args.verbose)
     print(f"curve of {args.run_dir}: {len(points)} snapshots scored at N = {settings['num_samples']} in "
           f"{record[keys.SCORING_TIME_S]} s; missing steps {record[keys.MISSING_STEPS] or 'none'}", file=sys.stderr)
     return 0

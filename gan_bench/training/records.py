@@ -8,17 +8,20 @@ from datetime import datetime, timezone
 import torch
 
 from gan_bench import artifacts, environment, flops, run_dir, speed
+from gan_bench.allocator import OOM
 from gan_bench import record_keys as keys
-from gan_bench.checkpoint import save_model
+from gan_bench.checkpoint import read_checkpoint, save_model
 from gan_bench.data.base import to_unit_range
+from gan_bench.errors import GanBenchError
 from gan_bench.memory import PeakMemory
 from gan_bench.records import write_json, write_rows
+from gan_bench.snapshots import read_snapshot, saved_steps, snapshot_path
 from gan_bench.training.control import WallClock
 from gan_bench.training.resume import LoopState
 from gan_bench.training.setup import RunSetup
 
 GRID_SIZE = 64
-COMPLETED, DIVERGED, OOM = "completed", "diverged", "oom"
+COMPLETED, DIVERGED = "completed", "diverged"
 
 
 @dataclass
@@ -51,20 +54,46 @@ class RunRecords:
         self.out = setup.out
 
     def restore_completed(self) -> dict | None:
-        """The summary of this run when these settings on this data already completed, written back."""
-        setup = self.setup
-        kept = run_dir.completed_summary(self.out, setup.hash, setup.data_fingerprint)
-        if kept is not None:  # Snakemake deleted summary.json, but these settings on this data are done
-            write_json(self.out / run_dir.SUMMARY, kept)
-            print(f"{self.out} already completed with these settings on this data: summary.json restored")
+        """The summary of this run, written back, when it finished with these settings on this data and Snakemake
+        reran it only because an input was rewritten since (run_dir.completed_summary); else None: train."""
+        setup, spec = self.setup, self.setup.spec
+        if spec.retrain:
+            return None
+        inputs = [spec.data_path] + ([spec.pretrained_path] if spec.pretrained_path else [])
+        kept = run_dir.completed_summary(self.out, setup.hash, setup.data_fingerprint, inputs)
+        if kept is None:
+            return None
+        foreign = self._foreign_file(kept)
+        if foreign is not None:
+            print(f"{foreign}; training the run again")
+            return None
+        write_json(self.out / run_dir.SUMMARY, kept)
+        run_dir.mark_restored(self.out)
+        print(f"{self.out} already completed with these settings on this data: summary.json restored")
         return kept
+
+    def _foreign_file(self, kept: dict) -> str | None:
+        """Why the directory's checkpoint or snapshots are not the kept run's (copied from another run, or
+        damaged since), or None."""
+        checkpoint = self.out / "checkpoint.pt"
+        try:
+            if checkpoint.is_file():
+                blob = read_checkpoint(checkpoint)
+                if (blob.get(keys.RUN_HASH), blob.get("step")) != (kept.get(keys.RUN_HASH), kept.get("steps")):
+                    return f"{checkpoint} is not the checkpoint of the finished run"
+            for step in saved_steps(self.out):
+                if read_snapshot(snapshot_path(self.out, step))[keys.RUN_HASH] != kept.get(keys.RUN_HASH):
+                    return f"{snapshot_path(self.out, step)} was saved by another run"
+        except GanBenchError as exc:  # a truncated file: training again rewrites it
+            return str(exc).split(";")[0]
+        return None
 
     def start(self) -> None:
         """At step 0: earlier settings' files set aside, then run.json and the grid of real images."""
         setup = self.setup
         moved = run_dir.set_aside_other_runs(self.out, setup.hash, setup.data_fingerprint)
         if moved is not None:
-            print(f"files of earlier settings moved to {moved}")
+            print(f"files of the earlier run (other settings, or trained again on request) moved to {moved}")
         self._write_run_json()
         artifacts.save_grid(to_unit_range(setup.data.images[:GRID_SIZE]), self.out / "samples" / "real.png")
 

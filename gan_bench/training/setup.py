@@ -101,6 +101,6 @@ class RunSetup:
 
     def _check_output(self) -> None:
         if (self.out / "summary.json").exists():
-            raise GanBenchError(f"{self.out} already holds a finished run (summary.json); delete that directory "
+            raise GanBenchError(f"{self.out} already holds a finished run; delete {self.out / 'summary.json'} "
                                 f"to train it again, or choose another --out")
         check_writable(self.out)

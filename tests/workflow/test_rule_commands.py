@@ -37,8 +37,9 @@ WHERE = {"--device", "--num-threads"}
 WITHOUT_SETTINGS = {"record-allocator-exit"}   # nothing configurable: paths and wildcards only
 # Passed as their own flags and filled in when the job runs, never rerun triggers of the train rule
 # (workflow/rules/train.smk says how): train.snapshots changes what training saves, not what it computes
-# (gan_bench.config.NOT_RUN_SETTINGS); --jobs-per-gpu records how many jobs could share the run's GPU.
-NOT_RERUN_TRIGGERS = {"train": {"--snapshots", "--jobs-per-gpu"}}
+# (gan_bench.config.NOT_RUN_SETTINGS); --jobs-per-gpu records how many jobs could share the run's GPU; --retrain
+# says whether Snakemake was asked to --forceall.
+NOT_RERUN_TRIGGERS = {"train": {"--snapshots", "--jobs-per-gpu", "--retrain"}}
 
 # The settings each command checks a --settings against (gan_bench.config.section_settings).
 SECTIONS = {"train-classifier": ("classifier", CLASSIFIER_KEYS), "reference-stats": ("metrics", REFERENCE_KEYS),

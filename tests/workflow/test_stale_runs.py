@@ -1,6 +1,7 @@
 """A killed or changed rerun never looks finished: real workflows, real SIGKILLs, on a tiny CPU grid."""
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -38,9 +39,9 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command(workdir, *args), capture_output=True, text=True, timeout=600)
 
 
-def kill_job_when(workdir: Path, job: str, ready) -> subprocess.CompletedProcess:
-    """Run the workflow and SIGKILL its `gan_bench <job>` process once `ready()` holds."""
-    process = subprocess.Popen(command(workdir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def kill_job_when(workdir: Path, job: str, ready, *args: str) -> subprocess.CompletedProcess:
+    """Run the workflow (with `args`) and SIGKILL its `gan_bench <job>` process once `ready()` holds."""
+    process = subprocess.Popen(command(workdir, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         jobs = job_processes(process.pid, job)
@@ -56,10 +57,12 @@ def kill_job_when(workdir: Path, job: str, ready) -> subprocess.CompletedProcess
 
 
 def report_only(workdir: Path) -> str:
-    """Rebuild the report from results/ without running anything else, as a reader would."""
-    (workdir / "reports/index.html").unlink()
+    """`snakemake reports/index.html` as a reader types it: the report (only) is rebuilt, since a run's records
+    changed after it was built; asked again, nothing is to be done."""
     result = snakemake(workdir, "reports/index.html")
     assert result.returncode == 0, result.stderr[-2000:]
+    assert planned_jobs(result.stdout + result.stderr) == {"report": 1}, result.stdout + result.stderr
+    assert planned_jobs(snakemake(workdir, "-n", "reports/index.html").stdout) == {}
     return (workdir / "reports/index.html").read_text()
 
 
@@ -111,6 +114,15 @@ def test_a_killed_rescoring_is_rerun_and_the_old_n_is_not_shown_as_current(grid)
     assert 'data-model="dcgan" data-dataset="digits"' not in page
 
 
+def test_a_killed_forced_rescoring_leaves_no_deleted_metrics_in_the_report(grid):
+    """Today `snakemake reports/index.html` says "Nothing to be done" and the page shows the deleted metrics."""
+    killed = kill_job_when(grid, "evaluate", lambda: True, "--forcerun", "evaluate")
+    assert killed.returncode != 0 and not (grid / RUN / "metrics.json").exists()
+    page = report_only(grid)
+    assert "metrics.json is missing" in page
+    assert 'data-model="dcgan" data-dataset="digits"' not in page
+
+
 def test_a_damaged_then_restored_data_file_costs_no_completed_run(grid):
     data = grid / "results/data/digits/res16.pt"
     good = data.read_bytes()
@@ -139,3 +151,98 @@ def test_a_longer_run_shows_only_its_own_sample_grids(grid):
     assert table["steps"].tolist() == [60]
     assert sorted(path.name for path in (grid / RUN / "superseded").glob("*/samples/step*.png")) == [
         "step0000020.png", "step0000040.png"]
+
+
+# --- every remedy an error names works when followed, and explicit requests retrain -----------------------------
+
+TRAIN_LOG = "results/logs/train/digits/dcgan/bs32/seed1.log"
+
+
+def train_other_run(workdir: Path, out: Path, snapshots: int = 0) -> Path:
+    """Another real run (seed 2) of the grid's settings, trained by the train command outside the workflow."""
+    from gan_bench.config import train_settings, validate_config
+
+    config = validate_config(yaml.safe_load((workdir / "tiny.yaml").read_text()))
+    subprocess.run([sys.executable, "-m", "gan_bench", "train", "--model", "dcgan", "--dataset", "digits", "--seed",
+                    "2", "--batch-size", "32", "--data", str(workdir / "results/data/digits/res16.pt"),
+                    "--settings", json.dumps(train_settings(config, "dcgan", "digits")), "--device", "cpu",
+                    "--snapshots", str(snapshots), "--out", str(out)], check=True, capture_output=True, timeout=600)
+    return out
+
+
+def follow_the_advice(result: subprocess.CompletedProcess, workdir: Path) -> None:
+    """Do what the one-line error says: delete the summary.json it names."""
+    printed = result.stdout + result.stderr
+    advice = re.search(r"the run directory mixes two runs: delete (\S+summary\.json) and rerun the workflow to "
+                       r"retrain it", printed)
+    assert result.returncode != 0 and advice, printed[-3000:]
+    (workdir / advice.group(1)).unlink()
+
+
+def assert_retrained(workdir: Path) -> dict:
+    """The run trained again (its log shows no restored summary) and its checkpoint is its own."""
+    import torch
+
+    assert "summary.json restored" not in (workdir / TRAIN_LOG).read_text()
+    summary = json.loads((workdir / RUN / "summary.json").read_text())
+    checkpoint = torch.load(workdir / RUN / "checkpoint.pt", weights_only=False)
+    assert (checkpoint["settings_hash"], checkpoint["step"]) == (summary["settings_hash"], summary["steps"])
+    assert planned_jobs(snakemake(workdir, "-n").stdout) == {}
+    return summary
+
+
+def test_a_copied_checkpoint_is_retrained_when_the_advice_is_followed(grid, tmp_path):
+    """Today the summary is restored from completed.json and the same error comes back: a loop."""
+    other = train_other_run(grid, tmp_path / "other")
+    shutil.copy(other / "checkpoint.pt", grid / RUN / "checkpoint.pt")
+    follow_the_advice(snakemake(grid, "--forcerun", "evaluate"), grid)
+    result = snakemake(grid)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = assert_retrained(grid)
+    assert summary["status"] == "completed" and (grid / RUN / "metrics.json").is_file()
+    assert len(list((grid / RUN / "superseded").glob("*/checkpoint.pt"))) == 1  # the copied one, set aside
+
+
+def test_forceall_retrains_and_a_copied_snapshot_is_retrained_when_the_advice_is_followed(grid, tmp_path):
+    import torch
+
+    write_config(grid, train={"snapshots": 2})  # not a run setting: only --forceall makes the run save them
+    result = snakemake(grid, "--forceall")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_retrained(grid)
+    assert sorted(path.name for path in (grid / RUN / "snapshots").glob("*.pt")) == ["step0000020.pt",
+                                                                                    "step0000040.pt"]
+    other = train_other_run(grid, tmp_path / "other", snapshots=2)
+    shutil.copy(other / "snapshots/step0000020.pt", grid / RUN / "snapshots/step0000020.pt")
+    follow_the_advice(snakemake(grid, "--forcerun", "score_snapshots"), grid)
+    result = snakemake(grid)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = assert_retrained(grid)
+    snapshot = torch.load(grid / RUN / "snapshots/step0000020.pt", weights_only=False)
+    assert snapshot["settings_hash"] == summary["settings_hash"]
+
+    # A snapshot truncated after its curve was scored is named before any job runs; its advice keeps the curve.
+    curve = (grid / RUN / "curve.csv").read_text()
+    truncated = grid / RUN / "snapshots/step0000040.pt"
+    truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 2])
+    result = snakemake(grid)
+    printed = result.stdout + result.stderr
+    advice = re.search(r"unreadable record: snapshot (\S+) is truncated; delete it \(its point stays in the curve "
+                       r"if it was scored\), or delete \S+summary\.json and the workflow retrains the run", printed)
+    assert result.returncode != 0 and advice and "Traceback" not in printed, printed[-3000:]
+    (grid / advice.group(1)).unlink()
+    assert planned_jobs(snakemake(grid, "-n").stdout) == {}
+    assert (grid / RUN / "curve.csv").read_text() == curve
+
+
+def test_a_run_recorded_oom_is_retried_by_the_documented_command(grid, tmp_path):
+    """The README's command for an oom run after the memory limit is lifted: --forcerun its summary.json."""
+    (grid / RUN / "summary.json").unlink()  # as Snakemake does before the train job that then died
+    log = tmp_path / "train.log"
+    log.write_text("terminate called after throwing an instance of 'std::bad_alloc'\n  what():  std::bad_alloc\n")
+    recorded = subprocess.run([sys.executable, "-m", "gan_bench", "record-allocator-exit", "--run-dir",
+                               str(grid / RUN), "--log", str(log), "--batch-size", "32"], capture_output=True)
+    assert recorded.returncode == 0 and json.loads((grid / RUN / "summary.json").read_text())["status"] == "oom"
+    result = snakemake(grid, "--forcerun", f"{RUN}/summary.json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert assert_retrained(grid)["status"] == "completed"

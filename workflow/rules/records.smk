@@ -7,7 +7,7 @@
 from pathlib import Path
 from types import SimpleNamespace
 
-from gan_bench.records import check_json_records
+from gan_bench.records import check_json_records, torch_file_is_whole
 
 
 def _json_records():
@@ -27,3 +27,21 @@ try:
     check_json_records(_json_records())
 except GanBenchError as _error:
     raise WorkflowError(f"unreadable record: {_error}")
+
+
+# A truncated snapshot would go unnoticed until its curve is scored again (the curve rule does not read snapshots
+# it scored): each is checked here too, by its zip end record (22 bytes read, not the file).
+def _truncated_snapshot():
+    for run in runs() if curve_files() else []:
+        run_dir = Path(RUN.format(**run))
+        for path in sorted((run_dir / "snapshots").glob("step*.pt")):
+            if not torch_file_is_whole(path):
+                return path, run_dir
+    return None
+
+
+_truncated = _truncated_snapshot()
+if _truncated is not None:
+    raise WorkflowError(f"unreadable record: snapshot {_truncated[0]} is truncated; delete it (its point stays in the "
+                        f"curve if it was scored), or delete {_truncated[1] / 'summary.json'} and the workflow "
+                        f"retrains the run")

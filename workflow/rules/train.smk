@@ -1,6 +1,8 @@
 # One job per run of the grid; summary.json is written last, so its presence means the run finished.
 # A killed run leaves resume.pt in its directory and continues from it when the job is rerun.
 
+import os
+
 from gan_bench.commands import AGGREGATE_KEYS  # the config `curves` keys the tidy table takes
 
 
@@ -37,6 +39,22 @@ def _jobs_per_gpu():
 
 JOBS_PER_GPU = _jobs_per_gpu()
 
+# `snakemake --forceall` rebuilds the prepared data before training, and a finished run whose inputs were rewritten
+# with the same content would put its summary back (gan_bench.run_dir); under --forceall it trains again. The flags
+# are known once the DAG is built, when `onstart` runs (in the main process of a real run, not in a dry run), and
+# the main process formats a local job's command when the job starts. A cluster job's command is formatted by its
+# own Snakemake, which runs with other flags: it reads the main process's answer from the environment it inherits
+# (the Slurm executor submits with --export=ALL). Like {TRAIN_SNAPSHOTS}, not a param: never a rerun trigger.
+TRAIN_RETRAIN = "no" if workflow.is_main_process else os.environ.get("GAN_BENCH_RETRAIN", "no")
+if workflow.is_main_process:
+    os.environ["GAN_BENCH_RETRAIN"] = TRAIN_RETRAIN  # until onstart, never what the user's shell happens to hold
+
+
+onstart:
+    global TRAIN_RETRAIN
+    TRAIN_RETRAIN = "yes" if workflow.dag_settings.forceall else "no"
+    os.environ["GAN_BENCH_RETRAIN"] = TRAIN_RETRAIN
+
 
 rule train:
     input:
@@ -64,8 +82,9 @@ rule train:
         # text change (snakemake/persistence: `params` compares the params' values, `code` the rule's unformatted
         # shell string), and snapshots do not change what training computes. {TRAIN_SNAPSHOTS} is filled in only
         # when the job runs, so the shell text stays the same; the curve's rule lists requested steps a run lacks.
-        " --snapshots {TRAIN_SNAPSHOTS:q} --jobs-per-gpu {JOBS_PER_GPU:q} > {log:q} 2>&1"
-        # OpenBLAS ends the process on a failed allocation instead of raising: record such a run as oom.
+        " --snapshots {TRAIN_SNAPSHOTS:q} --jobs-per-gpu {JOBS_PER_GPU:q} --retrain {TRAIN_RETRAIN:q} > {log:q} 2>&1"
+        # OpenBLAS (and torch under a `ulimit -v`, std::bad_alloc) ends the process on a failed allocation instead
+        # of raising: record such a run as oom (gan_bench.allocator; it imports no torch, so it runs under the limit).
         " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir:q} --log {log:q}"
         " --batch-size {wildcards.batch_size:q} >> {log:q} 2>&1"
 
