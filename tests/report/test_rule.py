@@ -18,6 +18,8 @@ threads_of = lambda rule: 1                       # from common.smk: each rule's
 resources_of = lambda rule: {"mem_mb": 100, "runtime": 1}
 GAN_BENCH = "python -m gan_bench"                 # from common.smk: the command prefix
 settings_of = lambda section: json.dumps(config[section])   # from common.smk: a section's --settings JSON
+RUN = "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"   # from common.smk: a run's directory
+runs = lambda: []                                 # from common.smk: the grid's runs (none: only the table is read)
 include: "workflow/rules/report.smk"
 
 rule aggregate:  # stands in for the real table rule; it must not be scheduled
