@@ -2,9 +2,10 @@
 row chunks that bound memory, on the features' device, and every statistic those metrics need is read off it.
 
 - one pass over a set against itself gives its k-NN radii (k = 1..MAX_K) and KID's within-set kernel sums;
-- one pass of the samples against the real set gives nearest real images (memorization), real balls holding each
-  sample (precision, density), each real image's nearest sample (coverage), sample balls holding each real image
-  (recall) and KID's cross-kernel sums.
+- one pass of the samples against the real set gives real balls holding each sample (precision, density), each
+  real image's nearest sample (coverage), sample balls holding each real image (recall) and KID's cross-kernel sums;
+- `nearest` finds each query's nearest point of another set (memorization: samples and held-out images against the
+  training images).
 Distances come from the Gram matrix (|x|^2 + |y|^2 - 2 x.y), as torch.cdist computes them for sets this large.
 KID's sums over its random subsets are read off the same kernel chunks through 0/1 membership matrices, with the
 subsets drawn exactly as torch-fidelity draws them (numpy RandomState(seed).choice, samples then real, per subset).
@@ -114,8 +115,6 @@ def self_pass(points: torch.Tensor, subsets: np.ndarray | None = None, k: int = 
 class CrossPass:
     """Samples (rows) against real images (columns)."""
 
-    nearest_distance: torch.Tensor   # (N,) each sample's distance to its nearest real image
-    nearest_index: torch.Tensor      # (N,) that image's index
     real_balls: torch.Tensor         # (N, MAX_K) how many real k-balls hold each sample, k = 1..MAX_K
     nearest_sample: torch.Tensor     # (M,) each real image's distance to its nearest sample
     in_sample_balls: torch.Tensor    # (M, MAX_K) bool: does some sample's k-ball hold the real image
@@ -129,7 +128,7 @@ def cross_pass(samples: torch.Tensor, real: torch.Tensor, sample_radii: torch.Te
     device = samples.device
     sample_norms, real_norms = (samples * samples).sum(dim=1), (real * real).sum(dim=1)
     kmax = min(real_radii.shape[1], sample_radii.shape[1])
-    nearest_d, nearest_i, balls = [], [], []
+    balls = []
     nearest_sample = torch.full((m,), float("inf"), device=device)
     in_balls = torch.zeros(m, kmax, dtype=torch.bool, device=device)
     first = None if plan is None else membership(plan.first, n, device)
@@ -138,16 +137,13 @@ def cross_pass(samples: torch.Tensor, real: torch.Tensor, sample_radii: torch.Te
     for start, stop in _chunks(n, m):
         gram = samples[start:stop] @ real.T
         dist = _distances(gram, sample_norms[start:stop], real_norms)
-        found = dist.min(dim=1)
-        nearest_d.append(found.values)
-        nearest_i.append(found.indices)
         balls.append(torch.stack([(dist <= real_radii[None, :, k]).sum(dim=1) for k in range(kmax)], dim=1))
         nearest_sample = torch.minimum(nearest_sample, dist.min(dim=0).values)
         for k in range(kmax):
             in_balls[:, k] |= (dist <= sample_radii[start:stop, k, None]).any(dim=0)
         if plan is not None:
             sums += ((poly_kernel(gram, dim) @ second) * first[start:stop]).sum(dim=0)
-    return CrossPass(torch.cat(nearest_d), torch.cat(nearest_i), torch.cat(balls), nearest_sample, in_balls, sums)
+    return CrossPass(torch.cat(balls), nearest_sample, in_balls, sums)
 
 
 def kid_from_sums(first_sums: torch.Tensor, second_sums: torch.Tensor, cross_sums: torch.Tensor,
