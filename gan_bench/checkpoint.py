@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from gan_bench.errors import GanBenchError, describe
-from gan_bench.models.base import DatasetInfo, GanModel
+from gan_bench.models.base import DatasetInfo, GanModel, model_class
 from gan_bench.records import TorchFile, torch_save
 
 CHECKPOINT_FORMAT = 1
@@ -43,8 +43,6 @@ def load_model(path: str | Path, device: torch.device | str = "cpu") -> tuple[st
 def rebuild(blob: dict, where: str, device: torch.device | str, install, advice: str) -> GanModel:
     """The model a checkpoint or snapshot `blob` records (variant, config, data shape), with `install(model)`
     loading its weights; weights that do not fit the model are a one-line error ending in `advice`."""
-    from gan_bench.registry import model_class
-
     cls = model_class(blob["model"])
     config = cls.Config.from_options(blob["model_config"], where=where)
     model = cls(config, DatasetInfo(**blob["dataset_info"]), device)

@@ -19,7 +19,7 @@ from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.registry import METRICS
 from gan_bench.names import check_name, key_path, shown_all
-from gan_bench.registry import DATASETS, MODELS, dataset_class, model_class
+from gan_bench.registry import DATASETS, MODELS, dataset_class, model_declaration
 from gan_bench.schema import load_schema, section_schema
 
 
@@ -211,9 +211,9 @@ def _check_conditional_models(config: dict) -> None:
 
 def check_classes(model: str, dataset: str, num_classes: int) -> None:
     """Conditional models learn one distribution per class: they need at least two."""
-    if num_classes >= 2 or not model_class(model).conditional:
+    if num_classes >= 2 or not model_declaration(model).conditional:
         return
-    unconditional = ", ".join(name for name in sorted(MODELS) if not model_class(name).conditional)
+    unconditional = ", ".join(name for name in sorted(MODELS) if not model_declaration(name).conditional)
     raise GanBenchError(f"model {model} is conditional but dataset {dataset} has a single class; label its images "
                         f"(an image folder: one sub-folder per class, or attribute_file and attribute), or train "
                         f"{dataset} with an unconditional model ({unconditional}) in a grid without {model}")
@@ -272,7 +272,7 @@ def dataset_source(config: dict, name: str):
 
 
 def model_config(config: dict, name: str):
-    return model_class(name).Config.from_options(config["models"][name], where=f"config key models.{name}")
+    return model_declaration(name).options.from_options(config["models"][name], where=f"config key models.{name}")
 
 
 def image_size(config: dict, model: str) -> int:

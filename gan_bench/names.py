@@ -8,6 +8,7 @@ workflow also quotes every value it puts on a command line, so an unchecked one 
 
 from __future__ import annotations
 
+import importlib
 import re
 
 from gan_bench.errors import GanBenchError
@@ -51,3 +52,27 @@ def shown_all(names) -> str:
 def key_path(parts) -> str:
     """A config key's path for a message: `models.dcgan.lr`, `datasets.'a b'`."""
     return ".".join(shown(part) for part in parts)
+
+
+# Built-in model and dataset names: also Python-identifier-like, so they read as config keys and module names.
+ENTRY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def add_entry(table: dict, kind: str, name: str, entry) -> None:
+    """Register `entry` under a new, well-formed `name` in `table` (the model or dataset table)."""
+    if not isinstance(name, str) or not ENTRY_NAME.match(name):
+        raise ValueError(f"{kind} name {name!r} must be lower-case letters, digits and '_', starting with a letter")
+    if name in table:
+        raise ValueError(f"{kind} {name!r} is registered already")
+    table[name] = entry
+
+
+def imported(target, kind: str, name: str, base: type) -> type:
+    """The class a table entry names, `target` being "package.module:Class" or the class itself; it must be a
+    subclass of `base`."""
+    if isinstance(target, str):
+        module_name, class_name = target.split(":")
+        target = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(target, type) and issubclass(target, base)):
+        raise TypeError(f"{kind} {name!r} resolves to {target!r}, which is not a subclass of {base.__name__}")
+    return target

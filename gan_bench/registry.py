@@ -1,89 +1,45 @@
-"""Names of the models and datasets the suite knows, one line each.
+"""Names of the models and datasets the suite knows.
 
-Entries are import paths ("module:Class"), so listing names does not import any model; the class
-is imported and checked when a name is used. Model and dataset modules import torch only inside
-functions, so even importing a class (the workflow reads `Config` and `needs_pretraining` to build
-the job graph) stays torch-free. We chose that over a separate torch-free config module per model
-because it keeps "add a model" at one file plus one line here; the price is local `import torch`
-lines and nn.Module subclasses defined in a cached `networks()` function. A test imports every
-registered class in a fresh process and fails if torch is loaded.
-Adding a model: write `gan_bench/models/<name>.py` and add one `register_model` line below.
+Models are declared in `gan_bench/models/declarations.py` (options, import path and facts, torch-free); this module
+answers for both kinds of name. Datasets are one `register_dataset` line each below, by import path: their modules
+import without torch, so the workflow can check dataset options when it builds the job graph. A test imports
+every declaration and dataset class in a fresh process and fails if torch is loaded.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
-
+from gan_bench.data.source import DatasetSource
 from gan_bench.errors import GanBenchError
+from gan_bench.models.declarations import MODELS, ModelDeclaration, model_declaration, model_names  # noqa: F401
+from gan_bench.names import add_entry, imported
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-MODELS: dict[str, str | type] = {}
 DATASETS: dict[str, str | type] = {}
 
 
-def _register(table: dict, kind: str, name: str, target: str | type) -> None:
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"{kind} name {name!r} must be lower-case letters, digits and '_', starting with a letter")
-    if name in table:
-        raise ValueError(f"{kind} {name!r} is registered already")
-    if isinstance(target, str) and ":" not in target:
-        raise ValueError(f"{kind} {name!r}: target {target!r} must look like 'package.module:ClassName'")
-    if not isinstance(target, (str, type)):
-        raise TypeError(f"{kind} {name!r}: target must be a class or a 'module:Class' string")
-    table[name] = target
-
-
-def register_model(name: str, target: str | type) -> None:
-    _register(MODELS, "model", name, target)
-
-
 def register_dataset(name: str, target: str | type) -> None:
-    _register(DATASETS, "dataset", name, target)
-
-
-def model_names() -> list[str]:
-    return sorted(MODELS)
+    if isinstance(target, str) and ":" not in target:
+        raise ValueError(f"dataset {name!r}: target {target!r} must look like 'package.module:ClassName'")
+    if not isinstance(target, (str, type)):
+        raise TypeError(f"dataset {name!r}: target must be a class or a 'module:Class' string")
+    add_entry(DATASETS, "dataset", name, target)
 
 
 def dataset_names() -> list[str]:
     return sorted(DATASETS)
 
 
-def _resolve(table: dict, kind: str, name: str, base: type) -> type:
-    if name not in table:
-        valid = ", ".join(sorted(table))
-        raise GanBenchError(f"unknown {kind} {name!r}; valid {kind}s: {valid}")
-    target = table[name]
-    if isinstance(target, str):
-        module_name, class_name = target.split(":")
-        target = getattr(importlib.import_module(module_name), class_name)
-    if not (isinstance(target, type) and issubclass(target, base)):
-        raise TypeError(f"{kind} {name!r} resolves to {target!r}, which is not a subclass of {base.__name__}")
-    return target
-
-
 def model_class(name: str) -> type:
-    from gan_bench.models.base import GanModel
+    """The class implementing model `name`; this imports torch (the declaration alone does not)."""
+    from gan_bench.models.base import model_class as implementation
 
-    return _resolve(MODELS, "model", name, GanModel)
+    return implementation(name)
 
 
 def dataset_class(name: str) -> type:
-    from gan_bench.data.source import DatasetSource
+    if name not in DATASETS:
+        raise GanBenchError(f"unknown dataset {name!r}; valid datasets: {', '.join(dataset_names())}")
+    return imported(DATASETS[name], "dataset", name, DatasetSource)
 
-    return _resolve(DATASETS, "dataset", name, DatasetSource)
-
-
-# Built-in models: one line each.
-register_model("dcgan", "gan_bench.models.dcgan:DCGAN")
-register_model("cgan", "gan_bench.models.cgan:CGAN")
-register_model("acgan", "gan_bench.models.acgan:ACGAN")
-register_model("wgan_gp", "gan_bench.models.wgan_gp:WGANGP")
-register_model("cwgan_gp", "gan_bench.models.cwgan_gp:CWGANGP")
-register_model("infogan", "gan_bench.models.infogan:InfoGAN")
-register_model("stackedgan", "gan_bench.models.stackedgan:StackedGAN")
 
 # Built-in datasets: one line each.
 register_dataset("mnist", "gan_bench.data.idx:MNIST")

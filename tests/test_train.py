@@ -175,7 +175,7 @@ class OutOfMemoryGAN(DCGAN):
 @pytest.fixture
 def test_models(monkeypatch):
     for name, cls in [("nan_gan", NaNGAN), ("constant_gan", ConstantGAN), ("oom_gan", OutOfMemoryGAN)]:
-        monkeypatch.setitem(registry.MODELS, name, cls)
+        monkeypatch.setitem(registry.MODELS, name, dataclasses.replace(DCGAN.declaration, name=name, implementation=cls))
 
 
 def test_non_finite_losses_end_the_run_as_diverged(tmp_path, digits16, test_models):
@@ -224,10 +224,8 @@ def test_a_finished_run_is_never_overwritten(tmp_path, digits16):
 
 
 def test_a_corrupt_pretrained_file_is_named(tmp_path, digits16, monkeypatch):
-    class NeedsPretraining(DCGAN):
-        needs_pretraining = True
-
-    monkeypatch.setitem(registry.MODELS, "pre_gan", NeedsPretraining)
+    monkeypatch.setitem(registry.MODELS, "pre_gan", dataclasses.replace(DCGAN.declaration, name="pre_gan",
+                                                                        implementation=DCGAN, needs_pretraining=True))
     broken = tmp_path / "encoder.pt"
     broken.write_bytes(b"PK\x03\x04 truncated")
     spec = train_spec(tmp_path / "run", digits16)

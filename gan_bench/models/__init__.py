@@ -1,1 +1,1 @@
-"""GAN variants. Each variant is one module here plus one line in `gan_bench/registry.py`."""
+"""GAN variants. Each is a section of `declarations.py` (torch-free: options and facts) plus its PyTorch module."""

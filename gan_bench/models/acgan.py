@@ -9,73 +9,45 @@ BCE(fake → real) + CE(class of fake).
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import TYPE_CHECKING
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-from gan_bench.models.base import AdamGANConfig, GanModel
-
-if TYPE_CHECKING:
-    import torch
+from gan_bench.models import declarations
+from gan_bench.models.base import GanModel
+from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init, with_one_hot
 
 
-@dataclass
-class ACGANConfig(AdamGANConfig):
-    image_size: int = 32     # Odena et al. train at 32x32 on CIFAR-10 (the sources give no size)
-    # z 100 (G's input is z plus the one-hot class), width 64, Adam 2e-4 (0.5, 0.999): DCGAN's
-    # (docs/source-models.md#dcgan), as Odena et al. use; d_dropout 0 keeps DCGAN's trunk (Odena et al.
-    # add dropout in D).
+class AuxiliaryDiscriminator(nn.Module):
+    """The DCGAN discriminator's trunk shared by a real/fake logit and K class logits."""
 
+    def __init__(self, channels: int, image_size: int, width: int, num_classes: int, dropout: float):
+        super().__init__()
+        self.body = ConvDiscriminator(channels, image_size, width, dropout=dropout)
+        self.classify = nn.Linear(self.body.feature_dim, num_classes)
 
-@functools.cache
-def networks():
-    """ACGAN's own network classes. They subclass nn.Module, so they are defined on first use: importing
-    this module must not import torch (the workflow reads ACGANConfig when it builds the job graph)."""
-    from torch import nn
-
-    from gan_bench.models.blocks import ConvDiscriminator
-
-    class AuxiliaryDiscriminator(nn.Module):
-        """The DCGAN discriminator's trunk shared by a real/fake logit and K class logits."""
-
-        def __init__(self, channels: int, image_size: int, width: int, num_classes: int, dropout: float):
-            super().__init__()
-            self.body = ConvDiscriminator(channels, image_size, width, dropout=dropout)
-            self.classify = nn.Linear(self.body.feature_dim, num_classes)
-
-        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            h = self.body.features(x)
-            return self.body.head(h).reshape(-1), self.classify(h.flatten(1))
-
-    return SimpleNamespace(AuxiliaryDiscriminator=AuxiliaryDiscriminator)
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.body.features(x)
+        return self.body.head(h).reshape(-1), self.classify(h.flatten(1))
 
 
 class ACGAN(GanModel):
-    Config = ACGANConfig
-    conditional = True
+    declaration = declarations.ACGAN
 
     def build(self) -> None:
-        from gan_bench.models.blocks import ConvGenerator, config_adam, dcgan_init
-
         c, info = self.config, self.info
         # A one-hot class concatenated to z: the first ConvT then learns one 4x4 map per class,
         # i.e. a learned label embedding, without a separate embedding table.
         self.nets["G"] = ConvGenerator(c.latent_dim + self.num_classes, info.channels, c.image_size, c.width)
-        self.nets["D"] = networks().AuxiliaryDiscriminator(info.channels, c.image_size, c.width, self.num_classes,
-                                                           c.d_dropout)
+        self.nets["D"] = AuxiliaryDiscriminator(info.channels, c.image_size, c.width, self.num_classes,
+                                                c.d_dropout)
         self.nets.apply(dcgan_init)  # DCGAN's init (docs/source-models.md#dcgan) for its conv nets
         config_adam(self, "G", "D")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        from gan_bench.models.blocks import with_one_hot
-
         return self.nets["G"](with_one_hot(latent, labels, self.num_classes))
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
-        import torch
-        import torch.nn.functional as F
-
         G, D = self.nets["G"], self.nets["D"]
         n = real.shape[0]
         ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)

@@ -2,106 +2,75 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import TYPE_CHECKING
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-from gan_bench.models.base import AdamGANConfig, GanModel
-
-if TYPE_CHECKING:
-    import torch
+from gan_bench.models import declarations
+from gan_bench.models.base import GanModel
+from gan_bench.models.blocks import config_adam, linear_block
 
 
-@dataclass
-class CGANConfig(AdamGANConfig):
-    """Defaults: docs/source-models.md#cgan."""
+class MLPGenerator(nn.Module):
+    """G: concat(Embedding(K, K)(label), z) → FC 128 LReLU → 256, 512, 1024 (BN LReLU) → C·H·W Tanh."""
 
-    # The source uses 64x64 by default and 28x28 for MNIST; the MLP works at any size, but the shared data
-    # preparation needs powers of two, and 32 is the one closest to MNIST's 28.
-    image_size: int = 32
-    latent_dim: int = 100     # latent 100 (G input 110 = 100 + a 10-d label embedding)
-    width: int = 128          # G hidden 128, 256, 512, 1024; D hidden 1024, 512, 256, 128
-    d_dropout: float = 0.4    # Dropout(0.4) on D's second and third layers
-    # lr 2e-4 and betas (0.5, 0.999) are the source's too: AdamGANConfig's defaults.
+    def __init__(self, latent_dim: int, num_classes: int, shape: tuple[int, int, int], width: int):
+        super().__init__()
+        self.shape = shape
+        self.embed = nn.Embedding(num_classes, num_classes)
+        w = [width, width * 2, width * 4, width * 8]
+        layers = linear_block(latent_dim + num_classes, w[0])  # no BN on the first layer
+        for w_in, w_out in zip(w, w[1:]):
+            layers += linear_block(w_in, w_out, batch_norm=True)
+        layers += [nn.Linear(w[-1], shape[0] * shape[1] * shape[2]), nn.Tanh()]
+        self.main = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([self.embed(labels), z], dim=1)
+        return self.main(x).reshape(z.shape[0], *self.shape)
 
 
-@functools.cache
-def networks():
-    """CGAN's own network classes. They subclass nn.Module, so they are defined on first use: importing
-    this module must not import torch (the workflow reads CGANConfig when it builds the job graph)."""
-    import torch
-    from torch import nn
+class MLPDiscriminator(nn.Module):
+    """D judging (image, label) jointly: concat(flat image, Embedding(K, K)(label)) → one logit.
 
-    from gan_bench.models.blocks import linear_block
+    FC 1024 LReLU · 512 Dropout LReLU · 256 Dropout LReLU · 128 · 1. The source has no activation between
+    the 128 and 1 layers; we keep that (it is one linear map in two factors), as the source trains it.
+    The final Sigmoid is folded into BCE-with-logits: the same maths, numerically safer.
+    """
 
-    class MLPGenerator(nn.Module):
-        """G: concat(Embedding(K, K)(label), z) → FC 128 LReLU → 256, 512, 1024 (BN LReLU) → C·H·W Tanh."""
+    def __init__(self, num_classes: int, shape: tuple[int, int, int], width: int, dropout: float):
+        super().__init__()
+        self.embed = nn.Embedding(num_classes, num_classes)
+        w = [width * 8, width * 4, width * 2, width]
+        pixels = shape[0] * shape[1] * shape[2]
+        self.main = nn.Sequential(
+            *linear_block(pixels + num_classes, w[0]),
+            *linear_block(w[0], w[1], dropout=dropout),
+            *linear_block(w[1], w[2], dropout=dropout),
+            *linear_block(w[2], w[3], activation=False),
+            nn.Linear(w[3], 1),
+        )
 
-        def __init__(self, latent_dim: int, num_classes: int, shape: tuple[int, int, int], width: int):
-            super().__init__()
-            self.shape = shape
-            self.embed = nn.Embedding(num_classes, num_classes)
-            w = [width, width * 2, width * 4, width * 8]
-            layers = linear_block(latent_dim + num_classes, w[0])  # no BN on the first layer
-            for w_in, w_out in zip(w, w[1:]):
-                layers += linear_block(w_in, w_out, batch_norm=True)
-            layers += [nn.Linear(w[-1], shape[0] * shape[1] * shape[2]), nn.Tanh()]
-            self.main = nn.Sequential(*layers)
-
-        def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-            x = torch.cat([self.embed(labels), z], dim=1)
-            return self.main(x).reshape(z.shape[0], *self.shape)
-
-    class MLPDiscriminator(nn.Module):
-        """D judging (image, label) jointly: concat(flat image, Embedding(K, K)(label)) → one logit.
-
-        FC 1024 LReLU · 512 Dropout LReLU · 256 Dropout LReLU · 128 · 1. The source has no activation between
-        the 128 and 1 layers; we keep that (it is one linear map in two factors), as the source trains it.
-        The final Sigmoid is folded into BCE-with-logits: the same maths, numerically safer.
-        """
-
-        def __init__(self, num_classes: int, shape: tuple[int, int, int], width: int, dropout: float):
-            super().__init__()
-            self.embed = nn.Embedding(num_classes, num_classes)
-            w = [width * 8, width * 4, width * 2, width]
-            pixels = shape[0] * shape[1] * shape[2]
-            self.main = nn.Sequential(
-                *linear_block(pixels + num_classes, w[0]),
-                *linear_block(w[0], w[1], dropout=dropout),
-                *linear_block(w[1], w[2], dropout=dropout),
-                *linear_block(w[2], w[3], activation=False),
-                nn.Linear(w[3], 1),
-            )
-
-        def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-            x = torch.cat([images.reshape(images.shape[0], -1), self.embed(labels)], dim=1)
-            return self.main(x).reshape(-1)
-
-    return SimpleNamespace(MLPGenerator=MLPGenerator, MLPDiscriminator=MLPDiscriminator)
+    def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([images.reshape(images.shape[0], -1), self.embed(labels)], dim=1)
+        return self.main(x).reshape(-1)
 
 
 class CGAN(GanModel):
-    Config = CGANConfig
-    conditional = True
+    declaration = declarations.CGAN
 
     def build(self) -> None:
-        from gan_bench.models.blocks import config_adam
-
-        c, k, nets = self.config, self.num_classes, networks()
+        c, k = self.config, self.num_classes
         shape = (self.info.channels, c.image_size, c.image_size)
         # The source keeps PyTorch's default init for its MLPs (DCGAN's init is for conv nets).
-        self.nets["G"] = nets.MLPGenerator(c.latent_dim, k, shape, c.width)
-        self.nets["D"] = nets.MLPDiscriminator(k, shape, c.width, c.d_dropout)
+        self.nets["G"] = MLPGenerator(c.latent_dim, k, shape, c.width)
+        self.nets["D"] = MLPDiscriminator(k, shape, c.width, c.d_dropout)
         config_adam(self, "G", "D")
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.nets["G"](latent, labels)
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
-        import torch
-        import torch.nn.functional as F
-
         G, D = self.nets["G"], self.nets["D"]
         n = real.shape[0]
         ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)

@@ -10,24 +10,15 @@ compares real and fake images of the same classes and the interpolates keep thos
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import torch
 
-from gan_bench.models.wgan_gp import WGANGP, WGANGPConfig
-
-if TYPE_CHECKING:
-    import torch
-
-
-@dataclass
-class CWGANGPConfig(WGANGPConfig):
-    """The source gives no numbers of its own: it is WGAN-GP conditioned on the label, so WGAN-GP's defaults
-    (docs/source-models.md#wgan-gp) apply."""
+from gan_bench.models import declarations
+from gan_bench.models.blocks import with_label_channels, with_one_hot
+from gan_bench.models.wgan_gp import WGANGP
 
 
 class CWGANGP(WGANGP):
-    Config = CWGANGPConfig
-    conditional = True
+    declaration = declarations.CWGAN_GP
 
     def generator_inputs(self) -> int:
         return self.config.latent_dim + self.num_classes
@@ -36,11 +27,7 @@ class CWGANGP(WGANGP):
         return self.info.channels + self.num_classes
 
     def generator_input(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        from gan_bench.models.blocks import with_one_hot
-
         return with_one_hot(z, labels, self.num_classes)
 
     def critic_input(self, images: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        from gan_bench.models.blocks import with_label_channels
-
         return with_label_channels(images, labels, self.num_classes)

@@ -4,118 +4,75 @@ G sees noise z, a one-hot categorical code c and continuous codes s; D has three
 least-squares adversarial output, a class head recovering c and a code head recovering s. An extra
 "info" optimizer over G and D maximises the mutual information between (c, s) and G's images.
 
-The categorical code plays the role of the label (`conditional = True`, `generate(latent, labels)`
+The categorical code plays the role of the label (declared conditional, `generate(latent, labels)`
 with labels = c), but training is unsupervised: code value k need not draw digit k. The real labels
 passed to `train_step` are ignored.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
-from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gan_bench import artifacts
 from gan_bench.errors import GanBenchError
-from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.checks import at_least_one, in_unit_interval, non_negative, positive
-
-if TYPE_CHECKING:
-    import torch
+from gan_bench.models import declarations
+from gan_bench.models.base import GanModel
+from gan_bench.models.blocks import adam, dcgan_init
 
 
-@dataclass
-class InfoGANConfig(ModelConfig):
-    """Defaults: docs/source-models.md#infogan."""
+class InfoGenerator(nn.Module):
+    """G: FC(→w·(S/4)²) reshape BN2d · [Up×2 Conv(w→w,3) BN LReLU] · [Up×2 Conv(w→w/2,3) BN LReLU] ·
+    Conv(w/2→C,3) Tanh. BN eps is 0.8 as in the source (`BatchNorm2d(n, 0.8)`: the positional
+    argument is eps, probably meant as momentum; kept so results match the reference)."""
 
-    image_size: int = 32          # img 32x32
-    latent_dim: int = 62          # z 62-d normal
-    code_dim: int = 2             # continuous style code 2-d, N(0, 1)
-    g_width: int = 128            # G convs 128→128→64
-    d_width: int = 16             # D trunk 16, 32, 64, 128
-    head_width: int = 128         # class and code heads FC→128 BN1d LReLU
-    d_dropout: float = 0.4        # Dropout(0.4) (PyTorch-GAN's code uses Dropout2d(0.25))
-    upsample_mode: str = "bilinear"  # the text says bilinear; PyTorch-GAN's nn.Upsample default is "nearest"
-    lr: float = 2e-4              # three Adams, lr 2e-4, betas (0.5, 0.999)
-    beta1: float = 0.5
-    beta2: float = 0.999
-    # Info-loss weights of the PyTorch-GAN implementation the source follows
-    # (eriklindernoren/PyTorch-GAN, implementations/infogan/infogan.py: lambda_cat = 1, lambda_con = 0.1).
-    lambda_cat: float = 1.0
-    lambda_con: float = 0.1
+    def __init__(self, in_features: int, channels: int, image_size: int, width: int, upsample_mode: str):
+        super().__init__()
+        self.width, self.init_size = width, image_size // 4
+        self.fc = nn.Linear(in_features, width * self.init_size ** 2)
 
-    def validate(self, where: str) -> None:
-        super().validate(where)
-        if self.image_size < 16:
-            raise GanBenchError(f"{where}.image_size: InfoGAN's D halves the image four times; use >= 16, "
-                                f"got {self.image_size}")
-        at_least_one(self, where, "latent_dim", "g_width", "d_width", "head_width")
-        if self.g_width < 2:
-            raise GanBenchError(f"{where}.g_width: must be >= 2 (the last conv has g_width/2), got {self.g_width}")
-        non_negative(self, where, "code_dim", "lambda_cat", "lambda_con")
-        in_unit_interval(self, where, "d_dropout", "beta1", "beta2")
-        positive(self, where, "lr")
-        if self.upsample_mode not in ("nearest", "bilinear"):
-            raise GanBenchError(f"{where}.upsample_mode: must be 'nearest' or 'bilinear', got {self.upsample_mode!r}")
+        def up(w_in: int, w_out: int) -> list[nn.Module]:
+            return [nn.Upsample(scale_factor=2, mode=upsample_mode), nn.Conv2d(w_in, w_out, 3, 1, 1),
+                    nn.BatchNorm2d(w_out, eps=0.8), nn.LeakyReLU(0.2, inplace=True)]
+
+        self.main = nn.Sequential(nn.BatchNorm2d(width), *up(width, width), *up(width, width // 2),
+                                  nn.Conv2d(width // 2, channels, 3, 1, 1), nn.Tanh())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.main(self.fc(x).view(-1, self.width, self.init_size, self.init_size))
 
 
-@functools.cache
-def networks():
-    """InfoGAN's own network classes. They subclass nn.Module, so they are defined on first use: importing
-    this module must not import torch (the workflow reads InfoGANConfig when it builds the job graph)."""
-    from torch import nn
+class InfoDiscriminator(nn.Module):
+    """D: four Conv(3,2,1) LReLU Dropout [BN eps 0.8] stages (no BN on the first), then heads."""
 
-    class InfoGenerator(nn.Module):
-        """G: FC(→w·(S/4)²) reshape BN2d · [Up×2 Conv(w→w,3) BN LReLU] · [Up×2 Conv(w→w/2,3) BN LReLU] ·
-        Conv(w/2→C,3) Tanh. BN eps is 0.8 as in the source (`BatchNorm2d(n, 0.8)`: the positional
-        argument is eps, probably meant as momentum; kept so results match the reference)."""
+    def __init__(self, channels: int, image_size: int, width: int, head_width: int, num_classes: int,
+                 code_dim: int, dropout: float):
+        super().__init__()
+        widths = [channels, width, 2 * width, 4 * width, 8 * width]
+        layers: list[nn.Module] = []
+        for i, (w_in, w_out) in enumerate(zip(widths, widths[1:])):
+            layers += [nn.Conv2d(w_in, w_out, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True), nn.Dropout(dropout)]
+            if i > 0:
+                layers.append(nn.BatchNorm2d(w_out, eps=0.8))
+        self.trunk = nn.Sequential(*layers, nn.Flatten())
+        features = widths[-1] * (image_size // 16) ** 2
 
-        def __init__(self, in_features: int, channels: int, image_size: int, width: int, upsample_mode: str):
-            super().__init__()
-            self.width, self.init_size = width, image_size // 4
-            self.fc = nn.Linear(in_features, width * self.init_size ** 2)
+        def head(out: int) -> nn.Sequential:
+            return nn.Sequential(nn.Linear(features, head_width), nn.BatchNorm1d(head_width),
+                                 nn.LeakyReLU(0.2, inplace=True), nn.Linear(head_width, out))
 
-            def up(w_in: int, w_out: int) -> list[nn.Module]:
-                return [nn.Upsample(scale_factor=2, mode=upsample_mode), nn.Conv2d(w_in, w_out, 3, 1, 1),
-                        nn.BatchNorm2d(w_out, eps=0.8), nn.LeakyReLU(0.2, inplace=True)]
+        self.adv = nn.Linear(features, 1)  # no sigmoid: least-squares (MSE) adversarial loss
+        self.cls = head(num_classes)       # logits: the softmax lives in the cross-entropy
+        self.code = head(code_dim) if code_dim else None
 
-            self.main = nn.Sequential(nn.BatchNorm2d(width), *up(width, width), *up(width, width // 2),
-                                      nn.Conv2d(width // 2, channels, 3, 1, 1), nn.Tanh())
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.main(self.fc(x).view(-1, self.width, self.init_size, self.init_size))
-
-    class InfoDiscriminator(nn.Module):
-        """D: four Conv(3,2,1) LReLU Dropout [BN eps 0.8] stages (no BN on the first), then heads."""
-
-        def __init__(self, channels: int, image_size: int, width: int, head_width: int, num_classes: int,
-                     code_dim: int, dropout: float):
-            super().__init__()
-            widths = [channels, width, 2 * width, 4 * width, 8 * width]
-            layers: list[nn.Module] = []
-            for i, (w_in, w_out) in enumerate(zip(widths, widths[1:])):
-                layers += [nn.Conv2d(w_in, w_out, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True), nn.Dropout(dropout)]
-                if i > 0:
-                    layers.append(nn.BatchNorm2d(w_out, eps=0.8))
-            self.trunk = nn.Sequential(*layers, nn.Flatten())
-            features = widths[-1] * (image_size // 16) ** 2
-
-            def head(out: int) -> nn.Sequential:
-                return nn.Sequential(nn.Linear(features, head_width), nn.BatchNorm1d(head_width),
-                                     nn.LeakyReLU(0.2, inplace=True), nn.Linear(head_width, out))
-
-            self.adv = nn.Linear(features, 1)  # no sigmoid: least-squares (MSE) adversarial loss
-            self.cls = head(num_classes)       # logits: the softmax lives in the cross-entropy
-            self.code = head(code_dim) if code_dim else None
-
-        def forward(self, x: torch.Tensor):
-            h = self.trunk(x)
-            code = self.code(h) if self.code is not None else h.new_zeros(h.shape[0], 0)
-            return self.adv(h).reshape(-1), self.cls(h), code
-
-    return SimpleNamespace(InfoGenerator=InfoGenerator, InfoDiscriminator=InfoDiscriminator)
+    def forward(self, x: torch.Tensor):
+        h = self.trunk(x)
+        code = self.code(h) if self.code is not None else h.new_zeros(h.shape[0], 0)
+        return self.adv(h).reshape(-1), self.cls(h), code
 
 
 def info_loss(class_logits: torch.Tensor, code_pred: torch.Tensor, codes_cat: torch.Tensor,
@@ -125,25 +82,19 @@ def info_loss(class_logits: torch.Tensor, code_pred: torch.Tensor, codes_cat: to
     Bug fix: source C applies a softmax before nn.CrossEntropyLoss, which applies log-softmax
     itself (a double softmax: the loss can never approach 0 and its gradients shrink). We pass logits.
     """
-    import torch.nn.functional as F
-
     ce = F.cross_entropy(class_logits, codes_cat)
     mse = F.mse_loss(code_pred, codes_con) if codes_con.numel() else class_logits.new_zeros(())
     return lambda_cat * ce + lambda_con * mse, ce, mse
 
 
 class InfoGAN(GanModel):
-    Config = InfoGANConfig
-    conditional = True  # the categorical code is the "label" (unsupervised: need not match the true class)
-    labels_are_classes = False  # so it is scored by code purity, not class accuracy
+    declaration = declarations.INFOGAN  # conditional on its code, which is not a class (scored by purity)
 
     def build(self) -> None:
-        from gan_bench.models.blocks import adam, dcgan_init
-
-        c, info, nets = self.config, self.info, networks()
-        self.nets["G"] = nets.InfoGenerator(c.latent_dim + info.num_classes + c.code_dim, info.channels,
+        c, info = self.config, self.info
+        self.nets["G"] = InfoGenerator(c.latent_dim + info.num_classes + c.code_dim, info.channels,
                                        c.image_size, c.g_width, c.upsample_mode)
-        self.nets["D"] = nets.InfoDiscriminator(info.channels, c.image_size, c.d_width, c.head_width,
+        self.nets["D"] = InfoDiscriminator(info.channels, c.image_size, c.d_width, c.head_width,
                                            info.num_classes, c.code_dim, c.d_dropout)
         self.nets.apply(dcgan_init)  # init as DCGAN's (docs/source-models.md#dcgan)
         betas = (c.beta1, c.beta2)
@@ -154,14 +105,9 @@ class InfoGAN(GanModel):
 
     # Latent = concat(z, s); the categorical code c travels as `labels`.
     def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        import torch
-
         return torch.randn(n, self.config.latent_dim + self.config.code_dim, generator=generator)
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        import torch
-        import torch.nn.functional as F
-
         if labels is None:
             raise GanBenchError("InfoGAN.generate needs labels (the categorical code values)")
         z, s = latent.split([self.config.latent_dim, self.config.code_dim], dim=1)
@@ -170,16 +116,11 @@ class InfoGAN(GanModel):
 
     def _random_inputs(self, n: int):
         """Fresh z ~ N(0, 1), class c uniform, style s ~ N(0, 1) (the text; PyTorch-GAN draws s from U(-1, 1))."""
-        import torch
-
         latent = torch.randn(n, self.config.latent_dim + self.config.code_dim, device=self.device)
         codes = torch.randint(0, self.num_classes, (n,), device=self.device)
         return latent, codes
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
-        import torch
-        import torch.nn.functional as F
-
         n = real.shape[0]
         ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)
         stats: dict[str, torch.Tensor] = {}
@@ -227,8 +168,6 @@ class InfoGAN(GanModel):
     def evaluation_artifacts(self, out_dir: Path, generator: torch.Generator) -> list[Path]:
         """The class grid (one row per categorical code value) and one sweep per continuous code:
         code i over [-2, 2] in 10 steps, everything else fixed, one row per code value (the text's evaluation)."""
-        from gan_bench import artifacts
-
         out_dir = Path(out_dir)
         paths = [artifacts.class_grid(self, out_dir, generator)]
         for i in range(self.config.code_dim):

@@ -9,165 +9,112 @@ loss). Sampling chains them: image = gen0(gen1(y, z1), z0).
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gan_bench import artifacts
+from gan_bench.data.base import to_unit_range  # the source used [0, 1]
 from gan_bench.errors import GanBenchError
-from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.checks import at_least_one, non_negative, positive
-
-if TYPE_CHECKING:
-    import torch
-
-
-@dataclass
-class StackedGANConfig(ModelConfig):
-    """Defaults: docs/source-models.md#stackedgan; g_width and d_width size the networks of
-    docs/source-models.md#infogan-keras-flavour."""
-
-    image_size: int = 32       # the source: MNIST 28x28; our prepared data are powers of two (G generalises via S/4)
-    z_dim: int = 50            # z0 and z1 are 50-d
-    z_std: float = 0.5         # N(0, 0.5); the source's np.random.normal(scale=0.5) makes 0.5 the std
-    feature_dim: int = 256     # f1 is 256-d
-    enc_width: int = 64        # encoder convs have 64 filters
-    g_width: int = 128         # Keras InfoGAN G filters 128, 64, 32
-    d_width: int = 32          # Keras InfoGAN D filters 32, 64, 128, 256
-    gen1_width: int = 512      # gen1 FC 512, 512
-    dis1_width: int = 256      # dis1 FC 256, 256
-    lr_d: float = 2e-4         # RMSprop lr 2e-4 for the discriminators
-    lr_g: float = 1e-4         # RMSprop lr 1e-4 for the adversarial (generator) updates
-    w_z0: float = 10.0         # dis0 / G0 entropy (z0 reconstruction) MSE weight
-    w_z1: float = 1.0          # dis1 / G1 entropy (z1 reconstruction) MSE weight
-    w_cond0: float = 1.0       # G0 conditional MSE(enc0(G0(f1, z0)), f1)
-    w_cond1: float = 1.0       # G1 conditional CE(enc1(G1(y, z1)), y)
-    # Encoder pre-training (source E: Keras Adam defaults, 10 epochs, batch = the GAN batch 64).
-    pretrain_epochs: int = 10
-    pretrain_batch_size: int = 64
-    pretrain_lr: float = 1e-3
-    pretrain_max_steps: int = 0       # 0: run all epochs; > 0 caps the updates (tests, quick runs)
-    pretrain_holdout: float = 0.1     # share of images held out to report the encoder's accuracy
-
-    def validate(self, where: str) -> None:
-        super().validate(where)
-        at_least_one(self, where, "z_dim", "feature_dim", "enc_width", "gen1_width", "dis1_width", "d_width",
-                     "pretrain_epochs", "pretrain_batch_size")
-        if self.g_width < 4:
-            raise GanBenchError(f"{where}.g_width: must be >= 4 (G narrows to g_width/4), got {self.g_width}")
-        positive(self, where, "z_std", "lr_d", "lr_g", "pretrain_lr")
-        non_negative(self, where, "w_z0", "w_z1", "w_cond0", "w_cond1")
-        if self.pretrain_max_steps < 0:
-            raise GanBenchError(f"{where}.pretrain_max_steps: must be >= 0 (0 = no cap), got {self.pretrain_max_steps}")
-        if not 0 < self.pretrain_holdout < 1:
-            raise GanBenchError(f"{where}.pretrain_holdout: must be in (0, 1), got {self.pretrain_holdout}")
+from gan_bench.metrics.classifier import accuracy, holdout_split
+from gan_bench.models import declarations
+from gan_bench.models.base import GanModel
+from gan_bench.models.blocks import FrozenModule, KerasConvDiscriminator, KerasConvGenerator, keras_init
 
 
-@functools.cache
-def networks():
-    """StackedGAN's own network classes. They subclass nn.Module, so they are defined on first use: importing
-    this module must not import torch (the workflow reads StackedGANConfig when it builds the job graph)."""
-    import torch
-    from torch import nn
+class Encoder(FrozenModule):
+    """The classifier: enc0 = Conv(3x3,w,ReLU) MaxPool Conv(3x3,w,ReLU) MaxPool Flatten FC(→256,ReLU);
+    enc1 = FC(256→classes). enc1 returns logits (the source's softmax is folded into the CE loss)."""
 
-    from gan_bench.models.blocks import FrozenModule, KerasConvDiscriminator, KerasConvGenerator
+    def __init__(self, channels: int, image_size: int, width: int, feature_dim: int, num_classes: int):
+        super().__init__()
+        self.enc0 = nn.Sequential(
+            nn.Conv2d(channels, width, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(width, width, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(width * (image_size // 4) ** 2, feature_dim), nn.ReLU(),
+        )
+        self.enc1 = nn.Linear(feature_dim, num_classes)
+        # Whether pre-trained weights were installed; a buffer so checkpoints carry it.
+        self.register_buffer("pretrained", torch.tensor(False))
 
-    class Encoder(FrozenModule):
-        """The classifier: enc0 = Conv(3x3,w,ReLU) MaxPool Conv(3x3,w,ReLU) MaxPool Flatten FC(→256,ReLU);
-        enc1 = FC(256→classes). enc1 returns logits (the source's softmax is folded into the CE loss)."""
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc1(self.enc0(x))
 
-        def __init__(self, channels: int, image_size: int, width: int, feature_dim: int, num_classes: int):
-            super().__init__()
-            self.enc0 = nn.Sequential(
-                nn.Conv2d(channels, width, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(width, width, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Flatten(), nn.Linear(width * (image_size // 4) ** 2, feature_dim), nn.ReLU(),
-            )
-            self.enc1 = nn.Linear(feature_dim, num_classes)
-            # Whether pre-trained weights were installed; a buffer so checkpoints carry it.
-            self.register_buffer("pretrained", torch.tensor(False))
 
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.enc1(self.enc0(x))
+class Gen1(nn.Module):
+    """gen1: concat(one-hot y, z1) → FC w ReLU BN → FC w ReLU BN → FC f1 ReLU (f1 is a ReLU output)."""
 
-    class Gen1(nn.Module):
-        """gen1: concat(one-hot y, z1) → FC w ReLU BN → FC w ReLU BN → FC f1 ReLU (f1 is a ReLU output)."""
+    def __init__(self, num_classes: int, z_dim: int, width: int, feature_dim: int):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Linear(num_classes + z_dim, width), nn.ReLU(), nn.BatchNorm1d(width),
+            nn.Linear(width, width), nn.ReLU(), nn.BatchNorm1d(width),
+            nn.Linear(width, feature_dim), nn.ReLU(),
+        )
 
-        def __init__(self, num_classes: int, z_dim: int, width: int, feature_dim: int):
-            super().__init__()
-            self.main = nn.Sequential(
-                nn.Linear(num_classes + z_dim, width), nn.ReLU(), nn.BatchNorm1d(width),
-                nn.Linear(width, width), nn.ReLU(), nn.BatchNorm1d(width),
-                nn.Linear(width, feature_dim), nn.ReLU(),
-            )
+    def forward(self, onehot: torch.Tensor, z1: torch.Tensor) -> torch.Tensor:
+        return self.main(torch.cat([onehot, z1], dim=1))
 
-        def forward(self, onehot: torch.Tensor, z1: torch.Tensor) -> torch.Tensor:
-            return self.main(torch.cat([onehot, z1], dim=1))
 
-    class Gen0(nn.Module):
-        """gen0: concat(f1, z0) → the Keras InfoGAN generator."""
+class Gen0(nn.Module):
+    """gen0: concat(f1, z0) → the Keras InfoGAN generator."""
 
-        def __init__(self, feature_dim: int, z_dim: int, channels: int, image_size: int, width: int):
-            super().__init__()
-            self.main = KerasConvGenerator(feature_dim + z_dim, channels, image_size, width)
+    def __init__(self, feature_dim: int, z_dim: int, channels: int, image_size: int, width: int):
+        super().__init__()
+        self.main = KerasConvGenerator(feature_dim + z_dim, channels, image_size, width)
 
-        def forward(self, f1: torch.Tensor, z0: torch.Tensor) -> torch.Tensor:
-            return self.main(torch.cat([f1, z0], dim=1))
+    def forward(self, f1: torch.Tensor, z0: torch.Tensor) -> torch.Tensor:
+        return self.main(torch.cat([f1, z0], dim=1))
 
-    class Dis0(nn.Module):
-        """dis0: the Keras InfoGAN discriminator, a real/fake logit head and a z0-reconstruction head FC→z tanh."""
 
-        def __init__(self, channels: int, image_size: int, width: int, z_dim: int):
-            super().__init__()
-            self.trunk = KerasConvDiscriminator(channels, image_size, width)
-            self.source = nn.Linear(self.trunk.feature_dim, 1)
-            self.recon = nn.Sequential(nn.Linear(self.trunk.feature_dim, z_dim), nn.Tanh())
+class Dis0(nn.Module):
+    """dis0: the Keras InfoGAN discriminator, a real/fake logit head and a z0-reconstruction head FC→z tanh."""
 
-        def forward(self, x: torch.Tensor):
-            h = self.trunk(x)
-            return self.source(h).reshape(-1), self.recon(h)
+    def __init__(self, channels: int, image_size: int, width: int, z_dim: int):
+        super().__init__()
+        self.trunk = KerasConvDiscriminator(channels, image_size, width)
+        self.source = nn.Linear(self.trunk.feature_dim, 1)
+        self.recon = nn.Sequential(nn.Linear(self.trunk.feature_dim, z_dim), nn.Tanh())
 
-    class Dis1(nn.Module):
-        """dis1: FC w ReLU → FC w ReLU → real/fake logit head and z1-reconstruction head FC→z tanh."""
+    def forward(self, x: torch.Tensor):
+        h = self.trunk(x)
+        return self.source(h).reshape(-1), self.recon(h)
 
-        def __init__(self, feature_dim: int, width: int, z_dim: int):
-            super().__init__()
-            self.trunk = nn.Sequential(nn.Linear(feature_dim, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU())
-            self.source = nn.Linear(width, 1)
-            self.recon = nn.Sequential(nn.Linear(width, z_dim), nn.Tanh())
 
-        def forward(self, f1: torch.Tensor):
-            h = self.trunk(f1)
-            return self.source(h).reshape(-1), self.recon(h)
+class Dis1(nn.Module):
+    """dis1: FC w ReLU → FC w ReLU → real/fake logit head and z1-reconstruction head FC→z tanh."""
 
-    return SimpleNamespace(Encoder=Encoder, Gen1=Gen1, Gen0=Gen0, Dis0=Dis0, Dis1=Dis1)
+    def __init__(self, feature_dim: int, width: int, z_dim: int):
+        super().__init__()
+        self.trunk = nn.Sequential(nn.Linear(feature_dim, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU())
+        self.source = nn.Linear(width, 1)
+        self.recon = nn.Sequential(nn.Linear(width, z_dim), nn.Tanh())
+
+    def forward(self, f1: torch.Tensor):
+        h = self.trunk(f1)
+        return self.source(h).reshape(-1), self.recon(h)
 
 
 def rmsprop(params, lr: float) -> torch.optim.RMSprop:
     """Keras RMSprop: rho 0.9 (PyTorch's alpha defaults to 0.99), eps 1e-7. The source's tiny lr decay
     (6e-8 per update, ~0.06% over 10,000 steps) is left out."""
-    import torch
-
     return torch.optim.RMSprop(params, lr=lr, alpha=0.9, eps=1e-7)
 
 
 class StackedGAN(GanModel):
-    Config = StackedGANConfig
-    conditional = True
-    needs_pretraining = True
+    declaration = declarations.STACKEDGAN
     sampling_nets = ("gen0", "gen1")
 
     def build(self) -> None:
-        from gan_bench.models.blocks import keras_init
-
-        c, info, nets = self.config, self.info, networks()
-        self.nets["enc"] = nets.Encoder(info.channels, c.image_size, c.enc_width, c.feature_dim,
+        c, info = self.config, self.info
+        self.nets["enc"] = Encoder(info.channels, c.image_size, c.enc_width, c.feature_dim,
                                    info.num_classes).freeze()
-        self.nets["gen1"] = nets.Gen1(info.num_classes, c.z_dim, c.gen1_width, c.feature_dim)
-        self.nets["gen0"] = nets.Gen0(c.feature_dim, c.z_dim, info.channels, c.image_size, c.g_width)
-        self.nets["dis1"] = nets.Dis1(c.feature_dim, c.dis1_width, c.z_dim)
-        self.nets["dis0"] = nets.Dis0(info.channels, c.image_size, c.d_width, c.z_dim)
+        self.nets["gen1"] = Gen1(info.num_classes, c.z_dim, c.gen1_width, c.feature_dim)
+        self.nets["gen0"] = Gen0(c.feature_dim, c.z_dim, info.channels, c.image_size, c.g_width)
+        self.nets["dis1"] = Dis1(c.feature_dim, c.dis1_width, c.z_dim)
+        self.nets["dis0"] = Dis0(info.channels, c.image_size, c.d_width, c.z_dim)
         for name in ("gen1", "gen0", "dis1", "dis0"):
             self.nets[name].apply(keras_init)
             lr = c.lr_d if name.startswith("dis") else c.lr_g
@@ -176,7 +123,7 @@ class StackedGAN(GanModel):
 
     # --- pre-training the encoder ------------------------------------------------------
     @classmethod
-    def pretrain(cls, config: StackedGANConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
+    def pretrain(cls, config: declarations.StackedGANConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
                  device: torch.device, seed: int) -> dict:
         return pretrain_encoder(config, images, labels, num_classes, device, seed)
 
@@ -194,8 +141,6 @@ class StackedGAN(GanModel):
     # --- sampling ------------------------------------------------------------------------
     def sample_latent(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """concat(z0, z1), each N(0, z_std²)."""
-        import torch
-
         return torch.randn(n, 2 * self.config.z_dim, generator=generator) * self.config.z_std
 
     def generate(self, latent: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
@@ -205,20 +150,13 @@ class StackedGAN(GanModel):
         return self.nets["gen0"](self.nets["gen1"](self._onehot(labels), z1), z0)
 
     def _onehot(self, labels: torch.Tensor) -> torch.Tensor:
-        import torch.nn.functional as F
-
         return F.one_hot(labels, self.num_classes).float()
 
     def _noise(self, n: int) -> torch.Tensor:
-        import torch
-
         return torch.randn(n, self.config.z_dim, device=self.device) * self.config.z_std
 
     # --- training ------------------------------------------------------------------------
     def train_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
-        import torch
-        import torch.nn.functional as F
-
         self._check_encoder()
         c, n = self.config, real.shape[0]
         enc, gen0, gen1, dis0, dis1 = (self.nets[k] for k in ("enc", "gen0", "gen1", "dis0", "dis1"))
@@ -280,8 +218,6 @@ class StackedGAN(GanModel):
         single dimensions of a 50-d code change too little to see. z0 over [-4, 4] (thickness), z1 over
         [-1, 1] (tilt).
         """
-        from gan_bench import artifacts
-
         out_dir, z = Path(out_dir), self.config.z_dim
         return [
             artifacts.class_grid(self, out_dir, generator),
@@ -292,8 +228,6 @@ class StackedGAN(GanModel):
 
 def discriminator_step(net, optimizer, real, fake, z, w_z: float, ones, zeros):
     """BCE(real→1, fake→0) + w_z · MSE(recon(fake), z); returns (loss, z-MSE), detached."""
-    import torch.nn.functional as F
-
     optimizer.zero_grad(set_to_none=True)
     src_real, _ = net(real)
     src_fake, z_recon = net(fake)
@@ -309,8 +243,6 @@ def discriminator_step(net, optimizer, real, fake, z, w_z: float, ones, zeros):
 def generator_step(optimizer, dis_out, z, w_z: float, cond, w_cond: float, ones):
     """Adversarial BCE(→1) + w_z · entropy MSE + w_cond · conditional loss, stepping only this optimizer's
     generator (so the discriminator and the frozen encoder stay fixed)."""
-    import torch.nn.functional as F
-
     src, z_recon = dis_out
     z_mse = F.mse_loss(z_recon, z)
     loss = F.binary_cross_entropy_with_logits(src, ones) + w_z * z_mse + w_cond * cond
@@ -320,28 +252,21 @@ def generator_step(optimizer, dis_out, z, w_z: float, cond, w_cond: float, ones)
     return loss.detach(), z_mse.detach()
 
 
-def pretrain_encoder(config: StackedGANConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
+def pretrain_encoder(config: declarations.StackedGANConfig, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
                      device: torch.device, seed: int) -> dict:
     """Train the encoder as a classifier on real images; report its accuracy on a held-out share.
 
     The held-out share and its accuracy are the domain classifier's (gan_bench.metrics.classifier). Seeded: the
     split, the init and the batch order come from `seed`, and the global RNG is untouched.
     """
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
-
-    from gan_bench.data.base import to_unit_range  # the source used [0, 1]
-    from gan_bench.metrics.classifier import accuracy, holdout_split
-
     generator = torch.Generator().manual_seed(seed)
     train, held = holdout_split(images.shape[0], config.pretrain_holdout, generator)
     if train.numel() < 1:
         raise GanBenchError(f"StackedGAN pre-training needs at least 2 images, got {images.shape[0]}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        encoder = networks().Encoder(images.shape[1], images.shape[-1], config.enc_width, config.feature_dim,
-                                     num_classes)
+        encoder = Encoder(images.shape[1], images.shape[-1], config.enc_width, config.feature_dim,
+                          num_classes)
     encoder.to(device)
     nn.Module.train(encoder, True)  # FrozenModule pins eval mode; the classifier has no BN/dropout anyway
     optimizer = torch.optim.Adam(encoder.parameters(), lr=config.pretrain_lr)  # Keras Adam defaults

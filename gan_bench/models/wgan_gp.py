@@ -6,44 +6,15 @@ generator and the critic are fed, so both share one critic update and one genera
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import torch
 
-from gan_bench.models.base import GanModel, ModelConfig
-from gan_bench.models.checks import at_least_one, in_unit_interval, non_negative, positive
-
-if TYPE_CHECKING:
-    import torch
-
-
-@dataclass
-class WGANGPConfig(ModelConfig):
-    """Defaults: docs/source-models.md#wgan-gp."""
-
-    image_size: int = 64        # the text trains on 64x64 (Lego bricks gray, CelebA RGB)
-    latent_dim: int = 128       # z = 128
-    width: int = 64             # critic and generator base width 64, as DCGAN's
-    n_critic: int = 3           # critic steps per G step, 3 (the text says 3-5)
-    gp_weight: float = 10.0     # lambda = 10
-    lr: float = 2e-4            # Adam lr 2e-4
-    beta1: float = 0.5          # betas (0.5, 0.999) in the text; the WGAN-GP paper uses (0.0, 0.9)
-    beta2: float = 0.999
-    # The critic is the Keras-flavour DCGAN discriminator without its sigmoid and BN, and that D has
-    # Dropout(0.3) after every LReLU. We keep it as the faithful default: dropout masks each sample independently, so
-    # unlike BN it does not couple samples and the penalty stays a per-sample constraint. Set 0 for
-    # the WGAN-GP paper's dropout-free critic.
-    critic_dropout: float = 0.3
-
-    def validate(self, where: str) -> None:
-        super().validate(where)
-        at_least_one(self, where, "latent_dim", "width", "n_critic")
-        non_negative(self, where, "gp_weight")
-        positive(self, where, "lr")
-        in_unit_interval(self, where, "critic_dropout", "beta1", "beta2")
+from gan_bench.models import declarations
+from gan_bench.models.base import GanModel
+from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init, gradient_penalty
 
 
 class WGANGP(GanModel):
-    Config = WGANGPConfig
+    declaration = declarations.WGAN_GP
     double_backward_nets = ("C",)  # the gradient penalty differentiates the critic's gradient
 
     # --- what the conditional subclass changes --------------------------------------------
@@ -61,8 +32,6 @@ class WGANGP(GanModel):
 
     # --- shared ---------------------------------------------------------------------------
     def build(self) -> None:
-        from gan_bench.models.blocks import ConvDiscriminator, ConvGenerator, config_adam, dcgan_init
-
         c = self.config
         self.nets["G"] = ConvGenerator(self.generator_inputs(), self.info.channels, c.image_size, c.width)
         # No BN: BN makes each score depend on the whole batch, so the per-sample gradient the
@@ -80,10 +49,6 @@ class WGANGP(GanModel):
 
     def critic_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
         """One critic update: mean C(fake) − mean C(real) + λ·GP on a fresh fake batch."""
-        import torch
-
-        from gan_bench.models.blocks import gradient_penalty
-
         z = torch.randn(real.shape[0], self.config.latent_dim, device=self.device)
         with torch.no_grad():
             fake = self.generate(z, labels)
@@ -99,8 +64,6 @@ class WGANGP(GanModel):
 
     def generator_step(self, labels: torch.Tensor) -> torch.Tensor:
         """G loss −mean C(G(z)); only G's optimizer steps (the critic's stale grads are cleared next time)."""
-        import torch
-
         z = torch.randn(labels.shape[0], self.config.latent_dim, device=self.device)
         self.optimizers["G"].zero_grad(set_to_none=True)
         loss = -self.critic(self.generate(z, labels), labels).mean()

@@ -17,7 +17,7 @@ from gan_bench.data.base import TRAIN, PreparedData, content_fingerprint, load_p
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import TorchFile
-from gan_bench.registry import model_class
+from gan_bench.registry import model_class, model_declaration
 
 if TYPE_CHECKING:
     from gan_bench.train import RunSpec
@@ -64,13 +64,13 @@ class RunSetup:
         self.out = Path(spec.out_dir)
         self.train_settings: dict = spec.settings["train"]
         self.hash = run_hash(spec.model, spec.dataset, spec.seed, spec.batch_size, spec.settings)
-        cls = model_class(spec.model)
-        self.config = cls.Config.from_options(spec.settings["model_options"], where=f"models.{spec.model}")
+        declaration = model_declaration(spec.model)
+        self.config = declaration.options.from_options(spec.settings["model_options"], where=f"models.{spec.model}")
         # Runs train on the training part only; the held-out part is what they are scored against.
         self.data: PreparedData = load_prepared(spec.data_path, TRAIN)
         self.data_fingerprint = content_fingerprint(self.data)
         self._check_data()
-        pretrained = self._read_pretrained() if cls.needs_pretraining else None
+        pretrained = self._read_pretrained() if declaration.needs_pretraining else None
         self._check_output()
         self.device = environment.resolve_device(spec.settings["device"])
         # Why determinism, if asked for, is not guaranteed (None when it is, or not asked): summary.json says.
@@ -79,7 +79,7 @@ class RunSetup:
         self.info = DatasetInfo(spec.dataset, self.data.channels, self.data.image_size, self.data.num_classes,
                                 len(self.data.images))
         seed_everything(spec.seed)
-        self.model: GanModel = cls(self.config, self.info, self.device)
+        self.model: GanModel = model_class(spec.model)(self.config, self.info, self.device)
         if pretrained is not None:
             self.model.load_pretrained(pretrained)
 

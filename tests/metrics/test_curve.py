@@ -1,6 +1,7 @@
 """Scoring a run's snapshots: a real run trained on real MNIST, scored as the workflow scores it."""
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -113,7 +114,7 @@ class NaNGAN(DCGAN):
 
 
 def test_a_diverged_run_is_scored_up_to_where_it_diverged(real_data, domain, reference, tmp_path, monkeypatch):
-    monkeypatch.setitem(registry.MODELS, "nan_gan", NaNGAN)
+    monkeypatch.setitem(registry.MODELS, "nan_gan", replace(DCGAN.declaration, name="nan_gan", implementation=NaNGAN))
     run = trained(tmp_path, real_data, snapshots=6, model="nan_gan")
     assert json.loads((run / "summary.json").read_text())["status"] == "diverged"
     points, record = score(run, real_data, domain, reference, snapshots=6)

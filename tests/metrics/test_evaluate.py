@@ -15,8 +15,10 @@ from gan_bench.metrics.class_accuracy import accuracy_of
 from gan_bench.metrics.classifier import load_classifier, predict
 from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file, generate
 from gan_bench.metrics.reference import compute_reference
-from gan_bench.models.base import DatasetInfo, GanModel, ModelConfig
+from gan_bench.models.base import DatasetInfo, GanModel
+from gan_bench.models.declarations import ModelDeclaration
 from gan_bench.models.dcgan import DCGAN
+from gan_bench.models.options import ModelConfig
 from gan_bench.records import read_json, write_json
 from gan_bench.registry import MODELS
 
@@ -179,7 +181,7 @@ class _Memorizer(GanModel):
 
 def test_conditional_metrics_of_a_conditional_model_end_to_end(real_data, evaluate, trained_classifier, tmp_path,
                                                                monkeypatch):
-    monkeypatch.setitem(MODELS, "memorizer", _Memorizer)
+    monkeypatch.setitem(MODELS, "memorizer", ModelDeclaration("memorizer", ModelConfig, _Memorizer, conditional=True))
     model = _Memorizer(ModelConfig(image_size=16), DatasetInfo("mnist", 1, 16, 10, 10000))
     train = load_prepared(real_data, TRAIN)   # it memorizes images it was trained on, not held-out ones
     firsts = torch.stack([train.images[(train.labels == c).nonzero()[0, 0]] for c in range(10)])

@@ -2,8 +2,9 @@
 
 import torch
 
-from gan_bench.models.acgan import ACGAN, ACGANConfig
+from gan_bench.models.acgan import ACGAN
 from gan_bench.models.base import DatasetInfo
+from gan_bench.models.declarations import ACGANConfig
 
 
 def tiny(channels: int = 1):

@@ -6,7 +6,8 @@ from torch import nn
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo
-from gan_bench.models.cgan import CGAN, CGANConfig
+from gan_bench.models.cgan import CGAN
+from gan_bench.models.declarations import CGANConfig
 
 
 def build(channels: int = 1, **options):

@@ -3,7 +3,8 @@
 import torch
 
 from gan_bench.models.base import DatasetInfo
-from gan_bench.models.cwgan_gp import CWGANGP, CWGANGPConfig
+from gan_bench.models.cwgan_gp import CWGANGP
+from gan_bench.models.declarations import CWGANGPConfig
 
 
 def tiny(channels: int = 1, classes: int = 10):

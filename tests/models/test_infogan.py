@@ -4,7 +4,8 @@ from PIL import Image
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo
-from gan_bench.models.infogan import InfoGAN, InfoGANConfig, info_loss
+from gan_bench.models.declarations import InfoGANConfig
+from gan_bench.models.infogan import InfoGAN, info_loss
 
 TINY = {"image_size": 16, "g_width": 16, "d_width": 4, "head_width": 16}
 

@@ -7,7 +7,8 @@ from gan_bench.data.digits import Digits
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo
 from gan_bench.models.blocks import KerasConvDiscriminator, KerasConvGenerator
-from gan_bench.models.stackedgan import StackedGAN, StackedGANConfig
+from gan_bench.models.declarations import StackedGANConfig
+from gan_bench.models.stackedgan import Encoder, StackedGAN
 
 TINY = {"image_size": 16, "enc_width": 4, "feature_dim": 16, "g_width": 16, "d_width": 4, "gen1_width": 16,
         "dis1_width": 16, "z_dim": 4, "pretrain_epochs": 1, "pretrain_max_steps": 3}
@@ -55,7 +56,6 @@ def test_pretrain_on_real_digits_beats_chance_and_is_reproducible():
 def test_pretrain_reports_accuracy_on_the_domain_classifiers_held_out_split():
     """The encoder's accuracy is measured as the domain classifier's is: on the same seeded hold-out split."""
     from gan_bench.metrics.classifier import accuracy, holdout_split
-    from gan_bench.models.stackedgan import networks
 
     raw = Digits("digits", {}, ".").load()
     images = resize(raw.images, 16)
@@ -63,7 +63,7 @@ def test_pretrain_reports_accuracy_on_the_domain_classifiers_held_out_split():
     state = StackedGAN.pretrain(cfg, images, raw.labels, 10, torch.device("cpu"), seed=3)
     train, held = holdout_split(len(images), cfg.pretrain_holdout, seed=3)
     assert (state["num_train"], state["num_holdout"]) == (len(train), len(held))
-    encoder = networks().Encoder(1, 16, cfg.enc_width, cfg.feature_dim, 10)
+    encoder = Encoder(1, 16, cfg.enc_width, cfg.feature_dim, 10)
     encoder.load_state_dict(state["encoder"])
     assert state["accuracy"] == accuracy(encoder, images[held], raw.labels[held], torch.device("cpu"))
     assert state["accuracy"] != accuracy(encoder, images[train[:len(held)]], raw.labels[train[:len(held)]],

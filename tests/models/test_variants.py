@@ -10,6 +10,7 @@ from gan_bench.registry import model_class, model_names
 # Small-width options per variant so each test takes a fraction of a second.
 TINY = {
     "dcgan": {"image_size": 16, "width": 8},
+    "lsgan": {"image_size": 16, "width": 8},
     "cgan": {"image_size": 16, "width": 8},
     "acgan": {"image_size": 16, "width": 8},
     "wgan_gp": {"image_size": 16, "width": 8, "n_critic": 2},

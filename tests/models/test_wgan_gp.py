@@ -6,7 +6,8 @@ from torch import nn
 
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo
-from gan_bench.models.wgan_gp import WGANGP, WGANGPConfig
+from gan_bench.models.declarations import WGANGPConfig
+from gan_bench.models.wgan_gp import WGANGP
 
 
 def tiny(**options):

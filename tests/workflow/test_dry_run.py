@@ -27,13 +27,13 @@ def test_config_validation_and_the_workflow_helpers_import_no_torch():
     result = run_python("""
         import sys
         from gan_bench.config import load_config, image_size, run_settings
-        from gan_bench.registry import model_class
+        from gan_bench.registry import model_declaration
 
         config = load_config("config.yaml", {"data_root": "nowhere"})
         for model in config["models"]:
             for dataset in config["datasets"]:
                 run_settings(config, model, dataset)
-            print(model, image_size(config, model), model_class(model).needs_pretraining)
+            print(model, image_size(config, model), model_declaration(model).needs_pretraining)
         loaded = sorted(name for name in sys.modules if name == "torch" or name.startswith("torch."))
         assert not loaded, loaded
     """)
@@ -42,18 +42,19 @@ def test_config_validation_and_the_workflow_helpers_import_no_torch():
     assert lines["dcgan"] == "64 False" and lines["stackedgan"] == "32 True", lines
 
 
-def test_every_registered_model_and_dataset_imports_without_torch():
-    # A new model file that imports torch at module level would make every dry run pay for it.
+def test_every_model_declaration_and_dataset_class_imports_without_torch():
+    # What the job graph reads of a model is its declaration; a declaration that imported its (torch) implementation
+    # would make every dry run pay for it.
     result = run_python("""
         import sys
-        from gan_bench.registry import DATASETS, MODELS, dataset_class, model_class
+        from gan_bench.registry import DATASETS, MODELS, dataset_class, model_declaration
 
         for name in MODELS:
-            model_class(name).Config.from_options({})
+            model_declaration(name).options.from_options({})
         for name in DATASETS:
             dataset_class(name)
         culprits = sorted(name for name in sys.modules if name == "torch" or name.startswith("torch."))
-        assert not culprits, f"importing the registered classes imported {culprits[:3]}"
+        assert not culprits, f"reading the declarations and dataset classes imported {culprits[:3]}"
     """)
     assert result.returncode == 0, result.stderr
 

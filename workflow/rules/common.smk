@@ -7,7 +7,7 @@ from gan_bench.config import (check_overrides, curve_settings, image_size, setti
                               validate_config)
 from gan_bench.errors import GanBenchError
 from gan_bench.grid import announcement, grid_axes
-from gan_bench.registry import model_class, model_names
+from gan_bench.registry import model_declaration, model_names
 
 try:
     check_overrides(workflow.config_settings.config)  # the values of --config
@@ -99,7 +99,7 @@ def gpu_resources_of(rule):
 
 def pretrained_input(wildcards):
     """Models with a pre-trained part (StackedGAN's encoder) get it from the pretrain rule."""
-    if not model_class(wildcards.model).needs_pretraining:
+    if not model_declaration(wildcards.model).needs_pretraining:
         return []
     res = image_size(config, wildcards.model)
     return [f"results/pretrained/{wildcards.dataset}/{wildcards.model}/res{res}.pt"]
