@@ -55,18 +55,19 @@ def test_equal_targets_for_reals_and_fakes_are_refused():
         LSGANConfig.from_options({"a": 0.5, "b": 0.5}, where="models.lsgan")
 
 
-@pytest.mark.slow  # four commands, each as the workflow runs it
+@pytest.mark.slow  # five commands, each as the workflow runs it
 def test_trains_checkpoints_and_is_scored_through_the_commands(tmp_path):
     data, classifier, reference = tmp_path / "res16.pt", tmp_path / "clf.pt", tmp_path / "domain.json"
     run_dir = tmp_path / "runs" / "digits" / "lsgan" / "bs16" / "seed3"
     settings = {"model_options": {"image_size": 16, "width": 4}, "dataset_options": {},
-                "train": {"steps": 4, "log_every": 2, "sample_every": 4, "checkpoint_every": 4}}
+                "train": {"steps": 4, "log_every": 2, "sample_every": 4, "checkpoint_every": 4,
+                          "collapse_std": 0}}  # 4 steps of a width-4 G are not a verdict on collapse
     commands = [
         ["prepare-data", "--dataset", "digits", "--resolution", "16", "--data-root", str(tmp_path), "--out", str(data)],
         ["train-classifier", "--data", str(data), "--out", str(classifier), "--device", "cpu",
          "--settings", json.dumps({"epochs": 1, "min_steps": 1, "width": 4, "feature_dim": 8})],
         ["reference-stats", "--data", str(data), "--space", "domain", "--classifier", str(classifier),
-         "--out", str(reference), "--device", "cpu"],
+         "--out", str(reference), "--device", "cpu", "--settings", json.dumps({"num_samples": 60})],
         ["train", "--model", "lsgan", "--dataset", "digits", "--seed", "3", "--batch-size", "16", "--data", str(data),
          "--settings", json.dumps(settings), "--snapshots", "0", "--device", "cpu", "--out", str(run_dir)],
         ["evaluate", "--checkpoint", str(run_dir / "checkpoint.pt"), "--summary", str(run_dir / "summary.json"),
