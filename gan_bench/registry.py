@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gan_bench.data.source import DatasetSource
 from gan_bench.errors import GanBenchError
-from gan_bench.models.declarations import MODELS, ModelDeclaration, model_declaration, model_names  # noqa: F401
+from gan_bench.models.declarations import MODELS, model_declaration, model_names  # noqa: F401 (answered here too)
 from gan_bench.names import add_entry, imported
 
 DATASETS: dict[str, str | type] = {}
