@@ -124,7 +124,7 @@ def quality_grid(runs: pd.DataFrame, dataset: str, columns: list[Column], out: P
         handles = [matplotlib.lines.Line2D([], [], color=c, marker="D", linestyle="none", label=b)
                    for b, c in zip(hue_order, colours)]
         fig.legend(handles=handles, title="batch size", loc="upper left", bbox_to_anchor=(1.0, 0.98), frameon=False)
-    spaces = sorted({c.space for c in columns})
+    spaces = sorted({c.heading for c in columns})
     fig.suptitle(f"Quality — {dataset} ({'; '.join(spaces)})", fontsize=12)
     fig.tight_layout()
     name = _save(fig, out, f"quality_{dataset}.png")
