@@ -184,6 +184,7 @@ def register(metric: Metric) -> Metric:
 _M = "gan_bench.metrics"
 # Leaderboard headings of the per-run metrics.
 CONDITIONAL = "conditional models: labels obeyed"
+PIXELS_HEADING = "pixels (no feature extractor)"
 register(Metric("fid", f"{_M}.standard:fid", (Result("fid", "FID", True),), SPACES, None, FLOOR,
                 "one d x d matrix square root", reads=(VECTORS,)))
 register(Metric("fid_inf", f"{_M}.fid_infinity:fid_infinity",
@@ -215,6 +216,9 @@ register(Metric("cas", f"{_M}.cas:classification_accuracy_score",
                 (_percent("cas", "CAS"),), None, CLASSES, REAL,
                 "trains a domain-sized classifier on the N samples, and its floor on N training images (the "
                 "dominant cost on a CPU)", reads=(PIXELS, LABELS, CLASSIFIER), heading=CONDITIONAL))
+register(Metric("pixel_histogram", f"{_M}.pixels:pixel_histogram",
+                (_percent("pixel_tv", "Pixel histogram distance", True),), None, None, REAL,
+                "two 256-bin histograms of the pixels, and its floor's", reads=(PIXELS,), heading=PIXELS_HEADING))
 
 
 def names() -> list[str]:

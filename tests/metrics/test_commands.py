@@ -39,11 +39,14 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     out = tmp_path / "run" / "metrics.json"
     run("evaluate", "--checkpoint", tmp_path / "run" / "checkpoint.pt", "--summary", tmp_path / "run" / "summary.json",
         "--data", data, "--reference", f"domain={reference}", "--classifier", classifier,
-        "--settings", {"compute": ["fid", "density_coverage"], "feature_spaces": ["domain"], "num_samples": 60},
+        "--settings", {"compute": ["fid", "density_coverage", "pixel_histogram"], "feature_spaces": ["domain"],
+                       "num_samples": 60},
         "--device", "cpu", "--out", out)
     metrics = read_json(out)
     assert metrics["num_samples"] == 60 and metrics["fid_domain"] > 0 and metrics["coverage_domain"] >= 0
-    assert metrics["metrics_computed"] == ["fid_domain", "density_coverage_domain"]
+    assert metrics["metrics_computed"] == ["fid_domain", "density_coverage_domain", "pixel_histogram"]
+    # The per-run pixel metric and its real-data floor (60 training images in place of the samples).
+    assert 0 <= metrics["pixel_tv_real"] < metrics["pixel_tv"] <= 1
 
 
 def test_evaluate_needs_a_reference_per_space(tmp_path):
