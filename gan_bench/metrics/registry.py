@@ -245,6 +245,12 @@ def result_key(result: Result, space: str | None) -> str:
     return column_key(result.key, space)
 
 
+def column_keys(metric_names: list[str] | None, spaces: list[str]) -> list[str]:
+    """Every column the named metrics (None: all) write when scoring in `spaces`, in registry order: curve.csv's
+    metric columns (`fid_domain`, `kid_domain`, `kid_std_domain`, ...)."""
+    return [result_key(result, space) for metric in selected(metric_names) for result, space in columns(metric, spaces)]
+
+
 def baseline_key(column: str) -> str:
     """Where the real-data value of a REAL-baseline column is stored: fid_domain -> fid_real_domain."""
     for space in SPACES:

@@ -73,3 +73,15 @@ def test_inception_reference_without_weights_fails_with_the_fix(tmp_path, monkey
         run("reference-stats", "--data", data, "--space", "inception", "--out", tmp_path / "inception.json",
             "--device", "cpu")
     assert not (tmp_path / "inception.json").exists()
+
+
+def test_only_the_command_modules_of_the_metrics_read_the_config_layer():
+    """Layers point down: the commands parse --settings with gan_bench.config; the metrics take plain values."""
+    from pathlib import Path
+
+    import gan_bench.metrics
+
+    package = Path(gan_bench.metrics.__file__).parent
+    upward = [path.name for path in package.glob("*.py") if not path.name.endswith("commands.py")
+              and ("gan_bench.config" in path.read_text() or "from gan_bench import config" in path.read_text())]
+    assert upward == []
