@@ -144,7 +144,8 @@ def _baseline_problem(metric: Metric) -> str | None:
         return None
     if not metric.per_run and not reads <= set(REFERENCE_STEP_INPUTS):
         return (f"baseline=REAL of a per-space metric is scored by the reference step, which holds no "
-                f"{', '.join(sorted(reads - set(REFERENCE_STEP_INPUTS)))}: declare spaces=None or baseline=None")
+                f"{', '.join(sorted(reads - set(REFERENCE_STEP_INPUTS)))}: score it once per run (spaces=None, "
+                f"reading no {'/'.join(PER_SPACE_INPUTS)}; evaluate scores its floor) or set baseline=None")
     if not metric.per_run and LOGITS in reads and metric.floor_from == "train":
         return ("baseline=REAL with floor_from='train' stands training images in, whose logits are not cached: "
                 "use floor_from='heldout'")
