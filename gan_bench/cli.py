@@ -50,7 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except GanBenchError as exc:   # refused while importing, e.g. a metric declaration that cannot work
+        print(f"gan_bench: error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    args = parser.parse_args(argv)
     try:
         result = args.func(args)
     except GanBenchError as exc:

@@ -173,12 +173,6 @@ def curve_metrics() -> list[str]:
             if metric.spaces is not None and metric.baseline == registry.FLOOR]
 
 
-def curve_columns(metric_names: list[str], spaces: list[str]) -> list[str]:
-    """The metric columns of curve.csv (`fid_domain`, `kid_domain`, `kid_std_domain`, ...), in registry order."""
-    return [registry.result_key(result, space) for metric in registry.selected(metric_names)
-            for result, space in registry.columns(metric, spaces)]
-
-
 def _check_curves(config: dict) -> None:
     curves = config["curves"]
     allowed = curve_metrics()

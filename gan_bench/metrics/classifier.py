@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -18,45 +18,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench import record_keys as keys
-from gan_bench import schema
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError, describe
+from gan_bench.metrics.classifier_settings import ClassifierSettings
 from gan_bench.records import TorchFile, torch_save, write_json
 
 CLASSIFIER_FORMAT = 1
 CLASSIFIER_FILE = TorchFile("domain classifier",
                             "`python -m gan_bench train-classifier` (the workflow's train_classifier rule)",
                             CLASSIFIER_FORMAT, ("arch", "state"))
-
-
-_DEFAULTS = schema.defaults("classifier")
-
-
-@dataclass
-class ClassifierSettings:
-    """How the classifier is trained (config section `classifier:`; the defaults are the schema's)."""
-
-    epochs: int = _DEFAULTS["epochs"]
-    min_steps: int = _DEFAULTS["min_steps"]   # small datasets (digits: 11 batches an epoch) get more epochs
-    batch_size: int = _DEFAULTS["batch_size"]
-    lr: float = _DEFAULTS["lr"]
-    width: int = _DEFAULTS["width"]
-    feature_dim: int = _DEFAULTS["feature_dim"]
-    holdout_fraction: float = _DEFAULTS["holdout_fraction"]
-    seed: int = _DEFAULTS["seed"]
-    max_images: int | None = _DEFAULTS["max_images"]   # cap on the images used (tests train on a subset)
-
-    @classmethod
-    def from_options(cls, options: dict | None) -> "ClassifierSettings":
-        options = dict(options or {})
-        unknown = sorted(set(options) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise GanBenchError(f"classifier: unknown key(s) {', '.join(unknown)}; valid keys: "
-                                f"{', '.join(sorted(cls.__dataclass_fields__))}")
-        settings = cls(**options)
-        if not 0 < settings.holdout_fraction < 1:
-            raise GanBenchError(f"classifier.holdout_fraction must be in (0, 1), got {settings.holdout_fraction}")
-        return settings
 
 
 def _conv_block(c_in: int, c_out: int) -> nn.Sequential:

@@ -12,10 +12,8 @@ from pathlib import Path
 from gan_bench import record_keys as keys
 from gan_bench.arguments import (add_device_argument, add_settings_argument, add_threads_argument, existing_file)
 from gan_bench.errors import GanBenchError
-
-SPACES = ("domain", "inception")
-CLASSIFIER_KEYS = ("epochs", "min_steps", "batch_size", "lr", "width", "feature_dim", "holdout_fraction", "seed",
-                   "max_images")
+from gan_bench.metrics.classifier_settings import KEYS as CLASSIFIER_KEYS
+from gan_bench.metrics.spaces import DOMAIN, NAMES as SPACES
 # The reference statistics' baselines are scored at the runs' N, batch size, seed and KID subset size; the other
 # metrics keys (which spaces, which metrics) do not change them, so changing those does not recompute them.
 REFERENCE_KEYS = ("num_samples", "batch_size", "seed", "kid_subset_size")
@@ -42,7 +40,7 @@ def run_train_classifier(args) -> int:
     from gan_bench.data.base import TRAIN, load_prepared
     from gan_bench.metrics.classifier import ClassifierSettings, record_path, save_classifier, train_classifier
 
-    settings = ClassifierSettings.from_options(section_settings(args.settings, "classifier", CLASSIFIER_KEYS))
+    settings = ClassifierSettings(**section_settings(args.settings, "classifier", CLASSIFIER_KEYS))
     device = _device(args)
     data = load_prepared(args.data, TRAIN)   # its own hold-out is inside the training part
     model, record = train_classifier(data.images, data.labels, data.num_classes, settings, device, log=_log)
@@ -163,7 +161,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sanity", help="does a feature space behave? every metric of real-vs-real halves, "
                               "noise and shuffled pixels")
     p.add_argument("--data", required=True, help="prepared data file (results/data/<dataset>/res<res>.pt)")
-    p.add_argument("--space", default="domain", choices=SPACES)
+    p.add_argument("--space", default=DOMAIN, choices=SPACES)
     _feature_space_arguments(p, "space domain: results/classifiers/<dataset>/res<res>.pt")
     add_device_argument(p)
     add_threads_argument(p)

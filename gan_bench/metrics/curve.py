@@ -14,7 +14,6 @@ from pathlib import Path
 import torch
 
 from gan_bench import record_keys as keys
-from gan_bench.config import curve_columns
 from gan_bench.curves import write_curve
 from gan_bench.environment import select_device
 from gan_bench.errors import GanBenchError
@@ -29,7 +28,8 @@ from gan_bench.snapshots import load_snapshot, saved_steps, schedule, snapshot_p
 
 
 def eval_settings(settings: dict) -> EvalSettings:
-    """The final evaluation's settings at the curve's N and metrics (settings: config.validate_curve_settings)."""
+    """The final evaluation's settings at the curve's N and metrics (settings: score-snapshots' --settings, checked
+    by the command)."""
     return EvalSettings(settings["num_samples"], settings["batch_size"], settings["kid_subset_size"],
                         settings["seed"], list(settings["metrics"]))
 
@@ -97,7 +97,7 @@ def score_snapshots(run_dir: str | Path, data: str | Path, spaces: list[tuple[Fe
         keys.REASON: None if points else _why_empty(summary, settings["snapshots"]),
         "eval_device": str(device), keys.SCORING_TIME_S: round(time.perf_counter() - start, 2),
     }
-    write_curve(run_dir, points, record, curve_columns(settings["metrics"], space_names))
+    write_curve(run_dir, points, record, registry.column_keys(settings["metrics"], space_names))
     return points, record
 
 

@@ -111,10 +111,14 @@ class Clock:
 
 
 def _applies(metric: registry.Metric, model, classifier_classes: int | None) -> bool:
-    if metric.needs_labels is None:
-        return True
-    # Label-based metrics judge samples with the domain classifier or the dataset's classes: same classes needed.
-    return classifier_classes == model.num_classes and metric.applies_to(model.conditional, model.labels_are_classes)
+    """Whether the run has what the metric reads: the right kind of labels and, where it reads the domain
+    classifier, one (none is trained when the domain space is off) that knows the model's classes."""
+    if registry.CLASSIFIER in metric.reads:
+        if classifier_classes is None:
+            return False
+        if metric.needs_labels is not None and classifier_classes != model.num_classes:
+            return False
+    return metric.applies_to(model.conditional, model.labels_are_classes)
 
 
 def _store(record: dict, values: dict, space: str | None, baseline: bool = False) -> None:
@@ -238,11 +242,9 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
         pairs = scores.get(f"nearest_pairs_{space.name}")
         if pictures is not None and pairs:
             pairs_picture(samples, real.train.images, pairs, Path(pictures) / PAIRS_PICTURE.format(space=space.name))
-    if classifier is not None:   # per-run metrics all judge samples with the domain classifier
-        for metric in chosen:
-            if metric.spaces is None:
-                computed.append(_score(metric, MetricInputs(None, {}, {}, **common), scores, clock,
-                                       settings.num_samples))
+    for metric in chosen:   # `chosen` holds only those whose inputs the run has (_applies)
+        if metric.per_run:
+            computed.append(_score(metric, MetricInputs(None, {}, {}, **common), scores, clock, settings.num_samples))
     return metrics_record(
         settings, scores, feature_spaces=[space.name for space, _ in spaces],
         kid_subset=kid_subset_size(settings.kid_subset_size, settings.num_samples, len(real.images)),

@@ -23,10 +23,8 @@ from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_featur
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.classifier import load_classifier
+from gan_bench.metrics.spaces import DOMAIN, INCEPTION, NAMES as SPACES
 
-DOMAIN = "domain"
-INCEPTION = "inception"
-SPACES = (DOMAIN, INCEPTION)
 
 DOMAIN_EXTRACTOR = "gan-bench-domain"
 INCEPTION_EXTRACTOR = "inception-v3-compat"

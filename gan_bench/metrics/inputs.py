@@ -12,10 +12,8 @@ from pathlib import Path
 import torch
 
 from gan_bench import schema
-
-# Feature layers every space provides: vectors for distances and FID, logits for IS.
-VECTORS = "vectors"
-LOGITS = "logits"
+# Feature layers every space provides (vectors for distances and FID, logits for IS), named as metrics read them.
+from gan_bench.metrics.registry import LOGITS, VECTORS  # noqa: F401
 
 
 @dataclass

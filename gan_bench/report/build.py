@@ -35,20 +35,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _figures(runs, results, out, infos, baseline_table=None, hidden: set[str] = frozenset()) -> dict:
-    """Every figure of the index and model pages, by the section that shows it: a new figure in an existing
-    section is one entry here (the section's template loop shows whatever its list holds)."""
-    done = tables.completed(runs)
-    metrics = [c for c in tables.metric_columns(done) if c.key not in hidden]
-    source = tables.source_configurations(runs, infos)
-    found = {
-        "metrics": [figures.quality_grid(runs, d, metrics, out, baseline_table) for d in sorted(done["dataset"].unique())],
-        "quality_cost": [figures.quality_cost_figure(runs, c, out) for c in metrics if c.key.startswith("fid_")],
-        "cost": [figures.cost_figure(runs, d, source, out) for d in sorted(done["dataset"].unique())],
-        "losses": {(d, m): figures.loss_figure(runs, results, d, m, out)
-                   for d, m in sorted(set(zip(runs["dataset"], runs["model"])))},
-    }
-    found["losses"] = {k: v for k, v in found["losses"].items() if v is not None}
-    return {k: ([f for f in v if f is not None] if isinstance(v, list) else v) for k, v in found.items()}
+    """Every registered figure of the index and model pages, by section (gan_bench.report.figures)."""
+    metrics = [c for c in tables.metric_columns(tables.completed(runs)) if c.key not in hidden]
+    return figures.draw_all(figures.FigureInputs(runs, results, out, infos, baseline_table, metrics))
 
 
 def _over_training(found: curves.Curves, out: Path) -> dict:

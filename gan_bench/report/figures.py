@@ -1,7 +1,13 @@
-"""The report's figures (seaborn on matplotlib's Agg backend), each saved as a PNG beside index.html."""
+"""The report's figures (seaborn on matplotlib's Agg backend), each saved as a PNG beside index.html.
+
+Every figure of the index and model pages is registered here, once, by `@report_figure(section)` on a function
+that takes the FigureInputs and returns its figures (None for one it has no data for); the section's template
+loop shows whatever its list holds, so a new figure in an existing section is one decorated function.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +24,7 @@ from gan_bench.records import atomic_write  # noqa: E402
 from gan_bench.report import published  # noqa: E402
 from gan_bench.report.load import read_losses  # noqa: E402
 from gan_bench.report.stats import t_interval  # noqa: E402
-from gan_bench.report.tables import Column, completed, not_gpu  # noqa: E402
+from gan_bench.report.tables import Column, completed, not_gpu, source_configurations  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="notebook")
 
@@ -28,6 +34,48 @@ class Figure:
     path: str      # relative to the report folder
     title: str
     caption: str
+    key: tuple = ()   # what it belongs to, for a page that shows some of a section's figures: (dataset, model)
+
+
+@dataclass
+class FigureInputs:
+    """What a registered figure function may read."""
+
+    runs: pd.DataFrame                  # the run table, every status
+    results: Path                       # the results folder (run directories: losses, samples)
+    out: Path                           # the report folder; _save writes under out/figures
+    infos: dict[str, dict]              # run directory -> its run.json
+    baselines: pd.DataFrame | None      # the floor and ceiling rows (report.load.baselines)
+    metrics: list[Column]               # the quality columns the report shows (unreliable ones left out)
+
+    @property
+    def datasets(self) -> list[str]:
+        """Datasets with a completed run."""
+        return sorted(completed(self.runs)["dataset"].unique())
+
+
+# The report's figure sections, in page order; index.html (and model.html for losses) loop over each.
+SECTIONS = ("metrics", "quality_cost", "cost", "losses")
+FigureFunction = Callable[[FigureInputs], Iterable["Figure | None"]]
+REGISTERED: dict[str, list[FigureFunction]] = {section: [] for section in SECTIONS}
+
+
+def report_figure(section: str) -> Callable[[FigureFunction], FigureFunction]:
+    """Register a function as one of `section`'s figures; they are drawn in registration order."""
+    if section not in REGISTERED:
+        raise ValueError(f"report figure section {section!r} is unknown; valid: {', '.join(SECTIONS)}")
+
+    def register(function: FigureFunction) -> FigureFunction:
+        REGISTERED[section].append(function)
+        return function
+
+    return register
+
+
+def draw_all(inputs: FigureInputs) -> dict[str, list[Figure]]:
+    """Every registered figure, by section; figures a function had no data for are left out."""
+    return {section: [figure for function in functions for figure in function(inputs) if figure is not None]
+            for section, functions in REGISTERED.items()}
 
 
 def _t_band(values) -> tuple[float, float]:
@@ -124,7 +172,7 @@ def quality_grid(runs: pd.DataFrame, dataset: str, columns: list[Column], out: P
         handles = [matplotlib.lines.Line2D([], [], color=c, marker="D", linestyle="none", label=b)
                    for b, c in zip(hue_order, colours)]
         fig.legend(handles=handles, title="batch size", loc="upper left", bbox_to_anchor=(1.0, 0.98), frameon=False)
-    spaces = sorted({c.space for c in columns})
+    spaces = sorted({c.heading for c in columns})
     fig.suptitle(f"Quality — {dataset} ({'; '.join(spaces)})", fontsize=12)
     fig.tight_layout()
     name = _save(fig, out, f"quality_{dataset}.png")
@@ -230,7 +278,7 @@ def loss_figure(runs: pd.DataFrame, results: Path, dataset: str, model: str, out
     sns.move_legend(ax, "upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     name = _save(fig, out, f"loss_{dataset}_{model}.png")
     return Figure(name, f"Training losses: {model} on {dataset}",
-                  "One line per run (seed); line style marks the batch size.")
+                  "One line per run (seed); line style marks the batch size.", key=(dataset, model))
 
 
 def quality_cost_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | None:
@@ -254,3 +302,27 @@ def quality_cost_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure
     return Figure(name, f"Quality vs cost: {column.label} ({column.space})",
                   f"One point per run. {unit} = wall time of the training job on one device.")
 
+
+
+# --- the report's figures, by section (see the module docstring) ---
+
+@report_figure("metrics")
+def _quality_grids(inputs: FigureInputs) -> list[Figure | None]:
+    return [quality_grid(inputs.runs, d, inputs.metrics, inputs.out, inputs.baselines) for d in inputs.datasets]
+
+
+@report_figure("quality_cost")
+def _quality_costs(inputs: FigureInputs) -> list[Figure | None]:
+    return [quality_cost_figure(inputs.runs, c, inputs.out) for c in inputs.metrics if c.key.startswith("fid_")]
+
+
+@report_figure("cost")
+def _costs(inputs: FigureInputs) -> list[Figure | None]:
+    source = source_configurations(inputs.runs, inputs.infos)
+    return [cost_figure(inputs.runs, d, source, inputs.out) for d in inputs.datasets]
+
+
+@report_figure("losses")
+def _losses(inputs: FigureInputs) -> list[Figure | None]:
+    pairs = sorted(set(zip(inputs.runs["dataset"], inputs.runs["model"])))
+    return [loss_figure(inputs.runs, inputs.results, d, m, inputs.out) for d, m in pairs]

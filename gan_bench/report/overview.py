@@ -61,16 +61,17 @@ class Overview:
     def unscaled(self) -> dict[str, list[str]]:
         """{why: labels} of the quality columns shown without a standing: said under the overview."""
         found: dict[str, list[str]] = {}
-        several = len({c.space for c in self.columns if c.space}) > 1
+        several = len({c.space for c in self.columns if c.space}) > 1   # the same label in two spaces
         for column in self.columns:
             why = self.scales[column.key].missing
-            if column.space and why:
-                found.setdefault(why, []).append(column.label + (f" ({column.space})" if several else ""))
+            if column.heading and why:
+                found.setdefault(why, []).append(column.label + (f" ({column.space})" if several and column.space
+                                                                 else ""))
         return found
 
 
 def _scale(board: Board, column: Column) -> Scale:
-    if not column.space:
+    if not column.heading:
         return Scale(missing="cost: no floor or ceiling")
     values = {}
     for row in board.baselines:   # first of each kind, as the leaderboard's first floor row
@@ -94,7 +95,7 @@ def _mix(low: tuple, high: tuple, t: float) -> str:
 
 
 def _describe(column: Column, value: float, scale: Scale, standing: float | None) -> str:
-    name = f"{column.label}{' (' + column.unit + ')' if column.unit else ''}{', ' + column.space if column.space else ''}"
+    name = f"{column.label}{' (' + column.unit + ')' if column.unit else ''}{', ' + column.heading if column.heading else ''}"
     text = f"{name}: {number(value)}"
     if standing is None:
         return f"{text}. No standing: {scale.missing}" + (f"; floor {number(scale.floor)}" if scale.floor is not None else "")

@@ -10,13 +10,14 @@ import pandas as pd
 
 from gan_bench import record_keys as keys
 from gan_bench.metrics import registry
+from gan_bench.metrics import spaces as feature_spaces
 from gan_bench.report import published
 from gan_bench.report.load import spread_column
 from gan_bench.report.stats import (MAX_SEEDS, Paired, Summary, chance_band, gap_spread, paired_test,
                                     seeds_to_separate, t_interval)
 
 COMPLETED = keys.COMPLETED
-SPACES = {"domain": "domain classifier features", "inception": "Inception-v3 (standard)"}
+SPACES = {space.name: space.label for space in feature_spaces.TABLE.values()}
 # Shares of N samples over K classes: chance level 1/K is shown beside them.
 CHANCE_LEVEL = (keys.CLASS_ACCURACY, keys.CODE_PURITY)
 BASELINE_LABELS = {"real": "real vs real (floor)", "blank": "blank images (ceiling)", "noise": "noise images (ceiling)"}
@@ -35,7 +36,8 @@ class Column:
     unit: str = ""
     lower_is_better: bool | None = True   # None: not ranked (no best highlighted)
     scale: float = 1.0                    # multiplies the raw value (seconds -> minutes)
-    space: str | None = None              # feature space, for metrics
+    space: str | None = None              # feature space label, for per-space metrics
+    heading: str | None = None            # quality group: the space's label or a per-run metric's; None: cost
     chance: bool = False                  # a share of N samples over K classes: 1/K is chance level
     ideal: str | None = None              # run-table column of real data's value: ranked by distance to it
     reliable_from: float | None = None    # shown only from N >= reliable_from x the feature dimension
@@ -54,25 +56,29 @@ class Column:
 
 
 def metric_columns(runs: pd.DataFrame) -> list[Column]:
-    """Ranked quality metrics of the metric registry present in the table, grouped by feature space; spaces never
-    share a column. Per-run metrics (class accuracy, CAS) judge samples with the domain classifier: domain group."""
+    """Ranked quality metrics of the metric registry present in the table, grouped by feature space (spaces never
+    share a column), then the per-run metrics under the headings the registry files them under."""
+    groups = [(space, label, [m for m in registry.METRICS.values() if not m.per_run and space in m.spaces])
+              for space, label in SPACES.items()]
+    headings = dict.fromkeys(m.heading for m in registry.METRICS.values() if m.per_run)
+    groups += [(None, heading, [m for m in registry.METRICS.values() if m.heading == heading]) for heading in headings]
+    return [column for space, heading, metrics in groups for metric in metrics
+            for column in _metric_columns(runs, metric, space, heading)]
+
+
+def _metric_columns(runs: pd.DataFrame, metric: registry.Metric, space: str | None, heading: str) -> list[Column]:
     columns = []
-    for space, space_label in SPACES.items():
-        for metric in registry.METRICS.values():
-            if (space not in metric.spaces) if metric.spaces is not None else space != "domain":
-                continue
-            for result, column_space in registry.columns(metric, [space]):
-                key = registry.result_key(result, column_space)
-                ideal = registry.real_data_columns().get(key) if result.ideal == registry.REAL else None
-                if ideal is not None and ideal not in runs.columns:
-                    ideal = None   # no real-data value to rank by: shown unranked
-                lower = True if ideal is not None else result.lower_is_better   # distance: lower is better
-                if key not in runs.columns or not runs[key].notna().any() or (
-                        lower is None and result.ideal is None):
-                    continue
-                columns.append(Column(key, result.label, result.unit, lower, result.scale, space_label,
-                                      chance=key in CHANCE_LEVEL, ideal=ideal, reliable_from=result.reliable_from,
-                                      short=SHORT_LABELS.get(result.key, "")))
+    for result, column_space in registry.columns(metric, [space] if space else []):
+        key = registry.result_key(result, column_space)
+        ideal = registry.real_data_columns().get(key) if result.ideal == registry.REAL else None
+        if ideal is not None and ideal not in runs.columns:
+            ideal = None   # no real-data value to rank by: shown unranked
+        lower = True if ideal is not None else result.lower_is_better   # distance: lower is better
+        if key not in runs.columns or not runs[key].notna().any() or (lower is None and result.ideal is None):
+            continue
+        columns.append(Column(key, result.label, result.unit, lower, result.scale, SPACES.get(space), heading,
+                              chance=key in CHANCE_LEVEL, ideal=ideal, reliable_from=result.reliable_from,
+                              short=SHORT_LABELS.get(result.key, "")))
     return columns
 
 
@@ -179,7 +185,7 @@ class Board:
         """Header groups in column order: one per feature space, then cost."""
         groups: list[tuple[str, list[Column]]] = []
         for column in self.columns:
-            label = f"Quality — {column.space}" if column.space else "Cost"
+            label = f"Quality — {column.heading}" if column.heading else "Cost"
             if not groups or groups[-1][0] != label:
                 groups.append((label, []))
             groups[-1][1].append(column)
@@ -385,7 +391,7 @@ def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
         if primary is not None and primary.key in [c.key for c in used]:
             rows.sort(key=lambda r: (r.cells[primary.key] is None,
                                      r.cells[primary.key].mean if r.cells[primary.key] else 0))
-        metric_used = [c for c in used if c.space]
+        metric_used = [c for c in used if c.heading]
         boards.append(Board(dataset, used, rows, rule, _baseline_rows(dataset, by_dataset, baselines, metric_used),
                             _scoring(dataset, by_dataset, classifiers, baselines, metric_used), separations,
                             hidden,
@@ -393,13 +399,10 @@ def leaderboards(runs: pd.DataFrame, classifiers: pd.DataFrame | None = None,
     return boards
 
 
-# Feature dimension of the spaces whose extractor is fixed; the domain classifier's is in its record.
-FEATURE_DIMS = {"inception": 2048}
-
-
 def _feature_dim(space_key: str, dataset: str, classifiers: pd.DataFrame | None) -> int | None:
-    if space_key in FEATURE_DIMS:
-        return FEATURE_DIMS[space_key]
+    """The fixed extractor's dimension (spaces table), else the domain classifier's, from its record."""
+    if space_key in feature_spaces.TABLE and feature_spaces.TABLE[space_key].feature_dim is not None:
+        return feature_spaces.TABLE[space_key].feature_dim
     if classifiers is None or classifiers.empty or "feature_dim" not in classifiers.columns:
         return None
     dims = classifiers.loc[classifiers["dataset"] == dataset, "feature_dim"].dropna()

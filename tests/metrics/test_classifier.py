@@ -3,10 +3,11 @@
 import pytest
 import torch
 
-from gan_bench.config import validate_config
+from gan_bench.config import section_settings, validate_config
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.classifier import (ClassifierSettings, accuracy, holdout_split, load_classifier,
                                           record_path, train_classifier)
+from gan_bench.metrics.classifier_settings import KEYS as CLASSIFIER_KEYS
 from gan_bench.records import read_json
 
 
@@ -57,9 +58,11 @@ def test_missing_or_corrupt_classifier_says_how_to_fix(tmp_path):
         load_classifier(tmp_path / "bad.pt")
 
 
-def test_unknown_setting_is_an_error():
-    with pytest.raises(GanBenchError, match="epoch"):
-        ClassifierSettings.from_options({"epoch": 3})
+def test_unknown_or_out_of_range_setting_is_an_error_of_the_command():
+    with pytest.raises(GanBenchError, match="unknown key.*epoch"):
+        section_settings({"epoch": 3}, "classifier", CLASSIFIER_KEYS)
+    with pytest.raises(GanBenchError, match="holdout_fraction"):
+        section_settings({"holdout_fraction": 1.0}, "classifier", CLASSIFIER_KEYS)
 
 
 def test_config_defaults_match_the_code_defaults():

@@ -39,11 +39,14 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     out = tmp_path / "run" / "metrics.json"
     run("evaluate", "--checkpoint", tmp_path / "run" / "checkpoint.pt", "--summary", tmp_path / "run" / "summary.json",
         "--data", data, "--reference", f"domain={reference}", "--classifier", classifier,
-        "--settings", {"compute": ["fid", "density_coverage"], "feature_spaces": ["domain"], "num_samples": 60},
+        "--settings", {"compute": ["fid", "density_coverage", "pixel_histogram"], "feature_spaces": ["domain"],
+                       "num_samples": 60},
         "--device", "cpu", "--out", out)
     metrics = read_json(out)
     assert metrics["num_samples"] == 60 and metrics["fid_domain"] > 0 and metrics["coverage_domain"] >= 0
-    assert metrics["metrics_computed"] == ["fid_domain", "density_coverage_domain"]
+    assert metrics["metrics_computed"] == ["fid_domain", "density_coverage_domain", "pixel_histogram"]
+    # The per-run pixel metric and its real-data floor (60 training images in place of the samples).
+    assert 0 <= metrics["pixel_tv_real"] < metrics["pixel_tv"] <= 1
 
 
 def test_evaluate_needs_a_reference_per_space(tmp_path):
@@ -70,3 +73,15 @@ def test_inception_reference_without_weights_fails_with_the_fix(tmp_path, monkey
         run("reference-stats", "--data", data, "--space", "inception", "--out", tmp_path / "inception.json",
             "--device", "cpu")
     assert not (tmp_path / "inception.json").exists()
+
+
+def test_only_the_command_modules_of_the_metrics_read_the_config_layer():
+    """Layers point down: the commands parse --settings with gan_bench.config; the metrics take plain values."""
+    from pathlib import Path
+
+    import gan_bench.metrics
+
+    package = Path(gan_bench.metrics.__file__).parent
+    upward = [path.name for path in package.glob("*.py") if not path.name.endswith("commands.py")
+              and ("gan_bench.config" in path.read_text() or "from gan_bench import config" in path.read_text())]
+    assert upward == []

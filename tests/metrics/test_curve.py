@@ -9,9 +9,10 @@ import torch
 from gan_bench import record_keys as keys
 from gan_bench import registry
 from gan_bench.cli import main
-from gan_bench.config import curve_columns, run_settings, validate_config, validate_curve_settings
+from gan_bench.config import run_settings, validate_config, validate_curve_settings
 from gan_bench.curves import read_curve
 from gan_bench.errors import GanBenchError
+from gan_bench.metrics import registry as metric_registry
 from gan_bench.metrics.curve import score_snapshots
 from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
 from gan_bench.metrics.reference import compute_reference
@@ -129,7 +130,7 @@ def test_a_run_without_snapshots_gets_an_empty_curve_with_the_reason(real_data, 
     table, _ = read_curve(run)
     assert points == [] and table.empty
     assert list(table.columns) == [keys.SNAPSHOT_STEP, keys.IMAGES_SEEN, keys.TRAIN_TIME_S, keys.WALL_TIME_S,
-                                   keys.FINAL, *curve_columns(["fid", "kid"], ["domain"])]
+                                   keys.FINAL, *metric_registry.column_keys(["fid", "kid"], ["domain"])]
     assert record[keys.MISSING_STEPS] == [3, 6, 9, 12]
     assert "saved none of the requested snapshots" in record[keys.REASON]
 

@@ -1,6 +1,7 @@
 """Evaluating a run end to end: checkpoint -> samples -> metrics.json with space-labelled keys."""
 
 import math
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -13,7 +14,7 @@ from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.class_accuracy import accuracy_of
 from gan_bench.metrics.classifier import load_classifier, predict
-from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file, generate
+from gan_bench.metrics.evaluate import EvalSettings, _applies, evaluate_to_file, generate
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.models.declarations import ModelDeclaration
@@ -69,7 +70,7 @@ def test_metrics_json_holds_every_unconditional_metric_labelled_with_its_space(r
     assert metrics["feature_spaces"] == ["domain"] and metrics["num_samples"] == 120
     for key in _unconditional_columns():
         assert isinstance(metrics[key], float) and math.isfinite(metrics[key]), key
-    for key in ("fid_inf_domain", "precision_domain", "density_domain", "memorized_domain"):
+    for key in ("fid_inf_domain", "precision_domain", "density_domain", "memorized_domain", "pixel_tv"):
         assert isinstance(metrics[registry.baseline_key(key)], float), key
     # FID, KID and IS of real data are the reference record's floor, scored once per dataset, not per run.
     floor = read_json(reference)["baselines"]["real"]
@@ -86,6 +87,16 @@ def test_metrics_json_holds_every_unconditional_metric_labelled_with_its_space(r
     assert metrics["eval_time_s"] > 0 and set(metrics["eval_times_s"]) >= {"sampling", "features_domain",
                                                                            "fid_domain", "prc_domain"}
     assert (run_dir / "artifacts" / "nearest_pairs_domain.png").is_file()
+
+
+def test_per_run_metrics_need_the_classifier_only_when_they_read_it():
+    """With the domain space off no classifier is trained: the pixel metric is still scored, class accuracy not."""
+    unconditional = SimpleNamespace(conditional=False, labels_are_classes=True, num_classes=10)
+    conditional = SimpleNamespace(conditional=True, labels_are_classes=True, num_classes=10)
+    pixels, accuracy = registry.METRICS["pixel_histogram"], registry.METRICS["class_accuracy"]
+    assert _applies(pixels, unconditional, None) and _applies(pixels, conditional, 10)
+    assert not _applies(accuracy, conditional, None) and _applies(accuracy, conditional, 10)
+    assert not _applies(accuracy, unconditional, 10)
 
 
 def test_metrics_compute_selects_what_is_computed(run_dir, evaluate):
@@ -243,8 +254,10 @@ def test_real_side_computed_once_by_the_reference_gives_the_same_numbers(run_dir
     cached = evaluate_to_file(run_dir / "cached.json", run_dir / "summary.json", run_dir / "checkpoint.pt", real_data,
                               [(domain, at_n)], SETTINGS, torch.device("cpu"), trained_classifier[0])
     computed = evaluate(run_dir, "computed.json")
-    assert not any(name.endswith("_real") for name in cached["eval_times_s"])
-    assert any(name.endswith("_real") for name in computed["eval_times_s"])
+    # Per-space floors come from the reference; per-run ones (the pixel histogram's) are scored by every evaluation.
+    assert not any(name.endswith("_domain_real") for name in cached["eval_times_s"])
+    assert any(name.endswith("_domain_real") for name in computed["eval_times_s"])
+    assert "pixel_histogram_real" in cached["eval_times_s"]
     assert read_json(at_n)["real_baselines"]["precision_real_domain"] == cached["precision_real_domain"]
     for key in _unconditional_columns() + [registry.baseline_key(k) for k in registry.real_data_columns(["domain"])
                                            if k.endswith("_domain")]:

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from gan_bench import cli
 from gan_bench.config import validate_config
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
@@ -30,6 +31,55 @@ def test_a_second_metric_with_a_taken_name_or_key_is_refused():
     with pytest.raises(ValueError, match="belong to another metric"):
         register(Metric("fid2", "x:y", (Result("fid", "FID", True),), None, None, None, "-"))
     assert "fid2" not in METRICS
+
+
+def _entry(spaces=None, needs_labels=None, baseline=None, floor_from="train", reads=(registry.PIXELS,),
+           heading="pixels"):
+    return Metric("drill", "x:y", (Result("drill", "Drill", True),), spaces, needs_labels, baseline, "-",
+                  floor_from, reads=reads, heading=heading)
+
+
+@pytest.mark.parametrize("entry, fix", [
+    # The drill: a per-space metric reading pixels with a REAL baseline, which the reference step (no
+    # pixels there) would have failed on in every evaluate job.
+    (_entry(("domain",), baseline=registry.REAL, reads=(registry.VECTORS, registry.PIXELS), heading=None),
+     "scored by the reference step, which holds no pixels"),
+    (_entry(baseline=registry.REAL, floor_from="heldout"), "use floor_from='train'"),
+    (_entry(baseline=registry.FLOOR), "use baseline=REAL"),
+    (_entry(reads=(registry.VECTORS,)), "give it spaces="),
+    (_entry(reads=()), "declare reads="),
+    (_entry(reads=("pixles",)), "reads pixles"),
+    (_entry(("domain",), reads=(registry.PIXELS,), heading=None), "declare spaces=None"),
+    (_entry(needs_labels=registry.CLASSES), "read labels exactly when it needs them"),
+    (_entry(heading=None), "give heading="),
+    (_entry(("domain",), reads=(registry.VECTORS,)), "drop heading="),
+    (_entry(("dommain",), reads=(registry.VECTORS,), heading=None), "dommain: unknown"),
+])
+def test_a_declaration_that_cannot_work_is_refused_in_one_line_saying_what_to_change(entry, fix):
+    with pytest.raises(registry.MetricDeclarationError) as caught:
+        register(entry)
+    message = str(caught.value)
+    assert message.startswith("metric 'drill' ") and fix in message and "\n" not in message
+    assert "drill" not in METRICS
+
+
+def test_a_refused_entry_stops_the_command_line_with_one_line_before_any_job_runs(tmp_path, monkeypatch, capsys):
+    (tmp_path / "drill_metrics.py").write_text(
+        "from gan_bench.metrics.registry import REAL, PIXELS, VECTORS, Metric, Result, register\n"
+        "register(Metric('pixel_gap', 'drill_metrics:f', (Result('pixel_gap', 'Pixel gap', True),), ('domain',),"
+        " None, REAL, 'one mean', reads=(VECTORS, PIXELS)))\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ["drill_metrics", *cli.COMMAND_MODULES])
+    assert cli.main(["list"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "metric 'pixel_gap'" in err and "holds no pixels" in err
+    assert "pixel_gap" not in METRICS
+
+
+def test_every_entry_declares_what_it_reads_and_per_run_ones_their_heading():
+    for metric in METRICS.values():
+        assert set(metric.reads) <= set(registry.INPUTS) and metric.reads, metric.name
+        assert (metric.heading is not None) == metric.per_run, metric.name
 
 
 def test_columns_are_per_space_only_for_per_space_metrics():

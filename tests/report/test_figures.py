@@ -10,7 +10,7 @@ from gan_bench.aggregate import collect_runs
 from gan_bench.metrics.feature_extractors import DOMAIN
 from gan_bench.metrics.fidelity import named
 from gan_bench.report import figures, published
-from gan_bench.report.tables import metric_columns
+from gan_bench.report.tables import completed, metric_columns
 from tests.tiny_runs import prepared_digits, train_run
 
 
@@ -95,3 +95,32 @@ def test_loss_figure_plots_every_run_of_a_model(results, tmp_path):
     assert figure.path == "figures/loss_digits_dcgan.png"
     png(tmp_path, figure)
     assert figures.loss_figure(runs, root, "digits", "cgan", tmp_path) is None  # no cgan runs
+
+
+def test_a_figure_registered_once_appears_in_its_section_of_the_built_report(tmp_path, monkeypatch):
+    """The README recipe: one decorated function in figures.py; the page shows it with no template change."""
+    from gan_bench.report.build import build_report
+    from synthetic import build_results
+
+    monkeypatch.setattr(figures, "REGISTERED", {k: list(v) for k, v in figures.REGISTERED.items()})
+
+    @figures.report_figure("cost")
+    def steps_per_model(inputs):
+        data = completed(inputs.runs)
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.bar(data["model"], data["wall_time_s"])
+        return [figures.Figure(figures._save(fig, inputs.out, "drill.png"), "Drill figure", "Wall time per run.")]
+
+    table = build_results(tmp_path / "results", models=("dcgan",), datasets=("digits",), seeds=(1,),
+                          batch_sizes=(64,), metrics=False, failures=(), classifiers=False)
+    html = build_report(table, tmp_path / "results", tmp_path / "reports" / "index.html").read_text()
+    cost = html[html.index('<section id="cost">'):html.index('<section id="curves">')]
+    assert '<img src="figures/drill.png" alt="Drill figure">' in cost and "Wall time per run." in cost
+    png(tmp_path / "reports", figures.Figure("figures/drill.png", "", ""))
+    # The model page still shows its own loss figure, picked from the losses section by (dataset, model).
+    assert "figures/loss_digits_dcgan.png" in (tmp_path / "reports" / "model-dcgan.html").read_text()
+
+
+def test_a_figure_for_an_unknown_section_is_refused_in_one_line():
+    with pytest.raises(ValueError, match="section 'quallity' is unknown; valid: metrics, quality_cost"):
+        figures.report_figure("quallity")

@@ -67,7 +67,8 @@ def test_beyond_the_floor_reads_as_real_data_and_below_trivial_is_marked():
     scale = overview.Scale(trivial=310.0, trivial_label="noise images", floor=1.5)
     assert scale.standing(1.0) == 1.0          # seed noise below the floor is not "better than real"
     assert scale.standing(400.0) < 0
-    column = tables.Column("fid_domain", "FID", space="domain classifier features")
+    column = tables.Column("fid_domain", "FID", space="domain classifier features",
+                           heading="domain classifier features")
     summary = t_interval([400.0, 402.0])
     worse = overview._cell(column, summary, False, scale)
     assert worse.colour == overview.COLOURS["below"] and "worse than noise images" in worse.title

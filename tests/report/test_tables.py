@@ -3,6 +3,7 @@ import json
 import pandas as pd
 import pytest
 
+from gan_bench.metrics import registry
 from gan_bench.report import tables
 from gan_bench.report.load import load_runs, run_info
 from synthetic import build_results
@@ -35,8 +36,10 @@ def test_metric_columns_are_labelled_with_their_feature_space_and_never_mixed(ru
     assert columns["fid_inception"].space == "Inception-v3 (standard)"
     assert "kid_std_domain" not in columns   # spreads of a metric are not a leaderboard metric
     board = tables.leaderboards(both)[0]
+    # Class accuracy (a per-run metric) is filed under its registry heading, not under a feature space.
     assert [label for label, _ in board.groups] == ["Quality — domain classifier features",
-                                                   "Quality — Inception-v3 (standard)", "Cost"]
+                                                   "Quality — Inception-v3 (standard)",
+                                                   f"Quality — {registry.CONDITIONAL}", "Cost"]
 
 
 def test_without_metric_columns_the_leaderboard_shows_cost_only(runs):
@@ -106,7 +109,7 @@ def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_
     assert columns["precision_domain"].lower_is_better is False and columns["precision_domain"].unit == "%"
     # Its ideal is real data's value: ranked by the distance to it (lower is better).
     assert columns["memorized_domain"].lower_is_better is True and columns["memorized_domain"].ideal
-    assert columns["cas"].space == "domain classifier features"
+    assert columns["cas"].space is None and columns["cas"].heading == registry.CONDITIONAL
     assert "nn_ratio_domain" not in columns          # not ranked: no column
     (board,) = tables.leaderboards(more, None, with_evaluated_floors(baselines(results), more))
     # One floor row: FID from reference-stats, the evaluated metrics' real-data values beside it.

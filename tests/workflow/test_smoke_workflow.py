@@ -200,6 +200,11 @@ def test_the_smoke_report_states_the_protocol_and_stars_only_what_holds(smoke_ru
     assert " leads on " not in html.split('<ul class="headlines">')[1].split("</ul>")[0]
     for label in ("Memorized (%)", "Density"):   # headers are abbreviated; the full name is their title
         assert f'title="{label}, domain classifier features: nearest the real-data value (floor row) is best"' in html
+    # Per-run metrics are filed under the headings the registry gives them, never under a feature space.
+    from gan_bench.metrics import registry
+
+    for heading in (registry.CONDITIONAL, registry.PIXELS_HEADING):
+        assert re.search(rf'<th class="group" colspan="\d+">Quality — {re.escape(heading)}</th>', boards), heading
 
 
 def test_every_run_has_every_registered_metric_that_applies_with_its_baseline(smoke_run):

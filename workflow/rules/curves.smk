@@ -4,7 +4,7 @@
 # train.snapshots or `curves` reruns only these rules (then the tidy table and the report), never a train job.
 #
 # Expects from common.smk and evaluate.smk (included before this file): RUN, GAN_BENCH, CURVE_SETTINGS,
-# curve_references, settings_of, REFERENCE_KEYS,
+# curve_references, settings_of, REFERENCE_KEYS, SPACE_PATTERN,
 # _inception_weights, reference_flags, _run_classifier, prepared_data, threads_of, gpu_resources_of.
 # Outputs: results/reference/{dataset}/res{res}/{space}-n{n}.json (+ its cache folder), f"{RUN}/curve.csv" and
 # f"{RUN}/curve.json" (gan_bench.curves).
@@ -17,7 +17,7 @@ rule curve_reference_stats:
         record="results/reference/{dataset}/res{res}/{space}-n{n}.json",
         cache=directory("results/reference/{dataset}/res{res}/{space}-n{n}"),
     wildcard_constraints:
-        space="domain|inception",
+        space=SPACE_PATTERN,
         n=r"\d+",
     params:
         classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],

@@ -12,6 +12,7 @@
 # only on config["metrics"] and the device, never on the grid's lists, so adding a model or seed evaluates only the new runs.
 
 from gan_bench.metrics.commands import EVALUATE_KEYS, REFERENCE_KEYS  # the metrics keys each command takes
+from gan_bench.metrics.spaces import PATTERN as SPACE_PATTERN  # one wildcard per feature space
 
 
 rule train_classifier:
@@ -43,7 +44,7 @@ rule reference_stats:
         record="results/reference/{dataset}/res{res}/{space}.json",
         cache=directory("results/reference/{dataset}/res{res}/{space}"),
     wildcard_constraints:
-        space="domain|inception",
+        space=SPACE_PATTERN,
     params:
         classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
         weights=_inception_weights(),
