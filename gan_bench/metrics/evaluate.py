@@ -158,7 +158,7 @@ def real_data(references: list[tuple[FeatureSpace, dict]], settings: EvalSetting
               with_train: bool = True) -> list[RealData]:
     return [RealData(space, reference_features(reference, space, device), real_side.load(reference, device),
                      real_side.cached_baselines(reference, settings.num_samples, settings.seed,
-                                                settings.kid_subset_size),
+                                                settings.kid_subset_size, settings.cas_steps),
                      train_features(reference, device) if with_train else None)
             for space, reference in references]
 
@@ -239,10 +239,12 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
         if pictures is not None and pairs:
             pairs_picture(samples, real.train.images, pairs, Path(pictures) / PAIRS_PICTURE.format(space=space.name))
     if classifier is not None:   # per-run metrics all judge samples with the domain classifier
+        # Their floors (cas_real) come with the domain space's reference, scored there once.
+        floors = {column: value for real_ in reals for column, value in real_.baselines.items()}
         for metric in chosen:
             if metric.spaces is None:
                 computed.append(_score(metric, MetricInputs(None, {}, {}, **common), scores, clock,
-                                       settings.num_samples))
+                                       settings.num_samples, floors))
     return metrics_record(
         settings, scores, feature_spaces=[space.name for space, _ in spaces],
         kid_subset=kid_subset_size(settings.kid_subset_size, settings.num_samples, len(real.images)),
