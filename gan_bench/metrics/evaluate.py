@@ -227,7 +227,7 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     _, model = load_model(checkpoint, device)
     clock = Clock()
     samples, labels = clock.run("sampling", generate, model, settings)
-    # IS of real data at the runs' N comes with the reference (its floor); the REAL baselines are scored here.
+    # IS of real data at the runs' N comes with the reference (its floor), as do the REAL baselines (read in _score).
     scores = {keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL] for space, reference in references}
     chosen = [m for m in registry.selected(settings.compute)
               if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
