@@ -50,6 +50,9 @@ BASELINE_REFERENCE_IMAGES = "baseline_reference_images"  # real images the floor
 BASELINE_METHOD = "baseline_method"  # one sentence: how the floor was computed
 BASELINE_SPREAD = "baseline_spread"  # {metric: standard deviation of the floor over FLOOR_DRAWS draws}
 BASELINE_DRAWS = "baseline_draws"    # how many draws of N training images the floor is the mean of
+REAL_BASELINES = "real_baselines"    # {`<key>_real_<space>` | `cas_real`: the other metrics' floors, mean of the draws}
+REAL_BASELINES_SPREAD = "real_baselines_spread"   # {the same columns: standard deviation over the draws}
+REAL_BASELINES_AT = "real_baselines_at"   # {num_samples, seed, kid_subset_size} they were scored at
 IS_SPLITS = "is_splits"
 
 # --- metrics.json (gan_bench.metrics.evaluate); per-space metrics are f"{metric}_{space}" ---

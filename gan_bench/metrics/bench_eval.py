@@ -66,7 +66,7 @@ def synthetic(n: int, m: int, dim: int, classes: int, device, seed: int = 0):
 
 def previous_path(timer: Timer, samples, logits, real, train, *, curve_n: int, snapshots: int, cap: int, seed: int) -> dict:
     from gan_bench.metrics import previous
-    from gan_bench.metrics.reference import baseline_split
+    from gan_bench.metrics.baselines import baseline_split
 
     held, rest = baseline_split(len(real), len(samples), seed)
     held, rest = real[held.to(real.device)], real[rest.to(real.device)]

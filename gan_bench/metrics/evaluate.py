@@ -162,7 +162,7 @@ def real_data(references: list[tuple[FeatureSpace, dict]], settings: EvalSetting
               with_train: bool = True) -> list[RealData]:
     return [RealData(space, reference_features(reference, space, device), real_side.load(reference, device),
                      real_side.cached_baselines(reference, settings.num_samples, settings.seed,
-                                                settings.kid_subset_size),
+                                                settings.kid_subset_size, settings.cas_steps),
                      train_features(reference, device) if with_train else None)
             for space, reference in references]
 
@@ -231,7 +231,7 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     _, model = load_model(checkpoint, device)
     clock = Clock()
     samples, labels = clock.run("sampling", generate, model, settings)
-    # IS of real data at the runs' N comes with the reference (its floor); the REAL baselines are scored here.
+    # IS of real data at the runs' N comes with the reference (its floor), as do the REAL baselines (read in _score).
     scores = {keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL] for space, reference in references}
     chosen = [m for m in registry.selected(settings.compute)
               if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
@@ -242,9 +242,13 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
         pairs = scores.get(f"nearest_pairs_{space.name}")
         if pictures is not None and pairs:
             pairs_picture(samples, real.train.images, pairs, Path(pictures) / PAIRS_PICTURE.format(space=space.name))
+    # Per-run floors: cas_real comes with the domain space's reference, scored there once; the others are
+    # scored here (_score).
+    floors = {column: value for real_ in reals for column, value in real_.baselines.items()}
     for metric in chosen:   # `chosen` holds only those whose inputs the run has (_applies)
         if metric.per_run:
-            computed.append(_score(metric, MetricInputs(None, {}, {}, **common), scores, clock, settings.num_samples))
+            computed.append(_score(metric, MetricInputs(None, {}, {}, **common), scores, clock, settings.num_samples,
+                                   floors))
     return metrics_record(
         settings, scores, feature_spaces=[space.name for space, _ in spaces],
         kid_subset=kid_subset_size(settings.kid_subset_size, settings.num_samples, len(real.images)),

@@ -6,8 +6,9 @@ evaluation instead of being recomputed per run.
 - the real set's k-NN radii, k = 1..5 (precision/recall, density/coverage), KID's real-side kernel sums for the
   subsets a run of N samples draws and each held-out image's distance to its nearest training image
   (memorization): `real-neighbours.pt`;
-- every per-space metric's real-data baseline (real images scored as samples, metrics/baselines.py): the
-  reference record's `real_baselines`.
+- every metric's real-data floor (real images scored as samples, the mean over metrics/baselines.py's draws): the
+  reference record's `baselines` (FID, KID, IS) and `real_baselines` (the others, `<key>_real_<space>`), each with
+  its spread over the draws; the domain space's record also holds the per-run metrics' floors (CAS's `cas_real`).
 Which real images play which part is decided in one place, metrics/baselines.py (real_as_samples).
 """
 
@@ -19,53 +20,72 @@ import torch
 
 from gan_bench import record_keys as keys
 from gan_bench.metrics import registry, shared
-from gan_bench.metrics.baselines import real_as_samples
+from gan_bench.metrics.baselines import floor_scores
 from gan_bench.metrics.gaussian import Gaussian
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
 from gan_bench.metrics.pairwise import SelfPass
 
 GAUSSIAN_FILE = "real-gaussian.pt"
 NEIGHBOURS_FILE = "real-neighbours.pt"
-BASELINES_KEY = "real_baselines"          # in the reference record: {metric column: value}
-BASELINES_AT = "real_baselines_at"        # {num_samples, seed, kid_subset_size} they were scored at
 
 
-def baseline_metrics(space: str) -> list[registry.Metric]:
-    """The per-space metrics whose real-data value is a REAL baseline (scored on held-out real images)."""
-    return [m for m in registry.METRICS.values() if m.baseline == registry.REAL and m.spaces and space in m.spaces]
+def floor_metrics(space: str | None) -> list[registry.Metric]:
+    """The metrics whose real-data value the reference step scores (FLOOR and REAL baselines): those of feature
+    space `space`, or with None those computed once per run (CAS)."""
+    return [m for m in registry.METRICS.values() if m.baseline in (registry.REAL, registry.FLOOR)
+            and (m.spaces is None if space is None else bool(m.spaces) and space in m.spaces)]
+
+
+def baseline_metrics(space: str | None) -> list[registry.Metric]:
+    """The REAL-baseline metrics among floor_metrics: their floors go into metrics.json as `<key>_real_<space>`."""
+    return [m for m in floor_metrics(space) if m.baseline == registry.REAL]
 
 
 def scoring_point(num_samples: int, seed: int, kid_cap: int) -> dict:
     return {keys.NUM_SAMPLES: int(num_samples), "seed": int(seed), keys.KID_SUBSET_SIZE: int(kid_cap)}
 
 
+def columns_of(metrics: list[registry.Metric], space: str | None) -> set[str]:
+    """The metrics.json columns `metrics` write in feature space `space` (None: the per-run metrics')."""
+    return {registry.result_key(result, in_space) for metric in metrics
+            for result, in_space in registry.columns(metric, [] if space is None else [space])}
+
+
+def _as_baselines(columns: dict, metrics: list[registry.Metric]) -> dict:
+    """{metric column: value} -> {`<key>_real_<space>` column: value}, for the columns `metrics` write."""
+    wanted = set().union(*(columns_of(metrics, space) for space in (*registry.SPACES, None)))
+    return {registry.baseline_key(column): value for column, value in columns.items() if column in wanted}
+
+
 def real_baselines(inputs: MetricInputs, num_samples: int, metrics: list[registry.Metric]) -> dict:
-    """{column: value} of each metric scored with real images as its samples (metrics/baselines.py); metrics that
-    draw their stand-ins the same way share one set of baseline inputs."""
-    out = {}
-    for metric in metrics:
-        stand_in = shared.memo(inputs, f"baseline_inputs_{metric.floor_from}",
-                               lambda: real_as_samples(inputs, num_samples, metric.floor_from))
-        if metric.needs_labels is not None and stand_in.labels is None:
-            continue
-        for key, value in metric.load()(stand_in).items():
-            if not isinstance(value, (list, dict)):
-                out[registry.baseline_key(registry.column_key(key, inputs.space))] = value
-    return out
+    """{`<key>_real_<space>`: value} of each metric scored with real images as its samples: the mean over the
+    floor's draws (metrics/baselines.py)."""
+    return _as_baselines(floor_scores(inputs, num_samples, metrics)[0], metrics)
 
 
-def compute(real: dict, real_labels: torch.Tensor | None, train: dict, train_labels: torch.Tensor | None,
-            space: str, folder: Path, *, num_samples: int, seed: int, kid_cap: int) -> dict:
-    """Write the real side's files into `folder`; return the reference record's additions. `real`: the held-out
-    images' features, `train`: the training images' vectors."""
-    # A run's samples stand in by their count only (N empty rows): KID's subsets depend on N, not on the samples.
-    inputs = MetricInputs(space, {VECTORS: torch.empty(num_samples, 0)}, real, real_labels=real_labels,
-                          train_features=train, train_labels=train_labels, seed=seed, kid_subset_size=kid_cap)
+def baselines_record(mean: dict, spread: dict, metrics: list[registry.Metric], point: dict) -> dict:
+    """The reference record's REAL floors: {`<key>_real_<space>`: mean}, their spread over the draws and the
+    scoring point (N, seed, KID cap) they were scored at."""
+    chosen = [m for m in metrics if m.baseline == registry.REAL]
+    return {keys.REAL_BASELINES: _as_baselines(mean, chosen), keys.REAL_BASELINES_SPREAD: _as_baselines(spread, chosen),
+            keys.REAL_BASELINES_AT: point}
+
+
+def real_inputs(real: dict, real_labels: torch.Tensor | None, train: dict, train_labels: torch.Tensor | None,
+                space: str, *, num_samples: int, seed: int, kid_cap: int,
+                device: torch.device = torch.device("cpu")) -> MetricInputs:
+    """Inputs holding only the real side: `real` the held-out images' features, `train` the training images'.
+    A run's samples stand in by their count only (N empty rows): KID's subsets depend on N, not on the samples."""
+    return MetricInputs(space, {VECTORS: torch.empty(num_samples, 0)}, real, real_labels=real_labels,
+                        train_features=train, train_labels=train_labels, seed=seed, kid_subset_size=kid_cap,
+                        device=device)
+
+
+def save(inputs: MetricInputs, folder: Path) -> None:
+    """Compute the real side into `inputs.cache` and write its files into `folder`."""
     torch.save(shared.real_gaussian(inputs).to_dict(), folder / GAUSSIAN_FILE)
     torch.save({**shared.real_self(inputs).to_dict(), "kid_plan": list(inputs.cache[shared.REAL_KID_PLAN]),
                 shared.HELDOUT_TRAIN: shared.heldout_train_distance(inputs)}, folder / NEIGHBOURS_FILE)
-    return {BASELINES_KEY: real_baselines(inputs, num_samples, baseline_metrics(space)),
-            BASELINES_AT: scoring_point(num_samples, seed, kid_cap)}
 
 
 def load(reference: dict, device: torch.device) -> dict:
@@ -81,8 +101,15 @@ def load(reference: dict, device: torch.device) -> dict:
             **({shared.HELDOUT_TRAIN: neighbours[shared.HELDOUT_TRAIN]} if shared.HELDOUT_TRAIN in neighbours else {})}
 
 
-def cached_baselines(reference: dict, num_samples: int, seed: int, kid_cap: int) -> dict:
-    """The record's real baselines when they were scored at this evaluation's N, seed and KID cap; else {}."""
-    if reference.get(BASELINES_AT) != scoring_point(num_samples, seed, kid_cap):
+def cached_baselines(reference: dict, num_samples: int, seed: int, kid_cap: int, cas_steps: int | None = None) -> dict:
+    """The record's real baselines when they were scored at this evaluation's N, seed and KID cap (and, for the
+    per-run floors such as `cas_real`, its CAS budget); else {}."""
+    if reference.get(keys.REAL_BASELINES_AT) != scoring_point(num_samples, seed, kid_cap):
         return {}
-    return dict(reference.get(BASELINES_KEY) or {})
+    found = dict(reference.get(keys.REAL_BASELINES) or {})
+    if reference.get(keys.CAS_TRAIN_STEPS) != cas_steps:
+        for column in columns_of(baseline_metrics(None), None):
+            found.pop(registry.baseline_key(column), None)
+    return found
+
+

@@ -1,22 +1,24 @@
 """Reference statistics of the held-out real images, computed once per (dataset, image size, feature space), and
-the baselines every run is read against at the runs' N: N training images (the floor), blank and noise images,
-each scored against the same held-out statistics as a run's samples.
+the floors and baselines every run is read against at the runs' N: N training images (the floor, every metric of
+the space, mean of FLOOR_DRAWS draws with its spread), blank and noise images, each scored against the same
+held-out images as a run's samples.
 
 The reference is the prepared file's HELDOUT part (gan_bench.data.base): images no generator trained on. The
 features of the TRAIN part are cached beside it (`TRAIN_FEATURES`) for memorization, which asks how close samples
 come to the images a generator did train on.
 
-We let torch-fidelity cache them itself (its features and FID statistics files) under an explicit cache name
-in a folder of our own, `<out>.json` -> `<out>/`, so every run's evaluation loads them instead of recomputing.
-torch-fidelity's cache file names carry only the extractor name, not its weights, so the json beside the
-folder records the weights' sha256 and evaluation refuses statistics made with other weights.
+Every image set is passed through the feature extractor once: the held-out images, the training images (every
+floor draw is a subset of them), the blank and the noise images; every metric of the space reads those features.
+The held-out features are written under torch-fidelity's cache file names (`<out>.json` -> `<out>/`), which
+evaluation reads. Those names carry only the extractor name, not its weights, so the json beside the folder
+records the weights' sha256 and evaluation refuses statistics made with other weights.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch.utils.data import Dataset
 from torch_fidelity.defaults import DEFAULTS
@@ -25,16 +27,17 @@ from gan_bench import record_keys as keys
 from gan_bench import schema
 from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
 from gan_bench.errors import GanBenchError
+from gan_bench.metrics import real_side, registry, shared
+from gan_bench.metrics.baselines import FLOOR_DRAWS, floor_scores
 from gan_bench.metrics.classifier import file_sha256
 from gan_bench.metrics.feature_extractors import FeatureSpace
-from gan_bench.metrics.features import extract
-from gan_bench.metrics.inputs import VECTORS
-from gan_bench.metrics.fidelity import UInt8Images, calculate, kid_subset_size, named
+from gan_bench.metrics.features import extract, layers
+from gan_bench.metrics.fidelity import kid_subset_size
+from gan_bench.metrics.inputs import VECTORS, MetricInputs
 from gan_bench.records import read_json, write_json
 
 CACHE_NAME = "real"
 TRAIN_FEATURES = "train-vectors.pt"   # {VECTORS: (M_train, d)} of every training image, in the prepared order
-FLOOR_DRAWS = 3                       # the floor is the mean over this many seeded draws of N training images
 
 
 def cache_dir(reference_json: str | Path) -> Path:
@@ -49,70 +52,53 @@ BASELINES = {
 }
 
 
-def floor_draw(num_train: int, num_samples: int, seed: int) -> torch.Tensor:
-    """Indices of the N training images that stand in for a perfect generator's samples (all of them when the
-    training part has fewer than N)."""
-    order = torch.randperm(num_train, generator=torch.Generator().manual_seed(seed))
-    return order[:min(num_samples, num_train)]
+def _unsuffixed(columns: dict, space: str) -> dict:
+    """{fid_domain: v} -> {fid: v}: the form of the record's `baselines` and `baseline_spread` (one record per
+    space)."""
+    return {column.removesuffix(f"_{space}"): value for column, value in columns.items()}
 
 
-def baseline_split(num_images: int, num_samples: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Held-out images split into N (or half of them, when there are fewer than 2N) scored as if samples and the
-    rest they are scored against: for a floor that needs images unseen in training (memorization)."""
-    n = min(num_samples, num_images // 2)
-    order = torch.randperm(num_images, generator=torch.Generator().manual_seed(seed))
-    return order[:n], order[n:]
+def _trivial_scores(features: dict, real: MetricInputs) -> dict:
+    """FID, KID and IS (the FLOOR metrics) of a trivial image set's features against the held-out images."""
+    scored = dataclasses.replace(real, features=features,
+                                 cache={name: real.cache[name] for name in shared.REAL_SIDE if name in real.cache})
+    found = {}
+    for metric in real_side.floor_metrics(real.space):
+        if metric.baseline == registry.FLOOR:
+            found.update(metric.load()(scored))
+    return found
 
 
-def _scores(result: dict, space: str) -> dict:
-    """torch-fidelity's result as {fid, kid, kid_std, is, is_std}."""
-    return {key.removesuffix(f"_{space}"): value for key, value in named(result, space).items()}
-
-
-def _floor(train: torch.Tensor, score, num_samples: int, seed: int) -> tuple[dict, dict, int]:
-    """The floor's scores, mean over FLOOR_DRAWS draws of N training images, their standard deviations, and N."""
-    draws = [score(train[floor_draw(len(train), num_samples, seed + i)]) for i in range(FLOOR_DRAWS)]
-    mean = {key: float(np.mean([d[key] for d in draws])) for key in draws[0]}
-    spread = {key: float(np.std([d[key] for d in draws], ddof=1)) for key in draws[0]}
-    return mean, spread, min(num_samples, len(train))
-
-
-def compute_baselines(train: torch.Tensor, num_heldout: int, space: FeatureSpace, folder: Path, *, num_samples: int,
-                      seed: int, cuda: bool, batch_size: int, kid_cap: int, verbose: bool = False) -> dict:
-    """Floor (N training images) and blank / noise ceilings at the runs' N, each scored against the cached
-    statistics of the held-out images exactly as a run's samples are."""
-    common = dict(cuda=cuda, batch_size=batch_size, kid_cap=kid_cap, verbose=verbose)
-    cached = dict(cache_root=str(folder), input2_cache_name=CACHE_NAME)
-    reference = CachedReference({keys.NUM_IMAGES: num_heldout, "cache_root": str(folder)})
-
-    def score(images: torch.Tensor) -> dict:
-        return _scores(calculate(UInt8Images(images), reference, space, **common, **cached), space.name)
-
-    blank = torch.zeros((num_samples, *train.shape[1:]), dtype=torch.uint8)
+def trivial_images(like: torch.Tensor, num_samples: int, seed: int) -> dict[str, torch.Tensor]:
+    """The ceilings' images: N blank (all-black) and N uniform-noise images shaped like `like`'s."""
+    blank = torch.zeros((num_samples, *like.shape[1:]), dtype=torch.uint8)
     noise = torch.randint(0, 256, blank.shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(seed + 1))
-    real, spread, n = _floor(train, score, num_samples, seed)
+    return {"blank": blank, "noise": noise}
+
+
+def floor_method(n: int, num_samples: int, num_heldout: int) -> str:
     method = (f"{n} training images scored against the {num_heldout} held-out images, the same way as samples "
               f"(mean of {FLOOR_DRAWS} draws)")
     if n < num_samples:
         method += f"; the training part has fewer than N = {num_samples} images (FID is biased upwards at smaller N)"
-    return {**baselines_record({"real": real, "blank": score(blank), "noise": score(noise)}, num_scored=n,
-                               num_against=num_heldout, method=method, num_samples=num_samples,
-                               kid_subset=kid_subset_size(kid_cap, num_samples, num_heldout)),
-            keys.BASELINE_SPREAD: spread, keys.BASELINE_DRAWS: FLOOR_DRAWS}
+    return method
 
 
 def baselines_record(scores: dict[str, dict], *, num_scored: int, num_against: int, method: str, num_samples: int,
-                     kid_subset: int) -> dict:
-    """The baseline part of the reference record: {name: {fid, kid, kid_std, is, is_std}} and how it was made."""
+                     kid_subset: int, spread: dict | None = None) -> dict:
+    """The baseline part of the reference record: {name: {fid, kid, kid_std, is, is_std}}, the floor's spread over
+    its draws and how it was made."""
     return {
         keys.BASELINES: scores,
+        keys.BASELINE_SPREAD: dict(spread or {}),
+        keys.BASELINE_DRAWS: FLOOR_DRAWS,
         keys.BASELINE_NUM_SAMPLES: int(num_scored),
         keys.BASELINE_REFERENCE_IMAGES: int(num_against),
         keys.BASELINE_METHOD: method,
         keys.NUM_SAMPLES: int(num_samples),
         keys.KID_SUBSET_SIZE: int(kid_subset),
         keys.IS_SPLITS: int(DEFAULTS["isc_splits"]),
-        # IS of real images at the runs' N and splits: what a generator's IS is read against.
+        # IS of real data at the runs' N and splits: what a generator's IS is read against.
         keys.IS_REAL: scores["real"]["is"],
         "is_std_real": scores["real"]["is_std"],
     }
@@ -138,47 +124,89 @@ def reference_record(*, dataset: str, image_size: int, space: str, extractor: st
 _DEFAULTS = schema.defaults("metrics")
 
 
+def _write_features(features: dict, space: FeatureSpace, folder: Path) -> list[str]:
+    """The held-out features under torch-fidelity's cache names (features.reference_features reads them)."""
+    names = []
+    for role, layer in layers(space).items():
+        names.append(f"{CACHE_NAME}-{space.extractor}-features-{layer}.pt")
+        torch.save(features[role].cpu(), folder / names[-1])
+    return names
+
+
+def run_floors(heldout, train, classifier: str | Path, device: torch.device, *, num_samples: int, seed: int,
+               cas_steps: int, batch_size: int) -> tuple[dict, dict]:
+    """The per-run metrics' floors (CAS: its recipe trained on N training images, tested on the held-out images),
+    mean and spread over the draws as `cas_real`; nothing for data without class labels."""
+    metrics = real_side.baseline_metrics(None)
+    if heldout.labels is None or train.labels is None or not metrics:
+        return {}, {}
+    inputs = MetricInputs(None, {}, {}, real_labels=heldout.labels, real_images=heldout.images,
+                          train_images=train.images, train_labels=train.labels, num_classes=len(heldout.classes),
+                          classifier=Path(classifier), device=device, seed=seed, batch_size=batch_size,
+                          cas_steps=cas_steps)
+    mean, spread = floor_scores(inputs, num_samples, metrics)
+    return ({registry.baseline_key(column): value for column, value in mean.items()},
+            {registry.baseline_key(column): value for column, value in spread.items()})
+
+
 def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str | Path, *, cuda: bool,
                       num_samples: int = _DEFAULTS["num_samples"], seed: int = _DEFAULTS["seed"],
                       batch_size: int = _DEFAULTS["batch_size"], kid_cap: int = _DEFAULTS["kid_subset_size"],
+                      cas_steps: int | None = None, classifier: str | Path | None = None,
                       verbose: bool = False) -> dict:
-    """Extract and cache the held-out images' features (and the training images' vectors) and score the
-    baselines; write `out_json` (last)."""
+    """Extract and cache the held-out images' features (and the training images' vectors), write the real side
+    (metrics/real_side.py) and score every floor and ceiling of the space; with `cas_steps` and the domain
+    `classifier`, also the per-run metrics' floors (CAS). Writes `out_json` last."""
     heldout, train = load_prepared(data_path, HELDOUT), load_prepared(data_path, TRAIN)
     folder = cache_dir(out_json)
     folder.mkdir(parents=True, exist_ok=True)
-    # torch-fidelity would happily load stale files left by an earlier classifier: start clean.
+    # Files of an earlier classifier must not survive beside the new ones.
     for stale in [*folder.glob(f"{CACHE_NAME}-*.pt"), folder / TRAIN_FEATURES]:
         stale.unlink(missing_ok=True)
-    real = UInt8Images(heldout.images)
-    # Both inputs share one cache name: input1 is extracted and cached, input2 is then read from that cache.
-    calculate(real, real, space, cuda=cuda, batch_size=batch_size, kid_cap=kid_cap, cache_root=str(folder),
-              input1_cache_name=CACHE_NAME, input2_cache_name=CACHE_NAME, verbose=verbose)
-    vectors = extract(train.images, space, cuda, batch_size, verbose)[VECTORS]
-    torch.save({VECTORS: vectors}, folder / TRAIN_FEATURES)
-    real_side_record = _real_side(heldout, train, vectors, space, folder, torch.device("cuda" if cuda else "cpu"),
-                                  num_samples=num_samples, seed=seed, kid_cap=kid_cap)
-    files = sorted(p.name for p in folder.glob(f"{CACHE_NAME}-*.pt")) + [TRAIN_FEATURES]
-    baselines = compute_baselines(train.images, len(heldout.images), space, folder, num_samples=num_samples,
-                                  seed=seed, cuda=cuda, batch_size=batch_size, kid_cap=kid_cap, verbose=verbose)
+    real_features = extract(heldout.images, space, cuda, batch_size, verbose)
+    files = _write_features(real_features, space, folder)
+    # One pass over the training images: their vectors for memorization, and every floor draw is a subset of them.
+    train_features = extract(train.images, space, cuda, batch_size, verbose)
+    torch.save({VECTORS: train_features[VECTORS].cpu()}, folder / TRAIN_FEATURES)
+    inputs = real_side.real_inputs(real_features, heldout.labels, train_features, train.labels, space.name,
+                                   num_samples=num_samples, seed=seed, kid_cap=kid_cap,
+                                   device=torch.device("cuda" if cuda else "cpu"))
+    real_side.save(inputs, folder)
     record = reference_record(dataset=heldout.name, image_size=heldout.image_size, space=space.name,
                               extractor=space.extractor, weights_sha256=file_sha256(space.weights_path),
-                              num_images=len(heldout.images), files=files, baselines=baselines,
-                              protocol=heldout.protocol)
-    record.update(real_side_record)
+                              num_images=len(heldout.images), protocol=heldout.protocol,
+                              files=sorted([*files, real_side.GAUSSIAN_FILE, real_side.NEIGHBOURS_FILE]) + [TRAIN_FEATURES],
+                              baselines=space_floors(inputs, space, train.images, num_samples=num_samples,
+                                                     batch_size=batch_size, verbose=verbose))
+    if cas_steps is not None and classifier is not None:
+        cas_mean, cas_spread = run_floors(heldout, train, classifier, inputs.device, num_samples=num_samples,
+                                          seed=seed, cas_steps=cas_steps, batch_size=batch_size)
+        record[keys.REAL_BASELINES].update(cas_mean)
+        record[keys.REAL_BASELINES_SPREAD].update(cas_spread)
+        record[keys.CAS_TRAIN_STEPS] = int(cas_steps)
     write_json(out_json, record)
     return record
 
 
-def _real_side(heldout, train, train_vectors: torch.Tensor, space: FeatureSpace, folder: Path, device: torch.device,
-               **settings) -> dict:
-    """The real side every run reads (metrics/real_side.py), from the features torch-fidelity just cached."""
-    from gan_bench.metrics import real_side
-    from gan_bench.metrics.features import reference_features
-
-    features = reference_features({"cache_root": str(folder), "cache_name": CACHE_NAME}, space, device)
-    return real_side.compute(features, heldout.labels, {VECTORS: train_vectors.float().to(device)}, train.labels,
-                             space.name, folder, **settings)
+def space_floors(inputs: MetricInputs, space: FeatureSpace, train_images: torch.Tensor, *, num_samples: int,
+                 batch_size: int, verbose: bool = False) -> dict:
+    """The record's floors and ceilings in one space: every metric's floor over the draws of N training images
+    (FID, KID and IS in `baselines`, the others in `real_baselines`, each with its spread), and FID, KID and IS of
+    N blank and N noise images, each set passed through the extractor once."""
+    metrics = real_side.floor_metrics(space.name)
+    mean, spread = floor_scores(inputs, num_samples, metrics)
+    flat = real_side.columns_of([m for m in metrics if m.baseline == registry.FLOOR], space.name)
+    scores = {"real": _unsuffixed({c: v for c, v in mean.items() if c in flat}, space.name)}
+    cuda = inputs.device.type == "cuda"
+    for name, images in trivial_images(train_images, num_samples, inputs.seed).items():
+        scores[name] = _trivial_scores(extract(images, space, cuda, batch_size, verbose), inputs)
+    n, num_heldout = min(num_samples, len(train_images)), len(inputs.real_features[VECTORS])
+    return {**baselines_record(scores, num_scored=n, num_against=num_heldout,
+                               method=floor_method(n, num_samples, num_heldout), num_samples=num_samples,
+                               kid_subset=kid_subset_size(inputs.kid_subset_size, num_samples, num_heldout),
+                               spread=_unsuffixed({c: v for c, v in spread.items() if c in flat}, space.name)),
+            **real_side.baselines_record(mean, spread, metrics,
+                                         real_side.scoring_point(num_samples, inputs.seed, inputs.kid_subset_size))}
 
 
 class CachedReference(Dataset):

@@ -215,8 +215,8 @@ register(Metric("intra_fid", f"{_M}.intra_fid:intra_fid", (Result("intra_fid", "
                 (feature_spaces.DOMAIN,), CLASSES, REAL, "one FID per class (K square roots)", reads=(VECTORS, LABELS)))
 register(Metric("cas", f"{_M}.cas:classification_accuracy_score",
                 (_percent("cas", "CAS"),), None, CLASSES, REAL,
-                "trains a domain-sized classifier on the N samples, and its floor on N training images (the "
-                "dominant cost on a CPU)", reads=(PIXELS, LABELS, CLASSIFIER), heading=CONDITIONAL))
+                "trains a domain-sized classifier on the N samples (the dominant cost on a CPU); its floor is "
+                "scored once per dataset by the reference step", reads=(PIXELS, LABELS, CLASSIFIER), heading=CONDITIONAL))
 register(Metric("pixel_histogram", f"{_M}.pixels:pixel_histogram",
                 (_percent("pixel_tv", "Pixel histogram distance", True),), None, None, REAL,
                 "two 256-bin histograms of the pixels, and its floor's", reads=(PIXELS,), heading=PIXELS_HEADING))

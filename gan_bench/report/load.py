@@ -81,6 +81,7 @@ def baselines(results: Path) -> pd.DataFrame:
         record = records.read_json(path)
         space = record.get(keys.SPACE)
         spread = record.get(keys.BASELINE_SPREAD) or {}
+        others = _other_floors(record)
         for name, scores in (record.get(keys.BASELINES) or {}).items():
             rows.append({"dataset": path.parent.parent.name, "resolution": int(path.parent.name.removeprefix("res")),
                          "space": space, "baseline": name, "num_samples": record.get(keys.NUM_SAMPLES),
@@ -91,8 +92,20 @@ def baselines(results: Path) -> pd.DataFrame:
                          **{keys.per_space(metric, space): value for metric, value in scores.items()},
                          # The floor's standard deviation over its draws, shown beside it.
                          **({spread_column(keys.per_space(metric, space)): value for metric, value in spread.items()}
-                            if name == "real" else {})})
+                            if name == "real" else {}),
+                         **(others if name == "real" else {})})
     return pd.DataFrame(rows)
+
+
+def _other_floors(record: dict) -> dict:
+    """The floors of the other metrics a reference record holds (`real_baselines`: precision, density, CAS, ...)
+    as {metric column: mean, spread_column(metric column): standard deviation over the draws}."""
+    column_of = {source: column for column, source in registry.real_data_columns().items()}
+    found = {column_of[source]: value for source, value in (record.get(keys.REAL_BASELINES) or {}).items()
+             if source in column_of}
+    found.update({spread_column(column_of[source]): value
+                  for source, value in (record.get(keys.REAL_BASELINES_SPREAD) or {}).items() if source in column_of})
+    return found
 
 
 def spread_column(column: str) -> str:

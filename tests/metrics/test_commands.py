@@ -29,8 +29,10 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
 
     reference = tmp_path / "reference" / "domain.json"
     run("reference-stats", "--data", data, "--space", "domain", "--classifier", classifier, "--out", reference,
-        "--device", "cpu")
+        "--settings", {"cas_steps": 5}, "--cas-floor", "--device", "cpu")
     assert read_json(reference)["num_images"] == 120   # the held-out fifth: what runs are scored against
+    # CAS's floor, scored here once for every conditional run of the dataset, at the budget of the settings.
+    assert 0 <= read_json(reference)["real_baselines"]["cas_real"] <= 1 and read_json(reference)["cas_train_steps"] == 5
 
     model = DCGAN(DCGAN.Config.from_options({"image_size": 16, "width": 4}), DatasetInfo("mnist", 1, 16, 10, 600))
     save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model, step=5, settings_hash="h1")
@@ -62,6 +64,13 @@ def test_evaluate_needs_a_reference_per_space(tmp_path):
             "--reference", f"domain={tmp_path}/r.json")
     with pytest.raises(GanBenchError, match="--settings: unknown key.*num_sample; valid keys .*num_samples"):
         run("evaluate", *common, "--settings", {"num_sample": 60}, "--reference", f"domain={tmp_path}/r.json")
+
+
+def test_cas_floor_without_the_classifier_says_what_to_give(tmp_path):
+    with pytest.raises(GanBenchError, match="--cas-floor .* give --classifier results/classifiers/"):
+        run("reference-stats", "--data", tmp_path / "d.pt", "--space", "domain", "--cas-floor",
+            "--out", tmp_path / "domain.json", "--device", "cpu")
+    assert not (tmp_path / "domain.json").exists()
 
 
 def test_inception_reference_without_weights_fails_with_the_fix(tmp_path, monkeypatch, prepared_subset):

@@ -1,5 +1,6 @@
 """Evaluating a run end to end: checkpoint -> samples -> metrics.json with space-labelled keys."""
 
+import dataclasses
 import math
 from types import SimpleNamespace
 
@@ -190,15 +191,21 @@ class _Memorizer(GanModel):
         return self.nets["G"].bank[labels]
 
 
-def test_conditional_metrics_of_a_conditional_model_end_to_end(real_data, evaluate, trained_classifier, tmp_path,
-                                                               monkeypatch):
+def _memorizer_run(real_data, run_dir, monkeypatch) -> torch.Tensor:
+    """A completed run of _Memorizer in `run_dir`; returns the ten training images it reproduces."""
     monkeypatch.setitem(MODELS, "memorizer", ModelDeclaration("memorizer", ModelConfig, _Memorizer, conditional=True))
     model = _Memorizer(ModelConfig(image_size=16), DatasetInfo("mnist", 1, 16, 10, 10000))
     train = load_prepared(real_data, TRAIN)   # it memorizes images it was trained on, not held-out ones
     firsts = torch.stack([train.images[(train.labels == c).nonzero()[0, 0]] for c in range(10)])
     model.nets["G"].bank.copy_(firsts.float() / 127.5 - 1)
-    save_model(tmp_path / "checkpoint.pt", "memorizer", model, step=1, settings_hash="h1")
-    write_json(tmp_path / "summary.json", {"status": "completed", "reason": None, "steps": 1, "settings_hash": "h1"})
+    save_model(run_dir / "checkpoint.pt", "memorizer", model, step=1, settings_hash="h1")
+    write_json(run_dir / "summary.json", {"status": "completed", "reason": None, "steps": 1, "settings_hash": "h1"})
+    return firsts
+
+
+def test_conditional_metrics_of_a_conditional_model_end_to_end(real_data, evaluate, trained_classifier, tmp_path,
+                                                               monkeypatch):
+    firsts = _memorizer_run(real_data, tmp_path, monkeypatch)
     metrics = evaluate(tmp_path)
     # Each class gets N/10 copies of its image: class accuracy = the classifier's accuracy on the 10 images.
     classifier = load_classifier(trained_classifier[0])
@@ -262,6 +269,32 @@ def test_real_side_computed_once_by_the_reference_gives_the_same_numbers(run_dir
     for key in _unconditional_columns() + [registry.baseline_key(k) for k in registry.real_data_columns(["domain"])
                                            if k.endswith("_domain")]:
         assert cached[key] == pytest.approx(computed[key], rel=1e-9, abs=1e-12), key
+
+
+def test_cas_floor_is_read_from_the_reference_and_is_the_one_a_run_would_score(real_data, domain, trained_classifier,
+                                                                              tmp_path, monkeypatch):
+    """CAS's floor depends on the real data only: the reference scores it once at the runs' N and CAS budget, and
+    a conditional run's evaluation reads it (no classifier trained on real images per run). It is the value the
+    evaluation scores itself from a reference without it."""
+    _memorizer_run(real_data, tmp_path, monkeypatch)
+    settings = dataclasses.replace(SETTINGS, cas_steps=20)
+    point = dict(num_samples=settings.num_samples, seed=settings.seed, kid_cap=settings.kid_subset_size)
+    with_cas, without = tmp_path / "with" / "domain.json", tmp_path / "without" / "domain.json"
+    record = compute_reference(real_data, domain, with_cas, cuda=False, cas_steps=settings.cas_steps,
+                               classifier=trained_classifier[0], **point)
+    compute_reference(real_data, domain, without, cuda=False, **point)
+    scored = {name: evaluate_to_file(tmp_path / f"{name}.json", tmp_path / "summary.json", tmp_path / "checkpoint.pt",
+                                     real_data, [(domain, reference)], settings, torch.device("cpu"),
+                                     trained_classifier[0])
+              for name, reference in (("cached", with_cas), ("computed", without))}
+    assert "cas_real" not in scored["cached"]["eval_times_s"] and "cas_real" in scored["computed"]["eval_times_s"]
+    assert scored["cached"]["cas_real"] == record["real_baselines"]["cas_real"] == scored["computed"]["cas_real"]
+    assert scored["cached"]["cas"] == scored["computed"]["cas"]
+    # A reference scored at another CAS budget is not read for this one.
+    other = evaluate_to_file(tmp_path / "other.json", tmp_path / "summary.json", tmp_path / "checkpoint.pt",
+                             real_data, [(domain, with_cas)], dataclasses.replace(settings, cas_steps=10),
+                             torch.device("cpu"), trained_classifier[0])
+    assert "cas_real" in other["eval_times_s"]
 
 
 @pytest.mark.parametrize("command", ["evaluate_run", "score_snapshots"])

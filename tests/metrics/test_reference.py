@@ -9,7 +9,8 @@ from gan_bench.metrics.classifier import ClassifierSettings, save_classifier, tr
 from gan_bench.metrics.feature_extractors import feature_space
 from gan_bench.metrics.fidelity import UInt8Images, calculate
 from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
-from gan_bench.metrics.reference import (TRAIN_FEATURES, CachedReference, cache_dir, compute_reference, floor_draw,
+from gan_bench.metrics.baselines import floor_draw
+from gan_bench.metrics.reference import (TRAIN_FEATURES, CachedReference, cache_dir, compute_reference,
                                          load_reference)
 
 pytestmark = pytest.mark.slow  # features of 1,500 real images, computed and recomputed through torch-fidelity
@@ -49,9 +50,19 @@ def test_baselines_put_real_data_at_the_floor_and_blank_and_noise_far_above(refe
     assert record["is_splits"] == 10
 
 
-def test_the_floor_is_n_training_images_against_the_heldout_set_at_the_runs_n(small_real, domain, tmp_path):
-    out = tmp_path / "domain.json"
-    record = compute_reference(small_real, domain, out, cuda=False, num_samples=400, seed=3, kid_cap=200)
+CAS_STEPS = 20   # a short CAS budget: the test checks how the floor is made, not how good it is
+
+
+@pytest.fixture(scope="module")
+def at_400(small_real, domain, trained_classifier, tmp_path_factory):
+    """A reference at N = 400 (the 1,200 training images give three different draws), with CAS's floor."""
+    out = tmp_path_factory.mktemp("ref400") / "domain.json"
+    return out, compute_reference(small_real, domain, out, cuda=False, num_samples=400, seed=3, kid_cap=200,
+                                  cas_steps=CAS_STEPS, classifier=trained_classifier[0])
+
+
+def test_the_floor_is_n_training_images_against_the_heldout_set_at_the_runs_n(small_real, domain, at_400):
+    _, record = at_400
     assert (record["baseline_num_samples"], record["baseline_reference_images"], record["kid_subset_size"]) == (
         400, 300, 200)
     assert "fewer than" not in record["baseline_method"]
@@ -114,3 +125,76 @@ def test_recomputing_replaces_stale_cache_files(small_real, domain, tmp_path):
     torch.save(torch.zeros(3, 10), stale)  # what an earlier classifier might have left
     record = compute_reference(small_real, domain, out, cuda=False)
     assert torch.load(stale).shape == (record["num_images"], 10)
+
+
+def test_every_floor_is_the_mean_of_the_draws_with_its_spread(small_real, domain, at_400):
+    """Precision, density, memorization, ... get FID's treatment: the mean over the same draws of N training
+    images (held-out images for memorization), and their standard deviation, in the record."""
+    from gan_bench.metrics import registry
+    from gan_bench.metrics.baselines import FLOOR_DRAWS, baseline_split
+    from gan_bench.metrics.evaluate import train_features
+    from gan_bench.metrics.features import reference_features
+    from gan_bench.metrics.inputs import VECTORS, MetricInputs
+
+    out, record = at_400
+    floors, spread = record["real_baselines"], record["real_baselines_spread"]
+    expected = {registry.baseline_key(registry.result_key(result, space)) for metric in registry.METRICS.values()
+                if metric.baseline == registry.REAL for result, space in registry.columns(metric, ["domain"])}
+    assert set(floors) == set(spread) == expected          # CAS and intra-FID included: MNIST has labels
+    assert all(value > 0 for value in spread.values())
+    found = reference_features(load_reference(out, domain), domain)
+    train = train_features(load_reference(out, domain))[VECTORS]
+    precision, memorized = [], []
+    for draw in range(FLOOR_DRAWS):
+        picked = {VECTORS: train[floor_draw(len(train), 400, 3 + draw)]}
+        precision.append(registry.METRICS["prc"].load()(MetricInputs("domain", picked, found))["precision"])
+        a, b = baseline_split(len(found[VECTORS]), 400, 3 + draw)
+        held = MetricInputs("domain", {VECTORS: found[VECTORS][a]}, {VECTORS: found[VECTORS][b]},
+                            train_features={VECTORS: train})
+        memorized.append(registry.METRICS["memorization"].load()(held)["memorized"])
+    assert floors["precision_real_domain"] == pytest.approx(float(torch.tensor(precision, dtype=torch.float64).mean()), rel=1e-9)
+    assert spread["precision_real_domain"] == pytest.approx(float(torch.tensor(precision, dtype=torch.float64).std()),
+                                                            rel=1e-6)
+    assert floors["memorized_real_domain"] == pytest.approx(float(torch.tensor(memorized, dtype=torch.float64).mean()), rel=1e-9)
+
+
+def test_cas_floor_is_its_recipe_on_n_training_images_scored_once_by_the_reference(small_real, at_400,
+                                                                                  trained_classifier):
+    """CAS's floor: the CAS classifier trained CAS_STEPS steps on each draw of N training images and tested on the
+    held-out images; the mean and spread of the draws, with the budget it was trained at."""
+    from gan_bench.metrics.baselines import FLOOR_DRAWS
+    from gan_bench.metrics.cas import train_on_samples_test_on_real
+
+    train, heldout = load_prepared(small_real, TRAIN), load_prepared(small_real, HELDOUT)
+    record, (_, floors) = trained_classifier[1], at_400
+    draws = []
+    for draw in range(FLOOR_DRAWS):
+        pick = floor_draw(len(train.images), 400, 3 + draw)
+        draws.append(train_on_samples_test_on_real(train.images[pick], train.labels[pick], heldout.images,
+                                                   heldout.labels, record, torch.device("cpu"), CAS_STEPS))
+    assert floors["real_baselines"]["cas_real"] == pytest.approx(sum(draws) / len(draws), abs=1e-12)
+    assert floors["real_baselines_spread"]["cas_real"] == pytest.approx(
+        float(torch.tensor(draws, dtype=torch.float64).std()), rel=1e-9)
+    assert floors["cas_train_steps"] == CAS_STEPS and floors["real_baselines"]["cas_real"] > 0.15   # chance: 0.1
+
+
+def test_reference_passes_each_image_set_through_the_extractor_once(small_real, domain, tmp_path, monkeypatch):
+    """Held-out, training, blank and noise images: one feature pass each, shared by every metric of the space
+    (the floor's draws are subsets of the training images' features)."""
+    import torch_fidelity.utils
+
+    from gan_bench.metrics import features
+
+    passes = []
+
+    def counted(original):
+        def extract(dataset, *args, **kwargs):
+            passes.append(len(dataset))
+            return original(dataset, *args, **kwargs)
+        return extract
+
+    monkeypatch.setattr(features, "get_featuresdict_from_dataset", counted(features.get_featuresdict_from_dataset))
+    monkeypatch.setattr(torch_fidelity.utils, "get_featuresdict_from_dataset",
+                        counted(torch_fidelity.utils.get_featuresdict_from_dataset))
+    compute_reference(small_real, domain, tmp_path / "domain.json", cuda=False, num_samples=400, seed=3, kid_cap=200)
+    assert sorted(passes) == sorted([300, 1200, 400, 400])

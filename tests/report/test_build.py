@@ -82,7 +82,9 @@ def test_every_leaderboard_says_what_its_numbers_depend_on(built_report):
     # The baselines sit in each leaderboard, in the metric columns.
     assert html.count('data-baseline="real vs real (floor)"') == 2
     assert html.count('data-baseline="blank images (ceiling)"') == 2
-    assert '<td data-key="fid_domain">390</td>' in html and '<td data-key="fid_domain">1.50</td>' in html
+    # The floor with its spread over the draws beneath it (a second line keeps the column narrow).
+    assert '<td data-key="fid_domain">390</td>' in html
+    assert '<td data-key="fid_domain">1.50<span class="ci" title="standard deviation over the floor draws">± 0.5</span></td>' in html
 
 
 def test_the_run_hash_tells_models_apart(built_report):

@@ -103,8 +103,8 @@ def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_
     runs = load_runs(build_results(results, models=("dcgan", "cgan"), datasets=("mnist",), batch_sizes=(64,),
                                    failures=()))
     # Columns as the evaluate step writes them (gan_bench.metrics.registry names them).
-    more = runs.assign(precision_domain=0.7, precision_real_domain=0.75, memorized_domain=0.02,
-                       memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, cas_real=0.96)
+    more = runs.assign(precision_domain=0.7, precision_real_domain=0.78, memorized_domain=0.02,
+                       memorized_real_domain=0.01, cas=runs["fid_domain"] / 1000, cas_real=0.97)
     columns = {c.key: c for c in tables.metric_columns(more)}
     assert columns["precision_domain"].lower_is_better is False and columns["precision_domain"].unit == "%"
     # Its ideal is real data's value: ranked by the distance to it (lower is better).
@@ -117,8 +117,12 @@ def test_registry_metrics_get_a_column_with_their_direction_and_their_real_data_
                                                   "noise images (ceiling)"]
     floor = board.baselines[0].values
     assert floor["fid_domain"] == 1.5
-    assert floor["precision_domain"] == pytest.approx(75.0)     # shown in %, like the column
-    assert floor["cas"] == pytest.approx(96.0)                  # the same recipe trained on N real images
+    assert floor["precision_domain"] == pytest.approx(78.0)     # shown in %, like the column
+    assert floor["cas"] == pytest.approx(97.0)                  # the same recipe trained on N real images
+    # Every floor has its spread over the draws (the reference record's), FID's and the others' alike.
+    spread = board.baselines[0].spread
+    assert spread["fid_domain"] == 0.5 and spread["precision_domain"] == pytest.approx(100 * 0.02 * 0.78)
+    assert spread["cas"] == pytest.approx(100 * 0.02 * 0.97)
     assert "precision_domain" not in board.baselines[1].values  # no blank-image precision was scored
 
 

@@ -178,11 +178,23 @@ def test_every_leaderboard_cell_and_floor_is_what_the_records_hold(smoke_run):
                     assert _agrees(cells[label][key], reference["baselines"][name][metric] * scales.get(key, 1)), (
                         dataset, name, key, cells[label][key])
         assert "rerun reference_stats" not in html.split(f'data-dataset="{dataset}">')[1].split("</table>")[0]
-        # The floors evaluate scores (precision, density, CAS, ...) are the runs' own `<key>_real_<space>`.
+        # The floors evaluate reads (precision, density, CAS, ...) are the runs' own `<key>_real_<space>`, scored
+        # once by the reference; every floor is shown with its spread over the reference's draws.
+        spreads = {**{f"{metric}_domain": value for metric, value in reference["baseline_spread"].items()},
+                   **reference["real_baselines_spread"]}
         for key, text in cells["real vs real (floor)"].items():
             real = f"{key[:-len('_domain')]}_real_domain" if key.endswith("_domain") else f"{key}_real"
             if text.strip() and real in runs.columns and key not in ("fid_domain", "kid_domain", "is_domain"):
                 assert _agrees(text, runs[real].mean() * scales[key]), (dataset, key, text)
+                assert runs[real].dropna().tolist() == pytest.approx(
+                    [reference["real_baselines"][real]] * runs[real].notna().sum(), rel=1e-12), key
+            if text.strip() and key in scales:
+                spread = spreads[key if key in ("fid_domain", "kid_domain", "is_domain") else real]
+                assert "±" in text and _agrees(text.split("±")[1], spread * scales[key]), (dataset, key, text)
+        # CAS's floor is scored by the reference, not by each conditional run's evaluation.
+        for model in ("cgan", "acgan"):
+            run = json.loads((workdir / f"results/runs/{dataset}/{model}/bs64/seed1/metrics.json").read_text())
+            assert run["cas_real"] == reference["real_baselines"]["cas_real"] and "cas_real" not in run["eval_times_s"]
 
 
 def test_the_smoke_report_states_the_protocol_and_stars_only_what_holds(smoke_run):

@@ -11,8 +11,15 @@
 # (+ its cache folder), f"{RUN}/metrics.json" (+ artifacts/nearest_pairs_<space>.png). Per-run params depend
 # only on config["metrics"] and the device, never on the grid's lists, so adding a model or seed evaluates only the new runs.
 
-from gan_bench.metrics.commands import EVALUATE_KEYS, REFERENCE_KEYS  # the metrics keys each command takes
-from gan_bench.metrics.spaces import PATTERN as SPACE_PATTERN  # one wildcard per feature space
+from gan_bench.metrics.commands import CAS_FLOOR_KEYS, EVALUATE_KEYS, REFERENCE_KEYS  # the metrics keys each command takes
+from gan_bench.metrics.spaces import DOMAIN, PATTERN as SPACE_PATTERN  # one wildcard per feature space
+
+
+def _cas_floor(wildcards):
+    """CAS's floor is scored by the domain space's reference (which has the classifier CAS's recipe copies), when
+    CAS is computed: `--cas-floor`, with its budget in the settings."""
+    computed = config["metrics"]["compute"]
+    return wildcards.space == DOMAIN and (computed is None or "cas" in computed)
 
 
 rule train_classifier:
@@ -49,7 +56,8 @@ rule reference_stats:
         classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
         weights=_inception_weights(),
         # The baselines (real-vs-real floor, blank and noise ceilings) are scored at the runs' N and KID subset.
-        settings=settings_of("metrics", REFERENCE_KEYS),
+        settings=lambda wc: settings_of("metrics", REFERENCE_KEYS + (CAS_FLOOR_KEYS if _cas_floor(wc) else ())),
+        cas_floor=lambda wc: ["--cas-floor"] if _cas_floor(wc) else [],
         device=config["device"],
     log:
         "results/logs/reference_stats/{dataset}/res{res}/{space}.log",
@@ -60,7 +68,7 @@ rule reference_stats:
         **gpu_resources_of("reference_stats"),
     shell:
         "{GAN_BENCH} reference-stats --data {input.data:q} --space {wildcards.space:q} {params.classifier:q}"
-        " {params.weights:q} --settings {params.settings:q}"
+        " {params.weights:q} --settings {params.settings:q} {params.cas_floor:q}"
         " --device {params.device:q} --num-threads {threads:q} --out {output.record:q} > {log:q} 2>&1"
 
 
