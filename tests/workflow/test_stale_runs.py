@@ -246,3 +246,40 @@ def test_a_run_recorded_oom_is_retried_by_the_documented_command(grid, tmp_path)
     result = snakemake(grid, "--forcerun", f"{RUN}/summary.json")
     assert result.returncode == 0, result.stderr[-3000:]
     assert assert_retrained(grid)["status"] == "completed"
+
+
+# --- a workflow upgrade that rewords a rule's command retrains nothing --------------------------------------------
+
+def checkout_at(workdir: Path) -> None:
+    """The workflow's files copied into `workdir`, so that `snakemake` runs there as a user types it (no --snakefile,
+    the repository's profiles/default/ found beside the Snakefile) and a rule can be edited in the copy only."""
+    shutil.copy(ROOT / "Snakefile", workdir / "Snakefile")
+    for folder in ("workflow", "profiles", "gan_bench"):
+        shutil.copytree(ROOT / folder, workdir / folder, ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def as_typed(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", "tiny.yaml", *args],
+                          cwd=workdir, capture_output=True, text=True, timeout=600)
+
+
+def test_a_reworded_train_command_retrains_nothing_and_a_changed_setting_retrains(grid):
+    """Snakemake's `code` trigger reran every finished train job whose rule text changed: a day of training per run
+    lost to a workflow upgrade. The settings (params) decide; --forcerun still retrains."""
+    checkout_at(grid)
+    assert as_typed(grid).returncode == 0  # the report's code inputs are now the copy's files: it alone reruns
+    train_rule = grid / "workflow/rules/train.smk"
+    text = train_rule.read_text()
+    assert text.count('"{GAN_BENCH} train --model') == 1
+    train_rule.write_text(text.replace('"{GAN_BENCH} train --model', '"{GAN_BENCH}  train  --model'))
+    summary = (grid / RUN / "summary.json").read_text()
+
+    result = as_typed(grid)
+    assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr, result.stderr[-3000:]
+    assert (grid / RUN / "summary.json").read_text() == summary
+    # Without the profile's triggers Snakemake would have retrained it: the test sees the rewording.
+    assert planned_jobs(as_typed(grid, "-n", "--rerun-triggers", "mtime", "params", "input", "software-env",
+                                 "code").stdout).get("train") == 1
+    assert planned_jobs(as_typed(grid, "-n", "--forcerun", "train").stdout).get("train") == 1
+    write_config(grid, train={"steps": 30})
+    assert planned_jobs(as_typed(grid, "-n").stdout).get("train") == 1
