@@ -154,6 +154,34 @@ def test_a_longer_run_shows_only_its_own_sample_grids(grid):
         "step0000020.png", "step0000040.png"]
 
 
+def test_a_trainer_orphaned_by_a_killed_snakemake_keeps_its_run_to_itself(grid):
+    """kill -9 the snakemake process mid-train: its train job goes on (an orphan). `--unlock`, then
+    `--rerun-incomplete`, started a second trainer of the same run beside it, both writing one directory; now the
+    second refuses in one line naming the orphan, and the orphan trains on."""
+    write_config(grid, models={"dcgan": {"image_size": 16, "width": 12}}, train={"steps": 100000})
+    process = subprocess.Popen(command(grid), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, orphans = time.monotonic() + 300, []
+    while time.monotonic() < deadline and not (orphans and (grid / RUN / "resume.pt").is_file()):
+        orphans = orphans or job_processes(process.pid, "train")
+        time.sleep(0.1)
+    process.kill()  # SIGKILL: Snakemake cannot stop its jobs
+    process.wait()
+    assert orphans, "the train job never started"
+    orphan = orphans[0]
+    try:
+        started = (grid / RUN / "run.json").read_text()
+        assert snakemake(grid, "--unlock").returncode == 0
+        second = snakemake(grid, "--rerun-incomplete")
+        printed = second.stdout + second.stderr
+        assert second.returncode != 0 and orphan.is_running(), printed[-3000:]
+        assert f"{RUN} is being written by process {orphan.pid}; wait for it to end, or stop it (kill {orphan.pid}) " \
+               f"if it is a leftover, then rerun" in printed, printed[-3000:]
+        assert (grid / RUN / "run.json").read_text() == started  # the orphan's run, untouched
+    finally:
+        orphan.kill()
+        orphan.wait()
+
+
 # --- every remedy an error names works when followed, and explicit requests retrain -----------------------------
 
 TRAIN_LOG = "results/logs/train/digits/dcgan/bs32/seed1.log"
@@ -286,6 +314,10 @@ def test_a_reworded_train_command_retrains_nothing_and_a_changed_setting_retrain
     # Without the profile's triggers Snakemake would have retrained it: the test sees the rewording.
     assert planned_jobs(as_typed(grid, "-n", "--rerun-triggers", "mtime", "params", "input", "software-env",
                                  "code").stdout).get("train") == 1
-    assert planned_jobs(as_typed(grid, "-n", "--forcerun", "train").stdout).get("train") == 1
+    # An explicit request still trains it again: the summary is not restored from completed.json.
+    forced = as_typed(grid, "--forcerun", "train")
+    assert forced.returncode == 0 and planned_jobs(forced.stdout + forced.stderr).get("train") == 1, forced.stderr
+    assert "summary.json restored" not in (grid / TRAIN_LOG).read_text()
+    assert planned_jobs(as_typed(grid, "-n").stdout) == {}
     write_config(grid, train={"steps": 30})
     assert planned_jobs(as_typed(grid, "-n").stdout).get("train") == 1
