@@ -443,6 +443,7 @@ def test_a_trainer_aborted_by_a_memory_limit_is_recorded_as_oom_under_the_same_l
                                  "of 'std::bad_alloc'")
 
 
+@pytest.mark.slow
 def test_a_run_that_a_memory_limit_stops_while_torch_loads_is_recorded_as_oom(killed_run, tmp_path):
     """The train rule's shell line under `ulimit -v`: torch's libraries cannot be mapped, so the trainer dies before
     run.json exists. Today the fallback finds no run.json and the run stays unfinished, rerun forever. Here the
