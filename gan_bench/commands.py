@@ -67,16 +67,22 @@ def run_pretrain(args) -> None:
     del torch
 
 
-def run_train(args) -> None:
+def run_settings_of(args) -> dict:
+    """The settings of the run a train command names: its --settings with its --device (the run records it)."""
     from gan_bench.config import validate_run_settings
+
+    if "device" in args.settings:
+        raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
+    return validate_run_settings({**args.settings, "device": args.device})
+
+
+def run_train(args) -> None:
     from gan_bench.environment import set_threads
     from gan_bench.run_dir import sole_writer
     from gan_bench.train import RunSpec, Trainer
 
     set_threads(args.num_threads)
-    if "device" in args.settings:
-        raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
-    settings = validate_run_settings({**args.settings, "device": args.device})  # the run records its device
+    settings = run_settings_of(args)
     if settings["train"]["deterministic"]:
         from gan_bench.speed import set_cublas_workspace
 
@@ -91,15 +97,26 @@ def run_train(args) -> None:
 
 
 def run_record_allocator_exit(args) -> int:
-    """After a train job failed: a started run that a library ended on a failed allocation becomes oom."""
-    from gan_bench.allocator import allocator_exit, record_allocator_exit  # torch-free: runs under the job's limit
+    """After a train job failed: a run that a library ended on a failed allocation becomes oom, whether the
+    trainer had started it or memory ran out while torch loaded, before it could."""
+    from gan_bench import allocator  # torch-free: runs under the job's limit
+    from gan_bench import record_keys as keys
+    from gan_bench.config import run_hash
+    from gan_bench.run_dir import sole_writer
 
-    run_dir = Path(args.run_dir)
+    run_dir = Path(args.out)
     log = Path(args.log).read_text(errors="replace") if Path(args.log).is_file() else ""
-    line = allocator_exit(log)
-    if line is None or not (run_dir / "run.json").is_file() or (run_dir / "summary.json").exists():
+    line = allocator.allocator_exit(log, allocator.address_space_limited())
+    if line is None or (run_dir / "summary.json").exists():
         return 1  # an ordinary failure: the train job's own message stands, and the job fails
-    record_allocator_exit(run_dir, args.batch_size, line)
+    settings = run_settings_of(args)
+    this_run = run_hash(args.model, args.dataset, args.seed, args.batch_size, settings)
+    with sole_writer(run_dir):  # never beside a trainer that still writes there
+        if not allocator.started(run_dir, this_run):
+            allocator.record_unstarted(run_dir, {
+                "model": args.model, "dataset": args.dataset, "seed": args.seed, "batch_size": args.batch_size,
+                "settings": settings, keys.RUN_HASH: this_run})
+        allocator.record_allocator_exit(run_dir, args.batch_size, line, this_run)
     print(f"{run_dir}: recorded as oom ({line})")
     return 0
 
@@ -123,6 +140,17 @@ def run_aggregate(args) -> None:
         print(f"{len(curves)} scored snapshots -> {args.curves_out}")
     write_csv(args.out, table)
     print(f"{len(table)} runs -> {args.out}")
+
+
+def add_run_arguments(p) -> None:
+    """The run a command is about, as the train command names it: what its run hash is computed from."""
+    p.add_argument("--model", required=True)
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--seed", type=int_at_least(0), required=True)
+    p.add_argument("--batch-size", type=int_at_least(1), required=True)
+    p.add_argument("--settings", type=json_object, required=True, metavar="JSON",
+                   help="the run's settings: gan_bench.config.run_settings without its device (keys model_options, "
+                        "dataset_options, train; train keys left out take their schema default)")
 
 
 def register(subparsers) -> None:
@@ -154,13 +182,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_pretrain)
 
     p = subparsers.add_parser("train", help="train one run of the grid")
-    p.add_argument("--model", required=True)
-    p.add_argument("--dataset", required=True)
-    p.add_argument("--seed", type=int_at_least(0), required=True)
-    p.add_argument("--batch-size", type=int_at_least(1), required=True)
-    p.add_argument("--settings", type=json_object, required=True, metavar="JSON",
-                   help="the run's settings: gan_bench.config.run_settings without its device (keys model_options, "
-                        "dataset_options, train; train keys left out take their schema default)")
+    add_run_arguments(p)
     p.add_argument("--data", required=True, help="prepared data file (results/data/<dataset>/res<res>.pt)")
     p.add_argument("--pretrained", type=existing_file, default=None, help="the pretrain command's output, if any")
     p.add_argument("--snapshots", type=int_at_least(0), default=schema.default("train", "snapshots"),
@@ -178,10 +200,12 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_train)
 
     p = subparsers.add_parser("record-allocator-exit", help="after a failed train job: record the run as oom when "
-                              "its log shows that a library (OpenBLAS) ended it on a failed allocation")
-    p.add_argument("--run-dir", required=True)
+                              "its log shows that memory ran out and a library ended the process (OpenBLAS, "
+                              "std::bad_alloc, torch's libraries not mapped under `ulimit -v`)")
+    add_run_arguments(p)
+    add_device_argument(p)
+    p.add_argument("--out", required=True, help="the run directory")
     p.add_argument("--log", required=True, help="the train job's log")
-    p.add_argument("--batch-size", type=int_at_least(1), required=True)
     p.set_defaults(func=run_record_allocator_exit)
 
     p = subparsers.add_parser("aggregate", help="collect run records into the tidy table")

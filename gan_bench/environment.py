@@ -1,4 +1,8 @@
-"""What a result was computed with: versions, device, git commit. Recorded in every run.json."""
+"""What a result was computed with: versions, device, git commit. Recorded in every run.json.
+
+torch is imported only by the functions that need it: `software()` runs where torch could not even be imported
+(gan_bench.allocator records a run that a memory limit stopped while torch loaded).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 PACKAGES = ("torch", "torchvision", "torch-fidelity", "gan-bench", "numpy", "snakemake")
 
@@ -16,6 +22,8 @@ def set_threads(count: int | None) -> None:
     """Let torch use `count` CPU threads: the CPUs the job was granted (the workflow passes Snakemake's
     `threads`). Without it torch takes every core of the node, however many the scheduler granted."""
     if count:
+        import torch
+
         torch.set_num_threads(count)
 
 
@@ -51,6 +59,8 @@ def cpu_name() -> str:
 
 def device_name(device: torch.device) -> str:
     if device.type == "cuda":
+        import torch
+
         return torch.cuda.get_device_name(device)
     return cpu_name()
 
@@ -65,19 +75,28 @@ def nvidia_driver() -> str | None:
         return None
 
 
-def describe(device: torch.device) -> dict:
+def software() -> dict:
+    """What can be told without importing torch: Python, the platform, package versions, CPU, git commit."""
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
         **{name.replace("-", "_"): package_version(name) for name in PACKAGES},
+        "cpu": cpu_name(),
+        "git_commit": git_commit(),
+    }
+
+
+def describe(device: torch.device) -> dict:
+    import torch
+
+    return {
+        **software(),
         "device": str(device),
         "device_name": device_name(device),
-        "cpu": cpu_name(),
         "cpu_threads": torch.get_num_threads(),
         "cuda": torch.version.cuda if device.type == "cuda" else None,
         "cudnn": torch.backends.cudnn.version() if device.type == "cuda" else None,
         "driver": nvidia_driver() if device.type == "cuda" else None,
-        "git_commit": git_commit(),
     }
 
 
@@ -86,10 +105,14 @@ def select_device(device: torch.device) -> None:
     a bare `torch.device("cuda")`) then runs there. Plain `cuda` keeps the current device (set_device needs
     an index)."""
     if device.type == "cuda" and device.index is not None:
+        import torch
+
         torch.cuda.set_device(device)
 
 
 def resolve_device(name: str) -> torch.device:
+    import torch
+
     from gan_bench.errors import GanBenchError
 
     if name == "auto":

@@ -361,13 +361,21 @@ def openblas_log(path: Path) -> Path:
     return path
 
 
+def fallback_argv(train_argv: list[str], log: Path) -> list[str]:
+    """What the train rule runs after its train command failed: record-allocator-exit with the run's flags."""
+    given = dict(zip(train_argv[1::2], train_argv[2::2]))
+    run = [word for flag in ("--model", "--dataset", "--seed", "--batch-size", "--settings", "--device", "--out")
+           for word in (flag, given[flag])]
+    return ["record-allocator-exit", *run, "--log", str(log)]
+
+
 def test_a_run_that_openblas_ended_is_recorded_as_oom(killed_run, tmp_path):
     """What the train rule runs after a failed train job: today such a run stays unfinished and reruns forever."""
     from gan_bench.aggregate import collect_runs
 
-    run_dir, _ = killed_run
+    run_dir, argv = killed_run
     log = openblas_log(tmp_path / "train.log")
-    assert main(["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]) == 0
+    assert main(fallback_argv(argv, log)) == 0
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["status"] == "oom"
     assert "batch size 32 did not fit in memory: OpenBLAS error: Memory allocation still failed" in summary["reason"]
@@ -376,10 +384,10 @@ def test_a_run_that_openblas_ended_is_recorded_as_oom(killed_run, tmp_path):
 
 
 def test_an_ordinary_failure_is_not_recorded(killed_run, tmp_path):
-    run_dir, _ = killed_run
+    run_dir, argv = killed_run
     log = tmp_path / "train.log"
     log.write_text("gan_bench train: error: prepared data res16.pt is unreadable\n")
-    assert main(["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]) == 1
+    assert main(fallback_argv(argv, log)) == 1
     assert not (run_dir / "summary.json").exists()
 
 
@@ -427,9 +435,55 @@ def test_a_trainer_aborted_by_a_memory_limit_is_recorded_as_oom_under_the_same_l
         pytest.skip("no virtual-memory limit here makes torch abort with std::bad_alloc")
     log = tmp_path / "train.log"
     assert run_limited(argv, limit, log) != 0 and "std::bad_alloc" in log.read_text()
-    fallback = ["record-allocator-exit", "--run-dir", str(run_dir), "--log", str(log), "--batch-size", "32"]
-    assert run_limited(fallback, limit, tmp_path / "fallback.log") == 0, (tmp_path / "fallback.log").read_text()
+    assert run_limited(fallback_argv(argv, log), limit, tmp_path / "fallback.log") == 0, \
+        (tmp_path / "fallback.log").read_text()
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["status"] == "oom"
     assert summary["reason"] == ("batch size 32 did not fit in memory: terminate called after throwing an instance "
                                  "of 'std::bad_alloc'")
+
+
+@pytest.mark.slow
+def test_a_run_that_a_memory_limit_stops_while_torch_loads_is_recorded_as_oom(killed_run, tmp_path):
+    """The train rule's shell line under `ulimit -v`: torch's libraries cannot be mapped, so the trainer dies before
+    run.json exists. Today the fallback finds no run.json and the run stays unfinished, rerun forever. Here the
+    directory holds an earlier run of other settings (the killed one): its files go aside, as a trainer's start
+    would set them."""
+    from importlib import metadata
+
+    from gan_bench.aggregate import collect_runs
+    from gan_bench.config import run_hash, validate_run_settings
+
+    run_dir, argv = killed_run
+    settings = json.loads(argv[argv.index("--settings") + 1])
+    settings["model_options"]["lr"] = 1e-4  # another run of the same coordinates
+    argv[argv.index("--settings") + 1] = json.dumps(settings)
+    limit_kib = 512 * 1024
+    if subprocess.run(["bash", "-c", f"ulimit -v {limit_kib} && exec {sys.executable} -c 'import torch'"],
+                      env=job_env(), capture_output=True).returncode == 0:
+        pytest.skip("torch loads within 512 MiB of address space here")
+    log = tmp_path / "train.log"
+    line = (f"ulimit -v {limit_kib}; {shlex.join([sys.executable, '-m', 'gan_bench', *argv])} > {log} 2>&1"
+            f" || {shlex.join([sys.executable, '-m', 'gan_bench', *fallback_argv(argv, log)])} >> {log} 2>&1")
+    assert subprocess.run(["bash", "-c", line], env=job_env(), timeout=300).returncode == 0, log.read_text()
+
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["status"] == "oom" and summary["reason"].startswith("batch size 32 did not fit in memory: ")
+    this_run = run_hash("dcgan", "digits", 1, 32, validate_run_settings({**settings, "device": "cpu"}))
+    record = json.loads((run_dir / "run.json").read_text())
+    assert (record["model"], record["dataset"], record["seed"], record["batch_size"]) == ("dcgan", "digits", 1, 32)
+    assert record["settings_hash"] == summary["settings_hash"] == this_run
+    assert record["environment"]["torch"] == metadata.version("torch")  # what could be told without loading it
+    earlier = list((run_dir / "superseded").glob("*/resume.pt"))
+    assert len(earlier) == 1 and not (run_dir / "resume.pt").exists()
+    row = collect_runs([run_dir], tmp_path).iloc[0]
+    assert row["status"] == "oom" and row["settings_hash"] == this_run
+
+
+def test_a_library_that_cannot_be_mapped_is_out_of_memory_only_under_an_address_space_limit():
+    from gan_bench.allocator import allocator_exit
+
+    output = "ImportError: libtorch_cpu.so: failed to map segment from shared object\n"
+    assert allocator_exit(output, limited=True) == output.strip()
+    assert allocator_exit(output, limited=False) is None  # e.g. a library on a noexec mount: not memory
+    assert allocator_exit("Traceback (most recent call last):\n  ...\nMemoryError\n") == "MemoryError"

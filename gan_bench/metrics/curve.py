@@ -35,9 +35,10 @@ def eval_settings(settings: dict) -> EvalSettings:
 
 
 def requested_steps(run_dir: Path, count: int) -> list[int]:
-    """The snapshot steps the schedule asks of this run, from the budget its run.json records."""
-    run = read_json(run_dir / "run.json")
-    return schedule(run["budget"]["total_steps"], count)
+    """The snapshot steps the schedule asks of this run, from the budget its run.json records (none for a run that
+    memory stopped before it started: gan_bench.allocator records it without a budget)."""
+    budget = read_json(run_dir / "run.json").get("budget")
+    return schedule(budget["total_steps"], count) if budget else []
 
 
 def floor(references: list[tuple[FeatureSpace, dict]], metrics: list[str]) -> dict:

@@ -146,11 +146,28 @@ def test_every_settings_json_on_a_command_line_is_standard_json(planned_commands
     (None, "config file config.yaml does not exist"),
 ])
 def test_a_broken_config_yaml_is_named_in_one_line(text, message, tmp_path):
-    """The workflow's own config.yaml (read when no --configfile is given). A --configfile is read by Snakemake
-    itself before the workflow's code runs: `python -m gan_bench validate-config FILE` names it
-    (tests/test_bad_inputs.py)."""
+    """The workflow's own config.yaml (read when no --configfile is given; a --configfile: the test below)."""
     if text is not None:
         (tmp_path / "config.yaml").write_text(text)
     planned = dry_run(tmp_path)
     assert planned.returncode != 0 and "Traceback" not in planned.stdout + planned.stderr
     assert message in the_line(planned.stdout + planned.stderr, "config file config.yaml")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("models: {dcgan: {}\nseeds: [1\n", "is not valid YAML: line 2, column 1: expected ','"),
+    ("", "is empty; give at least one key"),
+    (None, "does not exist"),
+])
+def test_a_broken_configfile_is_named_in_one_line_before_snakemake_reads_it(text, message, tmp_path):
+    """`snakemake --configfile FILE` typed in the repository root. Snakemake reads the file before any workflow code
+    runs, and said "Config file is not valid JSON or YAML", "Config file must be given as JSON or YAML with keys at
+    top level" or printed a FileNotFoundError traceback; the workflow profile checks the file first."""
+    config = tmp_path / "my-grid.yaml"
+    if text is not None:
+        config.write_text(text)
+    typed = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(config)],
+                           capture_output=True, text=True, timeout=300, cwd=ROOT)
+    printed = typed.stdout + typed.stderr
+    assert typed.returncode == 2 and "Traceback" not in printed and "WorkflowError" not in printed, printed
+    assert the_line(printed, "error:").startswith(f"gan-bench: error: config file {config} {message}")

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -153,6 +154,34 @@ def test_a_longer_run_shows_only_its_own_sample_grids(grid):
         "step0000020.png", "step0000040.png"]
 
 
+def test_a_trainer_orphaned_by_a_killed_snakemake_keeps_its_run_to_itself(grid):
+    """kill -9 the snakemake process mid-train: its train job goes on (an orphan). `--unlock`, then
+    `--rerun-incomplete`, started a second trainer of the same run beside it, both writing one directory; now the
+    second refuses in one line naming the orphan, and the orphan trains on."""
+    write_config(grid, models={"dcgan": {"image_size": 16, "width": 12}}, train={"steps": 100000})
+    process = subprocess.Popen(command(grid), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, orphans = time.monotonic() + 300, []
+    while time.monotonic() < deadline and not (orphans and (grid / RUN / "resume.pt").is_file()):
+        orphans = orphans or job_processes(process.pid, "train")
+        time.sleep(0.1)
+    process.kill()  # SIGKILL: Snakemake cannot stop its jobs
+    process.wait()
+    assert orphans, "the train job never started"
+    orphan = orphans[0]
+    try:
+        started = (grid / RUN / "run.json").read_text()
+        assert snakemake(grid, "--unlock").returncode == 0
+        second = snakemake(grid, "--rerun-incomplete")
+        printed = second.stdout + second.stderr
+        assert second.returncode != 0 and orphan.is_running(), printed[-3000:]
+        assert f"{RUN} is being written by process {orphan.pid}; wait for it to end, or stop it (kill {orphan.pid}) " \
+               f"if it is a leftover, then rerun" in printed, printed[-3000:]
+        assert (grid / RUN / "run.json").read_text() == started  # the orphan's run, untouched
+    finally:
+        orphan.kill()
+        orphan.wait()
+
+
 # --- every remedy an error names works when followed, and explicit requests retrain -----------------------------
 
 TRAIN_LOG = "results/logs/train/digits/dcgan/bs32/seed1.log"
@@ -235,14 +264,60 @@ def test_forceall_retrains_and_a_copied_snapshot_is_retrained_when_the_advice_is
     assert (grid / RUN / "curve.csv").read_text() == curve
 
 
-def test_a_run_recorded_oom_is_retried_by_the_documented_command(grid, tmp_path):
-    """The README's command for an oom run after the memory limit is lifted: --forcerun its summary.json."""
-    (grid / RUN / "summary.json").unlink()  # as Snakemake does before the train job that then died
-    log = tmp_path / "train.log"
-    log.write_text("terminate called after throwing an instance of 'std::bad_alloc'\n  what():  std::bad_alloc\n")
-    recorded = subprocess.run([sys.executable, "-m", "gan_bench", "record-allocator-exit", "--run-dir",
-                               str(grid / RUN), "--log", str(log), "--batch-size", "32"], capture_output=True)
-    assert recorded.returncode == 0 and json.loads((grid / RUN / "summary.json").read_text())["status"] == "oom"
-    result = snakemake(grid, "--forcerun", f"{RUN}/summary.json")
+def test_a_run_recorded_oom_is_retried_by_the_documented_command(grid):
+    """A run retrained under `ulimit -v` too small to load torch is recorded oom (today: no run.json yet, so the
+    job just failed); the README's command, once the limit is lifted, trains it: --forcerun its summary.json."""
+    limit_kib = 1024 * 1024  # Snakemake itself and the torch-free fallback fit; torch's libraries do not
+    if subprocess.run(["bash", "-c", f"ulimit -v {limit_kib} && exec {sys.executable} -c 'import torch'"],
+                      capture_output=True).returncode == 0:
+        pytest.skip("torch loads within 1 GiB of address space here")
+    summary = f"{RUN}/summary.json"
+    retrain = command(grid, summary, "--forcerun", summary)  # the run only: evaluating it needs torch too
+    limited = subprocess.run(["bash", "-c", f"ulimit -v {limit_kib} && exec {shlex.join(retrain)}"],
+                             capture_output=True, text=True, timeout=600)
+    assert limited.returncode == 0, limited.stderr[-3000:]
+    assert json.loads((grid / summary).read_text())["status"] == "oom"
+    result = snakemake(grid, "--forcerun", summary)
     assert result.returncode == 0, result.stderr[-3000:]
     assert assert_retrained(grid)["status"] == "completed"
+
+
+# --- a workflow upgrade that rewords a rule's command retrains nothing --------------------------------------------
+
+def checkout_at(workdir: Path) -> None:
+    """The workflow's files copied into `workdir`, so that `snakemake` runs there as a user types it (no --snakefile,
+    the repository's profiles/default/ found beside the Snakefile) and a rule can be edited in the copy only."""
+    shutil.copy(ROOT / "Snakefile", workdir / "Snakefile")
+    for folder in ("workflow", "profiles", "gan_bench"):
+        shutil.copytree(ROOT / folder, workdir / folder, ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def as_typed(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", "tiny.yaml", *args],
+                          cwd=workdir, capture_output=True, text=True, timeout=600)
+
+
+def test_a_reworded_train_command_retrains_nothing_and_a_changed_setting_retrains(grid):
+    """Snakemake's `code` trigger reran every finished train job whose rule text changed: a day of training per run
+    lost to a workflow upgrade. The settings (params) decide; --forcerun still retrains."""
+    checkout_at(grid)
+    assert as_typed(grid).returncode == 0  # the report's code inputs are now the copy's files: it alone reruns
+    train_rule = grid / "workflow/rules/train.smk"
+    text = train_rule.read_text()
+    assert text.count('"{GAN_BENCH} train --model') == 1
+    train_rule.write_text(text.replace('"{GAN_BENCH} train --model', '"{GAN_BENCH}  train  --model'))
+    summary = (grid / RUN / "summary.json").read_text()
+
+    result = as_typed(grid)
+    assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr, result.stderr[-3000:]
+    assert (grid / RUN / "summary.json").read_text() == summary
+    # Without the profile's triggers Snakemake would have retrained it: the test sees the rewording.
+    assert planned_jobs(as_typed(grid, "-n", "--rerun-triggers", "mtime", "params", "input", "software-env",
+                                 "code").stdout).get("train") == 1
+    # An explicit request still trains it again: the summary is not restored from completed.json.
+    forced = as_typed(grid, "--forcerun", "train")
+    assert forced.returncode == 0 and planned_jobs(forced.stdout + forced.stderr).get("train") == 1, forced.stderr
+    assert "summary.json restored" not in (grid / TRAIN_LOG).read_text()
+    assert planned_jobs(as_typed(grid, "-n").stdout) == {}
+    write_config(grid, train={"steps": 30})
+    assert planned_jobs(as_typed(grid, "-n").stdout).get("train") == 1

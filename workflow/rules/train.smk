@@ -83,10 +83,12 @@ rule train:
         # shell string), and snapshots do not change what training computes. {TRAIN_SNAPSHOTS} is filled in only
         # when the job runs, so the shell text stays the same; the curve's rule lists requested steps a run lacks.
         " --snapshots {TRAIN_SNAPSHOTS:q} --jobs-per-gpu {JOBS_PER_GPU:q} --retrain {TRAIN_RETRAIN:q} > {log:q} 2>&1"
-        # OpenBLAS (and torch under a `ulimit -v`, std::bad_alloc) ends the process on a failed allocation instead
-        # of raising: record such a run as oom (gan_bench.allocator; it imports no torch, so it runs under the limit).
-        " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir:q} --log {log:q}"
-        " --batch-size {wildcards.batch_size:q} >> {log:q} 2>&1"
+        # OpenBLAS (and torch under a `ulimit -v`: std::bad_alloc, or its libraries not mapped) ends the process on a
+        # failed allocation instead of raising, maybe before the run started: record such a run as oom
+        # (gan_bench.allocator; it imports no torch, so it runs under the limit). The same run flags as train.
+        " || {GAN_BENCH} record-allocator-exit --model {wildcards.model:q} --dataset {wildcards.dataset:q}"
+        " --seed {wildcards.seed:q} --batch-size {wildcards.batch_size:q} --settings {params.settings:q}"
+        " --device {params.device:q} --out {params.run_dir:q} --log {log:q} >> {log:q} 2>&1"
 
 
 rule aggregate:
