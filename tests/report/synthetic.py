@@ -79,7 +79,8 @@ def _every_metric(model: str, quality: float, rng: np.random.Generator) -> dict:
               "density_domain": 0.85 - quality / 300 + rng.normal(0, 0.02), "density_real_domain": 1.01,
               "coverage_domain": 0.65 - quality / 300 + rng.normal(0, 0.01), "coverage_real_domain": 0.9,
               "memorized_domain": 0.012 + rng.normal(0, 0.002), "memorized_real_domain": 0.01,
-              "nn_ratio_domain": 1.2 + rng.normal(0, 0.02), "nn_ratio_real_domain": 1.0}
+              "nn_ratio_domain": 1.2 + rng.normal(0, 0.02), "nn_ratio_real_domain": 1.0,
+              "pixel_tv": 0.1 + quality / 500 + rng.normal(0, 0.01), "pixel_tv_real": 0.02}
     if model in CONDITIONAL:
         scores.update({"intra_fid_domain": 1.4 * quality + rng.normal(0, 3), "intra_fid_real_domain": 3.1,
                        "cas": 0.72 + rng.normal(0, 0.02)})
