@@ -24,7 +24,7 @@ BASELINE_LABELS = {"real": "real vs real (floor)", "blank": "blank images (ceili
 # Header abbreviations, so a leaderboard of every metric fits a screen; the full label is on hover.
 SHORT_LABELS = {"class_accuracy": "Class acc.", "code_purity": "Code pur.", "intra_fid": "Intra-FID",
                 "memorized": "Memor\u00adized", "coverage": "Cover\u00adage", "precision": "Preci\u00adsion",
-                "nn_ratio": "NN ratio"}
+                "nn_ratio": "NN ratio", "pixel_tv": "Pixel hist."}
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ def _every_metric(model: str, quality: float, rng: np.random.Generator) -> dict:
               "coverage_domain": 0.65 - quality / 300 + rng.normal(0, 0.01),
               "memorized_domain": 0.012 + rng.normal(0, 0.002),
               "nn_ratio_domain": 1.2 + rng.normal(0, 0.02),
+              "pixel_tv": 0.1 + quality / 500 + rng.normal(0, 0.01),
+              "pixel_tv_real": 0.02,   # a per-run floor: evaluate scores it, not the reference
               **{key: value for key, value in OTHER_FLOORS.items() if key not in CONDITIONAL_FLOORS}}
     if model in CONDITIONAL:
         scores.update({"intra_fid_domain": 1.4 * quality + rng.normal(0, 3), "cas": 0.72 + rng.normal(0, 0.02),
