@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench import record_keys as keys
 from gan_bench import schema
 from gan_bench.records import atomic_write, write_text
 from gan_bench.report import curve_figures, current, curves, figures, html, overview, published, samples, tables
@@ -121,7 +122,7 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "published_time": _records(published.time_table()),
         "citation": published.CITATION,
         "fid_citation": published.FID_CITATION,
-        "cpu_only": not ("peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any()),
+        "cpu_only": not (keys.PEAK_NVML_MB in runs.columns and runs[keys.PEAK_NVML_MB].notna().any()),
         "environments": _records(tables.environments(runs, infos)),
         "classifiers": _records(classifier_table),
         "runs": run_rows,

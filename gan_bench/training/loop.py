@@ -12,6 +12,7 @@ import signal
 
 import torch
 
+from gan_bench import record_keys as keys
 from gan_bench import speed
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import Interrupted
@@ -136,9 +137,9 @@ class StepLoop:
         """A row of epochs.csv for the epoch (or final part of one) that just ended."""
         epoch = (state.step - 1) // self.budget.steps_per_epoch
         seconds, timed = now - state.epoch_start_time_s, state.timed_images - state.epoch_start_images
-        state.epoch_rows.append({"epoch": epoch + 1, "wall_time_s": seconds,
+        state.epoch_rows.append({"epoch": epoch + 1, keys.WALL_TIME_S: seconds,
                                  "images": (state.step - epoch * self.budget.steps_per_epoch) * self.batch_size,
-                                 "throughput_img_s": timed / seconds if seconds > 0 else None})
+                                 keys.THROUGHPUT: timed / seconds if seconds > 0 else None})
         state.epoch_start_time_s, state.epoch_start_images = now, state.timed_images
 
     def _log_losses(self, state: LoopState, done: int, elapsed: float) -> None:
