@@ -8,7 +8,6 @@ recorded by gan_bench.allocator, which must not import torch.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -22,23 +21,7 @@ from gan_bench.training.loop import Diverged, StepLoop
 from gan_bench.training.records import COMPLETED, DIVERGED, OOM, Outcome, RunRecords
 from gan_bench.training.resume import LoopState, Resume
 from gan_bench.training.setup import RunSetup
-
-
-@dataclass
-class RunSpec:
-    """One cell of the grid, with every path it reads and writes."""
-
-    model: str
-    dataset: str
-    seed: int
-    batch_size: int
-    settings: dict          # gan_bench.config.run_settings(): model/dataset options, train, device
-    data_path: Path
-    out_dir: Path
-    pretrained_path: Path | None = None
-    snapshots: int = 0      # train.snapshots: not a run setting (gan_bench.config.NOT_RUN_SETTINGS)
-    jobs_per_gpu: int | None = None  # GPU jobs that may run at once beside it (0: no limit; None: not known)
-    retrain: bool = False   # train a finished run again even where its summary could be restored (--retrain)
+from gan_bench.training.spec import RunSpec
 
 
 class Trainer:

@@ -1,5 +1,6 @@
 """One training run, by responsibility; `gan_bench.train.Trainer` puts them together.
 
+spec.py      what one run is (RunSpec): coordinates, settings, paths
 setup.py     check the inputs and build data, model, device and budget: everything that can fail on bad input,
              before anything is written
 control.py   the clocks (train time, wall time) and the stop request (SIGTERM) the loop watches

@@ -6,7 +6,6 @@ import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -18,9 +17,7 @@ from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.records import TorchFile
 from gan_bench.registry import model_class
-
-if TYPE_CHECKING:
-    from gan_bench.train import RunSpec
+from gan_bench.training.spec import RunSpec
 
 # What `python -m gan_bench pretrain` writes: {"model", "dataset", "seed", "state"}, without a format number.
 PRETRAINED_FILE = TorchFile("pre-trained part", "`python -m gan_bench pretrain` (the workflow's pretrain rule)",
