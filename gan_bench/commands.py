@@ -72,12 +72,13 @@ def run_train(args) -> None:
     from gan_bench.environment import set_threads
     from gan_bench.run_dir import sole_writer
     from gan_bench.train import RunSpec, Trainer
+    from gan_bench.training.spec import TrainSettings
 
     set_threads(args.num_threads)
     if "device" in args.settings:
         raise GanBenchError("--settings: unknown key device; the device is a flag, --device")
     settings = validate_run_settings({**args.settings, "device": args.device})  # the run records its device
-    if settings["train"]["deterministic"]:
+    if TrainSettings.of_run(settings).deterministic:
         from gan_bench.speed import set_cublas_workspace
 
         set_cublas_workspace()  # before anything starts cuBLAS: it reads the setting once

@@ -43,7 +43,7 @@ class Trainer:
         wall = WallClock(job_start, state.wall_time_s)  # wall time of the segments before a resume, and this one
         if state.step == 0:
             self.records.start()
-        flops_per_step = self._count_flops() if self.setup.train_settings["count_flops"] else None
+        flops_per_step = self._count_flops() if self.setup.train_settings.count_flops else None
         # Started after counting, which steps a throw-away copy of the model: the peaks cover training steps only.
         memory = PeakMemory(self.setup.device)
         with speed.NondeterministicOps() as nondeterministic:

@@ -150,7 +150,7 @@ class RunRecords:
             keys.THROUGHPUT: state.timed_images / state.train_time_s if state.train_time_s > 0 else None,
             keys.FLOPS_PER_STEP: outcome.flops_per_step,
             **flops.utilisation(outcome.flops_per_step, state.timed_images // batch_size, state.train_time_s,
-                                device_name, flops.math_mode(setup.train_settings["amp"], setup.device.type)),
+                                device_name, flops.math_mode(setup.train_settings.amp, setup.device.type)),
             **memory.summary(),
             keys.FINAL_LOSSES: state.loss_rows[-1] if state.loss_rows else {},
             keys.RESUMED_AT_STEPS: state.resumed_at,

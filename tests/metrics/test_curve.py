@@ -147,7 +147,8 @@ def test_a_snapshot_of_another_run_is_refused(run_dir, real_data, domain, refere
 def test_the_command_refuses_bad_settings_in_one_line(run_dir, real_data, capsys):
     for settings, message in [({"num_samples": 5}, "--settings key num_samples: 5 is less than the minimum"),
                               ({"metrics": ["prc"]}, "prc cannot be scored per snapshot; valid: fid, kid, is"),
-                              ({"sample_count": 5}, "Additional properties are not allowed")]:
+                              ({"sample_count": 5},
+                               "--settings: unknown key(s) sample_count; valid keys: snapshots, num_samples")]:
         status = main(["score-snapshots", "--run-dir", str(run_dir), "--data", str(real_data),
                        "--reference", "domain=x.json", "--settings", json.dumps(settings)])
         err = capsys.readouterr().err.strip()
