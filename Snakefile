@@ -36,6 +36,7 @@ wildcard_constraints:
     seed=r"\d+",
     res=r"\d+",
 
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
@@ -43,6 +44,7 @@ include: "workflow/rules/curves.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/records.smk"
+
 
 # Seconds-long steps run on the submitting machine, never as cluster jobs (see README, "Run on a cluster").
 localrules:

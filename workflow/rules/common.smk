@@ -3,8 +3,7 @@ import json
 import shlex
 import sys
 
-from gan_bench.config import (check_overrides, curve_settings, image_size, settings_json, train_settings,
-                              validate_config)
+from gan_bench.config import check_overrides, curve_settings, image_size, settings_json, train_settings, validate_config
 from gan_bench.errors import GanBenchError
 from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_class, model_names
@@ -96,6 +95,7 @@ def gpu_resources_of(rule):
 
 
 # --- train.smk ---
+
 
 def get_pretrained_input(wildcards):
     """Models with a pre-trained part (StackedGAN's encoder) get it from the pretrain rule."""

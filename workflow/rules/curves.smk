@@ -7,6 +7,7 @@
 # Outputs: results/reference/{dataset}/res{res}/{space}-n{n}.json (+ its cache folder), f"{RUN}/curve.csv" and
 # f"{RUN}/curve.json" (gan_bench.curves).
 
+
 # The reference statistics at the curve's N: evaluate.smk's reference_stats rule, N in the file name and the settings.
 use rule reference_stats as curve_reference_stats with:
     output:

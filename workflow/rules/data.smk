@@ -1,4 +1,5 @@
 """Datasets: sources that read raw files, and the prepared (cached, resized) tensor files runs train on."""
+
 # Each (dataset, resolution) is read and resized once into a cached uint8 tensor file.
 
 from pathlib import Path

@@ -40,6 +40,8 @@ def _truncated_snapshot():
 
 _truncated = _truncated_snapshot()
 if _truncated is not None:
-    raise WorkflowError(f"unreadable record: snapshot {_truncated[0]} is truncated; delete it (its point stays in the "
-                        f"curve if it was scored), or delete {_truncated[1] / 'summary.json'} and the workflow "
-                        f"retrains the run")
+    raise WorkflowError(
+        f"unreadable record: snapshot {_truncated[0]} is truncated; delete it (its point stays in the "
+        f"curve if it was scored), or delete {_truncated[1] / 'summary.json'} and the workflow "
+        f"retrains the run"
+    )

@@ -23,6 +23,8 @@ rule pretrain:
 
 
 TRAIN_SNAPSHOTS = config["train"]["snapshots"]
+
+
 # How many GPU jobs may share a run's GPU, recorded in its summary.json (README, "Several runs on one GPU"). On one
 # machine `--resources gpu=N` lets N GPU jobs (each takes 1) run at once, 0 when no such limit is given; a job on a
 # cluster (remote execution) has its GPU to itself. Filled in when the job runs, like TRAIN_SNAPSHOTS: changing
@@ -85,4 +87,3 @@ rule train:
         # of raising: record such a run as oom (gan_bench.allocator; it imports no torch, so it runs under the limit).
         " || {GAN_BENCH} record-allocator-exit --run-dir {params.run_dir:q} --log {log:q}"
         " --batch-size {wildcards.batch_size:q} >> {log:q} 2>&1"
-
