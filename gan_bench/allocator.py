@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gan_bench import record_keys as keys
-from gan_bench.records import read_json, write_json
+from gan_bench.atomic_files import read_json, write_json
 
 # The line each such library prints before the process ends.
 # OpenBLAS: "OpenBLAS error: Memory allocation still failed after 10 retries, giving up." and exit(1).

@@ -24,7 +24,7 @@ from gan_bench.metrics.evaluate import (Clock, EvalSettings, checked_real_data, 
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.fidelity import kid_subset_size
 from gan_bench.metrics.reference import load_reference
-from gan_bench.records import read_json
+from gan_bench.atomic_files import read_json
 from gan_bench.snapshots import load_snapshot, saved_steps, schedule, snapshot_path
 
 

@@ -23,7 +23,7 @@ from gan_bench.metrics.fidelity import kid_subset_size, to_uint8
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
 from gan_bench.metrics.memorization import pairs_picture
 from gan_bench.metrics.reference import TRAIN_FEATURES, load_reference
-from gan_bench.records import read_json, write_json
+from gan_bench.atomic_files import read_json, write_json
 
 PAIRS_PICTURE = "artifacts/nearest_pairs_{space}.png"   # in the run directory; the report shows artifacts/*.png
 

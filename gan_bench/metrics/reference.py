@@ -30,7 +30,7 @@ from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract
 from gan_bench.metrics.inputs import VECTORS
 from gan_bench.metrics.fidelity import UInt8Images, calculate, kid_subset_size, named
-from gan_bench.records import read_json, write_json
+from gan_bench.atomic_files import read_json, write_json
 
 CACHE_NAME = "real"
 TRAIN_FEATURES = "train-vectors.pt"   # {VECTORS: (M_train, d)} of every training image, in the prepared order

@@ -10,7 +10,7 @@ import pandas as pd
 
 from gan_bench import record_keys as keys
 from gan_bench import schema
-from gan_bench.records import atomic_write, write_text
+from gan_bench.atomic_files import atomic_write, write_text
 from gan_bench.report import curve_figures, current, curves, figures, html, overview, published, samples, tables
 from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
 from gan_bench.report.stats import LEVEL, MAX_SEEDS, TEST_NAME

@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from gan_bench import record_keys as keys  # noqa: E402
-from gan_bench.records import atomic_write  # noqa: E402
+from gan_bench.atomic_files import atomic_write  # noqa: E402
 from gan_bench.report import published  # noqa: E402
 from gan_bench.report.load import read_losses  # noqa: E402
 from gan_bench.report.stats import t_interval  # noqa: E402

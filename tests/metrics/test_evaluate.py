@@ -17,7 +17,7 @@ from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file, generate
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.base import DatasetInfo, GanModel, ModelConfig
 from gan_bench.models.dcgan import DCGAN
-from gan_bench.records import read_json, write_json
+from gan_bench.atomic_files import read_json, write_json
 from gan_bench.registry import MODELS
 
 SETTINGS = EvalSettings(num_samples=120, batch_size=64, kid_subset_size=1000, seed=0)

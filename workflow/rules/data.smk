@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gan_bench.config import dataset_source
 from gan_bench.data.source import listing_sha256
-from gan_bench.records import write_text
+from gan_bench.atomic_files import write_text
 
 
 def file_listing(wildcards):

@@ -5,7 +5,7 @@
 from pathlib import Path
 from types import SimpleNamespace
 
-from gan_bench.records import check_json_records, torch_file_is_whole
+from gan_bench.atomic_files import check_json_records, torch_file_is_whole
 
 
 def _json_records():
