@@ -5,7 +5,7 @@
 (a) "source loop": torchvision's dataset class with per-sample PIL transforms (Resize, ToTensor,
     Normalize) through a DataLoader with 2 workers, batches copied to the device, and every loss read
     with `.item()` each step, as the DCGAN source does (docs/source-models.md#dcgan).
-(b) "our loop": gan_bench.train.Trainer itself: the prepared uint8 tensor on the device, batches by
+(b) "our loop": gan_bench.training.trainer.Trainer itself: the prepared uint8 tensor on the device, batches by
     index, normalised on the device, losses read only at log intervals.
 Both train the same model on the same data in one process, alternating, `--repeats` times; medians
 are printed with their ratio. `--memory-table` trains each batch size in a fresh process (so each
@@ -93,7 +93,8 @@ def time_source_loop(model, loader, device, steps: int, warmup: int = 2) -> floa
 
 
 def time_our_loop(args, settings: dict, data_path: Path, workdir: Path) -> float:
-    from gan_bench.train import RunSpec, Trainer
+    from gan_bench.training.spec import RunSpec
+    from gan_bench.training.trainer import Trainer
 
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, data_path, workdir / "ours")
     shutil.rmtree(spec.out_dir, ignore_errors=True)

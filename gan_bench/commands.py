@@ -71,7 +71,8 @@ def run_train(args) -> None:
     from gan_bench.config import validate_run_settings
     from gan_bench.environment import set_threads
     from gan_bench.run_dir import sole_writer
-    from gan_bench.train import RunSpec, Trainer
+    from gan_bench.training.spec import RunSpec
+    from gan_bench.training.trainer import Trainer
     from gan_bench.training.spec import TrainSettings
 
     set_threads(args.num_threads)

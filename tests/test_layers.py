@@ -2,7 +2,7 @@
 
 A module may import from its own layer and the layers below it. An import that points up makes the lower layer
 depend on the upper one (a change up there breaks it, and a cycle can form: training/setup.py once imported
-RunSpec back from train.py, a circle of five files). docs/design.md#layers explains the layers.
+RunSpec back from the trainer, a circle of five files). docs/design.md#layers explains the layers.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ LAYERS = (
                   "gan_bench.report.commands", "gan_bench.bench", "gan_bench.metrics.bench_eval",
                   "gan_bench.gpu_check", "gan_bench.status")),
     # The work: training, scoring, aggregating and reporting runs; each reads and writes files.
-    ("work", ("gan_bench.train", "gan_bench.training", "gan_bench.metrics", "gan_bench.report", "gan_bench.aggregate",
+    ("work", ("gan_bench.training", "gan_bench.metrics", "gan_bench.report", "gan_bench.aggregate",
               "gan_bench.curve_summary", "gan_bench.curves", "gan_bench.snapshots", "gan_bench.checkpoint",
               "gan_bench.speed", "gan_bench.run_dir", "gan_bench.allocator", "gan_bench.progress")),
     # The config and each run's settings, checked against the schema and the registries (torch-free).

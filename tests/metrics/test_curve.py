@@ -16,7 +16,8 @@ from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.snapshots import snapshot_path
-from gan_bench.train import RunSpec, train
+from gan_bench.training.spec import RunSpec
+from gan_bench.training.trainer import train
 
 N = 150
 CURVE = validate_curve_settings({"snapshots": 4, "num_samples": N, "batch_size": 75, "metrics": ["fid", "kid"]})

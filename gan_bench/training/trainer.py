@@ -1,7 +1,7 @@
 """One training run: seeds, budget, records, sample grids, resumable checkpoints.
 
-`Trainer` puts together the parts in `gan_bench/training/` (set-up, step loop, resume file, records);
-this module is where callers find `RunSpec` and `train`. A run that a library ended outside Python is
+`Trainer` puts together the other parts of `gan_bench/training/` (set-up, step loop, resume file, records);
+callers describe the run with `training.spec.RunSpec`. A run that a library ended outside Python is
 recorded by gan_bench.allocator, which must not import torch.
 """
 
