@@ -87,7 +87,7 @@ def per_space(metric: str, space: str) -> str:
     """The flat key of a metric in one feature space: ("fid", "domain") -> "fid_domain"."""
     return f"{metric}_{space}"
 
-# --- curve records, <run>/curve.csv + <run>/curve.json (gan_bench.curves): quality over training ---
+# --- curve records, <run>/curve.csv + <run>/curve.json (gan_bench.curve_records): quality over training ---
 # curve.csv: one row per scored snapshot, with these columns plus the registry's metric columns (`fid_domain`, ...)
 SNAPSHOT_STEP = "step"
 IMAGES_SEEN = "images_seen"

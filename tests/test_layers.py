@@ -21,7 +21,7 @@ LAYERS = (
                   "gan_bench.gpu_check", "gan_bench.status")),
     # The work: training, scoring, aggregating and reporting runs; each reads and writes files.
     ("work", ("gan_bench.training", "gan_bench.metrics", "gan_bench.report", "gan_bench.aggregate",
-              "gan_bench.curve_summary", "gan_bench.curves", "gan_bench.snapshots", "gan_bench.checkpoint",
+              "gan_bench.curve_summary", "gan_bench.curve_records", "gan_bench.snapshots", "gan_bench.checkpoint",
               "gan_bench.speed", "gan_bench.run_dir", "gan_bench.allocator", "gan_bench.progress")),
     # The config and each run's settings, checked against the schema and the registries (torch-free).
     ("config", ("gan_bench.config",)),

@@ -15,7 +15,7 @@ import torch
 
 from gan_bench import record_keys as keys
 from gan_bench.config import curve_columns
-from gan_bench.curves import write_curve
+from gan_bench.curve_records import write_curve
 from gan_bench.environment import select_device
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry

@@ -9,7 +9,7 @@ from gan_bench import record_keys as keys
 from gan_bench import registry
 from gan_bench.cli import main
 from gan_bench.config import curve_columns, run_settings, validate_config, validate_curve_settings
-from gan_bench.curves import read_curve
+from gan_bench.curve_records import read_curve
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.curve import score_snapshots
 from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file

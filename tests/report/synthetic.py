@@ -17,7 +17,7 @@ from PIL import Image
 from gan_bench import record_keys as keys
 from gan_bench.aggregate import collect_runs
 from gan_bench.config import run_hash
-from gan_bench.curves import write_curve
+from gan_bench.curve_records import write_curve
 from gan_bench.metrics.classifier import ClassifierSettings, DomainClassifier, classifier_record, save_classifier
 from gan_bench.metrics.evaluate import EvalSettings, metrics_record, skipped
 from gan_bench.metrics.reference import baselines_record, reference_record

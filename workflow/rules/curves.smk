@@ -5,7 +5,7 @@
 #
 # Included after common.smk (its get_* input functions and settings helpers) and evaluate.smk (reference_stats).
 # Outputs: results/reference/{dataset}/res{res}/{space}-n{n}.json (+ its cache folder), f"{RUN}/curve.csv" and
-# f"{RUN}/curve.json" (gan_bench.curves).
+# f"{RUN}/curve.json" (gan_bench.curve_records).
 
 
 # The reference statistics at the curve's N: evaluate.smk's reference_stats rule, N in the file name and the settings.
