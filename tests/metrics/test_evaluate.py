@@ -253,7 +253,7 @@ def test_real_side_computed_once_by_the_reference_gives_the_same_numbers(run_dir
 def test_evaluating_on_plain_cuda_keeps_the_current_device(command, tmp_path, monkeypatch):
     """`device: auto` on a GPU resolves to plain `cuda`, which torch.cuda.set_device refuses (no index): the
     evaluation must go on, on the current device, not fail before its first figure."""
-    from gan_bench.metrics import curve, evaluate
+    from gan_bench.metrics import evaluate, snapshot_scoring
 
     class Reached(Exception):
         pass
@@ -263,7 +263,7 @@ def test_evaluating_on_plain_cuda_keeps_the_current_device(command, tmp_path, mo
 
     monkeypatch.setattr(torch.cuda, "set_device", lambda device: torch.cuda._get_device_index(device))
     monkeypatch.setattr(evaluate, "checked_real_data", reached)
-    monkeypatch.setattr(curve, "read_json", reached)
-    function = evaluate.evaluate_run if command == "evaluate_run" else curve.score_snapshots
+    monkeypatch.setattr(snapshot_scoring, "read_json", reached)
+    function = evaluate.evaluate_run if command == "evaluate_run" else snapshot_scoring.score_snapshots
     with pytest.raises(Reached):
         function(tmp_path, tmp_path, [], {}, torch.device("cuda"))

@@ -11,7 +11,7 @@ from gan_bench.cli import main
 from gan_bench.config import curve_columns, run_settings, validate_config, validate_curve_settings
 from gan_bench.curve_records import read_curve
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics.curve import score_snapshots
+from gan_bench.metrics.snapshot_scoring import score_snapshots
 from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.dcgan import DCGAN
