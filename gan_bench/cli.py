@@ -31,7 +31,7 @@ COMMAND_MODULES = [
     "gan_bench.metrics.commands",
     "gan_bench.bench",
     "gan_bench.metrics.bench_eval",
-    "gan_bench.metrics.curve_commands",
+    "gan_bench.metrics.snapshot_commands",
     "gan_bench.status",
     "gan_bench.gpu_check",
 ]

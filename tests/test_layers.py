@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gan_bench"
 LAYERS = (
     ("entry", ("gan_bench.__main__", "gan_bench.cli")),
     # One module per group of subcommands: parse the arguments, check the settings, call the work.
-    ("commands", ("gan_bench.commands", "gan_bench.metrics.commands", "gan_bench.metrics.curve_commands",
+    ("commands", ("gan_bench.commands", "gan_bench.metrics.commands", "gan_bench.metrics.snapshot_commands",
                   "gan_bench.report.commands", "gan_bench.bench", "gan_bench.metrics.bench_eval",
                   "gan_bench.gpu_check", "gan_bench.status")),
     # The work: training, scoring, aggregating and reporting runs; each reads and writes files.
