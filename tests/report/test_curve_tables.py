@@ -17,7 +17,7 @@ from gan_bench import record_keys as keys
 from gan_bench.curve_records import read_curve, write_curve
 from gan_bench.report import current
 from gan_bench.report.build import build_report
-from gan_bench.report.curves import best_vs_final, frontier, load_curves, pareto, time_to_quality
+from gan_bench.report.curve_tables import best_vs_final, frontier, load_curves, pareto, time_to_quality
 from gan_bench.report.load import load_runs
 from synthetic import CURVE_STEPS, TARGET_FID, build_results
 
