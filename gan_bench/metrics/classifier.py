@@ -207,7 +207,7 @@ def classifier_record(model: DomainClassifier, settings: ClassifierSettings, *, 
         keys.NUM_TRAIN: int(num_train),
         keys.NUM_HELDOUT: int(num_heldout),
         keys.EPOCHS_RUN: int(epochs_run),
-        "train_time_s": round(train_time_s, 2),
+        keys.TRAIN_TIME_S: round(train_time_s, 2),
         keys.CLASSIFIER_SETTINGS: asdict(settings),
         keys.ARCH: dict(model.arch),
     }
