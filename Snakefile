@@ -6,8 +6,13 @@
 #   snakemake --cores 2 --configfile workflow/configs/smoke.yaml   # CI smoke grid
 import re
 
+from snakemake.utils import min_version
+
 from gan_bench.config import read_config_file
 from gan_bench.errors import GanBenchError
+
+# The release pyproject.toml requires: the workflow API used here (workflow.config_settings, dag_settings) is 8's.
+min_version("8.0")
 
 # A config file named on the command line (--configfile) replaces config.yaml instead of being merged into it:
 # merged mappings only add up, so an overlay could never shrink the grid, and cluster jobs (which get only
@@ -31,12 +36,15 @@ wildcard_constraints:
     seed=r"\d+",
     res=r"\d+",
 
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/curves.smk"
+include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/records.smk"
+
 
 # Seconds-long steps run on the submitting machine, never as cluster jobs (see README, "Run on a cluster").
 localrules:

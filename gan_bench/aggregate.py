@@ -8,9 +8,9 @@ import pandas as pd
 
 from gan_bench import curve_summary
 from gan_bench import record_keys as keys
-from gan_bench.curves import CURVE_RECORD, POINT_COLUMNS, read_curve
+from gan_bench.curve_records import CURVE_RECORD, POINT_COLUMNS, read_curve
 from gan_bench.errors import GanBenchError
-from gan_bench.records import read_json
+from gan_bench.atomic_files import read_json
 
 
 def _record(path: Path) -> dict:
@@ -54,8 +54,8 @@ def run_row(run_dir: Path, results_dir: Path, targets: dict | None = None) -> di
         "model": run["model"], "batch_size": run["batch_size"], "seed": run["seed"],
     }
     row.update({key: value for key, value in summary.items()
-                if key not in ("final_losses", "resumed_at_steps") and not isinstance(value, (dict, list))})
-    losses = {k: v for k, v in summary.get("final_losses", {}).items() if k not in ("step", "epoch", "images",
+                if key not in (keys.FINAL_LOSSES, keys.RESUMED_AT_STEPS) and not isinstance(value, (dict, list))})
+    losses = {k: v for k, v in summary.get(keys.FINAL_LOSSES, {}).items() if k not in ("step", "epoch", "images",
                                                                                       "elapsed_s")}
     row.update({f"final_{key}": value for key, value in losses.items()})
     row.update({k: v for k, v in current_metrics(run_dir, summary).items() if not isinstance(v, (dict, list))})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.records import atomic_write, torch_save
+from gan_bench.atomic_files import atomic_write, torch_save
 
 PADDING = 2   # black pixels between and around the images of a grid
 

@@ -5,7 +5,7 @@
 (a) "source loop": torchvision's dataset class with per-sample PIL transforms (Resize, ToTensor,
     Normalize) through a DataLoader with 2 workers, batches copied to the device, and every loss read
     with `.item()` each step, as the DCGAN source does (docs/source-models.md#dcgan).
-(b) "our loop": gan_bench.train.Trainer itself: the prepared uint8 tensor on the device, batches by
+(b) "our loop": gan_bench.training.trainer.Trainer itself: the prepared uint8 tensor on the device, batches by
     index, normalised on the device, losses read only at log intervals.
 Both train the same model on the same data in one process, alternating, `--repeats` times; medians
 are printed with their ratio. `--memory-table` trains each batch size in a fresh process (so each
@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from gan_bench import record_keys as keys
 from gan_bench import schema
 from gan_bench.arguments import add_device_argument, add_settings_argument, int_at_least
 from gan_bench.registry import dataset_class, model_class
@@ -92,11 +93,12 @@ def time_source_loop(model, loader, device, steps: int, warmup: int = 2) -> floa
 
 
 def time_our_loop(args, settings: dict, data_path: Path, workdir: Path) -> float:
-    from gan_bench.train import RunSpec, Trainer
+    from gan_bench.training.spec import RunSpec
+    from gan_bench.training.trainer import Trainer
 
     spec = RunSpec(args.model, args.dataset, args.seed, args.batch_size, settings, data_path, workdir / "ours")
     shutil.rmtree(spec.out_dir, ignore_errors=True)
-    return Trainer(spec).run()["throughput_img_s"]  # excludes the warm-up step
+    return Trainer(spec).run()[keys.THROUGHPUT]  # excludes the warm-up step
 
 
 def bench_settings(args, steps: int) -> dict:
@@ -158,12 +160,12 @@ def memory_table(args, workdir: Path) -> list[dict]:
                    "--settings", settings_json(settings), "--device", args.device, "--out", str(out)]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
-            rows.append({"batch_size": batch_size, "status": "failed", "reason": result.stderr.strip()[-300:]})
+            rows.append({"batch_size": batch_size, keys.STATUS: "failed", keys.REASON: result.stderr.strip()[-300:]})
             continue
         summary = json.loads((out / "summary.json").read_text())
-        rows.append({"batch_size": batch_size, "status": summary["status"],
-                     **{k: summary[k] for k in ("peak_torch_allocated_mb", "peak_torch_reserved_mb", "peak_nvml_mb",
-                                                "peak_rss_mb", "throughput_img_s")},
+        rows.append({"batch_size": batch_size, keys.STATUS: summary[keys.STATUS],
+                     **{k: summary[k] for k in (keys.PEAK_TORCH_ALLOCATED_MB, keys.PEAK_TORCH_RESERVED_MB,
+                                                keys.PEAK_NVML_MB, keys.PEAK_RSS_MB, keys.THROUGHPUT)},
                      "published_mb": published_mb(args.model, args.dataset, batch_size)})
     return rows
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import torch
 
 from gan_bench.errors import GanBenchError, describe
+from gan_bench.atomic_files import TorchFile, torch_save
 from gan_bench.models.base import DatasetInfo, GanModel, model_class
-from gan_bench.records import TorchFile, torch_save
 
 CHECKPOINT_FORMAT = 1
 CHECKPOINT_FILE = TorchFile("checkpoint", "`python -m gan_bench train` (the workflow's train rule)",

@@ -31,7 +31,7 @@ COMMAND_MODULES = [
     "gan_bench.metrics.commands",
     "gan_bench.bench",
     "gan_bench.metrics.bench_eval",
-    "gan_bench.metrics.curve_commands",
+    "gan_bench.metrics.snapshot_commands",
     "gan_bench.status",
     "gan_bench.gpu_check",
 ]
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         _fail(args, f"error: {exc}")
         return getattr(exc, "exit_status", 2)  # 143 for a run stopped by SIGTERM (a time limit)
     except Exception as exc:
-        problem = disk_full(exc)  # a write not through gan_bench.records (a library's cache, a log)
+        problem = disk_full(exc)  # a write not through gan_bench.atomic_files (a library's cache, a log)
         if problem is not None:
             return _fail(args, f"error: {problem}")
         # A bug: the traceback goes to the log, its first line to the terminal.

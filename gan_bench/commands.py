@@ -48,7 +48,7 @@ def run_pretrain(args) -> None:
     from gan_bench.config import check_classes
     from gan_bench.data.base import TRAIN, load_prepared
     from gan_bench.environment import resolve_device, set_threads
-    from gan_bench.records import torch_save
+    from gan_bench.atomic_files import torch_save
     from gan_bench.registry import model_class
     from gan_bench.training.setup import seed_everything
 
@@ -79,11 +79,12 @@ def run_settings_of(args) -> dict:
 def run_train(args) -> None:
     from gan_bench.environment import set_threads
     from gan_bench.run_dir import sole_writer
-    from gan_bench.train import RunSpec, Trainer
+    from gan_bench.training.spec import RunSpec, TrainSettings
+    from gan_bench.training.trainer import Trainer
 
     set_threads(args.num_threads)
     settings = run_settings_of(args)
-    if settings["train"]["deterministic"]:
+    if TrainSettings.of_run(settings).deterministic:
         from gan_bench.speed import set_cublas_workspace
 
         set_cublas_workspace()  # before anything starts cuBLAS: it reads the setting once
@@ -127,7 +128,7 @@ AGGREGATE_KEYS = ("targets",)   # the config `curves` keys the tidy table needs
 def run_aggregate(args) -> None:
     from gan_bench.aggregate import collect_curves, collect_runs
     from gan_bench.curve_summary import check_targets
-    from gan_bench.records import write_csv
+    from gan_bench.atomic_files import write_csv
 
     run_dirs = [Path(p).parent for p in args.summaries]
     from gan_bench.config import section_settings

@@ -301,54 +301,54 @@ RUN_SETTINGS_KEYS = ("model_options", "dataset_options", "train", "device")
 NOT_RUN_SETTINGS = ("snapshots",)
 
 
-def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
-    """Check one run's settings (what `run_settings` returns) the way the config file is checked.
+def checked_settings(given: dict, nodes: dict[str, dict], where: str = "--settings", *, prefix: str = "",
+                     remedy: str | None = None, required: tuple[str, ...] = ()) -> dict:
+    """The one check of a command's --settings, as strict as the config file's: `given` against `nodes`, the
+    schema node of every key it may hold. Returns the settings in the order of `nodes`, every key that was left
+    out (and is not `required`) set to its schema default.
 
-    The train command gets them as JSON, so a hand-written or stale value must fail here, before the
-    run directory is touched, rather than as a KeyError or ZeroDivisionError mid-run. Missing
-    `train` keys get their schema defaults (a complete settings object is returned unchanged).
+    Commands get their settings as JSON, so a hand-written or stale value must fail here, before anything is
+    written, rather than as a KeyError mid-run: an unknown key (a typo, a renamed setting, a key another command
+    takes) or a missing required one is an error, never ignored. `prefix` is where the nodes sit in the config
+    (`metrics.`), `remedy` what the error advises instead of listing the valid keys.
     """
-    unknown = sorted(set(settings) - set(RUN_SETTINGS_KEYS))
-    missing = [key for key in RUN_SETTINGS_KEYS if key not in settings]
+    unknown = sorted(set(given) - set(nodes))
+    missing = [key for key in required if key not in given]
     if unknown or missing:
         problem = f"unknown key(s) {shown_all(unknown)}" if unknown else f"missing key(s) {', '.join(missing)}"
-        raise GanBenchError(f"{where}: {problem}; pass the JSON of gan_bench.config.run_settings "
-                            f"(keys {', '.join(RUN_SETTINGS_KEYS)}, device from --device)")
-    schema = load_schema()["properties"]
-    part = {key: settings[key] for key in ("train", "device")}
-    validator = jsonschema.Draft202012Validator({"type": "object", "properties": {
-        "train": schema["train"], "device": schema["device"]}})
-    errors = sorted(validator.iter_errors(part), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise GanBenchError(str(_schema_error(errors[0])).replace("config key", f"{where} key", 1))
-    passed = [key for key in NOT_RUN_SETTINGS if key in settings["train"]]
-    if passed:
-        raise GanBenchError(f"{where} key train.{passed[0]}: not a run setting; pass it as --{passed[0]}")
-    settings = copy.deepcopy(settings)
-    _fill_defaults(schema["train"], settings["train"])
-    for key in NOT_RUN_SETTINGS:
-        settings["train"].pop(key)
-    return settings
-
-
-def section_settings(given: dict, section: str, keys: tuple[str, ...], where: str = "--settings") -> dict:
-    """The settings a command takes from config section `section` (only `keys` of it), checked like the
-    config file, with every key missing from `given` set to its schema default.
-
-    An unknown key (a typo, a renamed setting, a key another command takes) is an error, never ignored.
-    """
-    unknown = sorted(set(given) - set(keys))
-    if unknown:
-        raise GanBenchError(f"{where}: unknown key(s) {shown_all(unknown)}; valid keys (config section "
-                            f"`{section}:`): {', '.join(keys)}")
-    schema = section_schema(section)
-    schema["properties"] = {key: schema["properties"][key] for key in keys}
+        raise GanBenchError(f"{where}: {problem}; {remedy or 'valid keys: ' + ', '.join(nodes)}")
+    schema = {"type": "object", "properties": nodes}
     settings = coerce_to_schema(copy.deepcopy(given), schema)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(settings), key=lambda e: list(e.absolute_path))
     if errors:
-        raise GanBenchError(str(_schema_error(errors[0])).replace("config key ", f"{where} key {section}.", 1))
+        raise GanBenchError(str(_schema_error(errors[0])).replace("config key ", f"{where} key {prefix}", 1))
     _fill_defaults(schema, settings)
-    return settings
+    return {key: settings[key] for key in nodes if key in settings}
+
+
+def validate_run_settings(settings: dict, where: str = "--settings") -> dict:
+    """Check one run's settings (what `run_settings` returns, with its device); missing `train` keys get their
+    schema defaults (a complete settings object is returned unchanged)."""
+    train = settings.get("train")
+    passed = [key for key in NOT_RUN_SETTINGS if isinstance(train, dict) and key in train]
+    if passed:
+        raise GanBenchError(f"{where} key train.{passed[0]}: not a run setting; pass it as --{passed[0]}")
+    schema = load_schema()["properties"]
+    for key in NOT_RUN_SETTINGS:
+        del schema["train"]["properties"][key]
+    nodes = {"model_options": {"type": "object"}, "dataset_options": {"type": "object"}, "train": schema["train"],
+             "device": schema["device"]}  # model and dataset options are checked by their classes
+    return checked_settings(settings, nodes, where, required=RUN_SETTINGS_KEYS,
+                            remedy=f"pass the JSON of gan_bench.config.run_settings (keys "
+                                   f"{', '.join(RUN_SETTINGS_KEYS)}, device from --device)")
+
+
+def section_settings(given: dict, section: str, keys: tuple[str, ...], where: str = "--settings") -> dict:
+    """The settings a command takes from config section `section` (only `keys` of it), checked by
+    `checked_settings`."""
+    nodes = section_schema(section)["properties"]
+    return checked_settings(given, {key: nodes[key] for key in keys}, where, prefix=f"{section}.",
+                            remedy=f"valid keys (config section `{section}:`): {', '.join(keys)}")
 
 
 # The settings of scoring one run's snapshots: config `curves` (minus targets, which only the report reads), the
@@ -368,16 +368,12 @@ def validate_curve_settings(settings: dict, where: str = "--settings") -> dict:
     """Check score-snapshots' settings against the schema keys they come from; fill missing ones with defaults."""
     schema = load_schema()["properties"]
     nodes = {key: schema[section]["properties"][name] for key, (section, name) in _CURVE_SETTINGS.items()}
-    validator = jsonschema.Draft202012Validator({"type": "object", "properties": nodes, "additionalProperties": False})
-    errors = sorted(validator.iter_errors(settings), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise GanBenchError(str(_schema_error(errors[0])).replace("config key", f"{where} key", 1))
-    unknown = [name for name in settings.get("metrics", []) if name not in curve_metrics()]
+    settings = checked_settings(settings, nodes, where)
+    unknown = [name for name in settings["metrics"] if name not in curve_metrics()]
     if unknown:
         raise GanBenchError(f"{where} key metrics: {shown_all(unknown)} cannot be scored per snapshot; valid: "
                             f"{', '.join(curve_metrics())}")
-    return {key: copy.deepcopy(settings[key]) if key in settings else copy.deepcopy(node["default"])
-            for key, node in nodes.items()}
+    return settings
 
 
 def settings_json(settings) -> str:

@@ -87,8 +87,8 @@ def peak_tflops(device_name: str, mode: str) -> float | None:
 def utilisation(flops_per_step: int | None, steps: int, seconds: float, device_name: str, mode: str) -> dict:
     """Achieved TFLOP/s and its fraction of the device's peak in the math mode that ran (`math_mode`)."""
     if not flops_per_step or seconds <= 0:
-        return {"achieved_tflops": None, "peak_tflops": None, "utilisation": None, keys.MATH_MODE: mode}
+        return {keys.ACHIEVED_TFLOPS: None, keys.PEAK_TFLOPS: None, keys.UTILISATION: None, keys.MATH_MODE: mode}
     achieved = flops_per_step * steps / seconds / 1e12
     peak = peak_tflops(device_name, mode)
-    return {"achieved_tflops": achieved, "peak_tflops": peak, "utilisation": achieved / peak if peak else None,
-            keys.MATH_MODE: mode}
+    return {keys.ACHIEVED_TFLOPS: achieved, keys.PEAK_TFLOPS: peak,
+            keys.UTILISATION: achieved / peak if peak else None, keys.MATH_MODE: mode}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from gan_bench import record_keys as keys
 from gan_bench import schema
 from gan_bench.arguments import add_device_argument
 
@@ -31,8 +32,9 @@ SIZES = {
              "memory_steps": 2, "run_steps": 4, "grid_steps": 4},
 }
 LOOPS = {"fp32": {}, "bf16+channels_last": {"amp": "bf16", "channels_last": True}}
-RUN_FIGURES = ("status", "throughput_img_s", "achieved_tflops", "peak_tflops", "utilisation", "math_mode",
-               "peak_torch_allocated_mb", "peak_torch_reserved_mb", "peak_nvml_mb", "peak_nvml_how", "peak_rss_mb")
+RUN_FIGURES = (keys.STATUS, keys.THROUGHPUT, keys.ACHIEVED_TFLOPS, keys.PEAK_TFLOPS, keys.UTILISATION, keys.MATH_MODE,
+               keys.PEAK_TORCH_ALLOCATED_MB, keys.PEAK_TORCH_RESERVED_MB, keys.PEAK_NVML_MB, keys.PEAK_NVML_HOW,
+               keys.PEAK_RSS_MB)
 DEVICE_TESTS = ("tests/test_memory.py", "tests/test_speed.py", "tests/test_flops.py")
 
 

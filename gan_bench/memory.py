@@ -92,12 +92,12 @@ class PeakMemory:
         self.poll()
         cuda = self.device.type == "cuda"
         return {
-            "peak_torch_allocated_mb": torch.cuda.max_memory_allocated(self.device) / 2**20 if cuda else None,
-            "peak_torch_reserved_mb": torch.cuda.max_memory_reserved(self.device) / 2**20 if cuda else None,
+            keys.PEAK_TORCH_ALLOCATED_MB: torch.cuda.max_memory_allocated(self.device) / 2**20 if cuda else None,
+            keys.PEAK_TORCH_RESERVED_MB: torch.cuda.max_memory_reserved(self.device) / 2**20 if cuda else None,
             keys.PEAK_NVML_MB: self.nvml_peak_mb,
             keys.PEAK_NVML_HOW: self.nvml_how(),
             # ru_maxrss is in KiB on Linux: the whole process's peak resident memory.
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            keys.PEAK_RSS_MB: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
 
 

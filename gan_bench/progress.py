@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 
 from gan_bench import record_keys as keys
-from gan_bench.records import write_json
+from gan_bench.atomic_files import write_json
 
 PROGRESS = "progress.json"
 

@@ -7,20 +7,34 @@ these names, so a key can never be written under one spelling and read under ano
 
 from __future__ import annotations
 
-# --- summary.json (gan_bench.train) ---
+# --- summary.json (gan_bench.training.records) ---
 STATUS = "status"                    # completed | diverged | oom | failed
 REASON = "reason"
 COMPLETED = "completed"
+STEPS = "steps"                      # optimisation steps trained (the checkpoint's step)
+EPOCHS = "epochs"                    # STEPS over the steps of one pass over the training images
+# Also IMAGES_SEEN and TRAIN_TIME_S, spelled with the curve records below (curve.csv shares them).
 WALL_TIME_S = "wall_time_s"
+WARMUP_S = "warmup_s"                # seconds of the untimed first steps, left out of TRAIN_TIME_S
 THROUGHPUT = "throughput_img_s"
+FLOPS_PER_STEP = "flops_per_step"    # model FLOPs of one train step (gan_bench.flops), null when not counted
+ACHIEVED_TFLOPS = "achieved_tflops"
+PEAK_TFLOPS = "peak_tflops"          # the device's peak in MATH_MODE, null when not known
+UTILISATION = "utilisation"          # ACHIEVED_TFLOPS / PEAK_TFLOPS
+PEAK_TORCH_ALLOCATED_MB = "peak_torch_allocated_mb"  # null on CPU
+PEAK_TORCH_RESERVED_MB = "peak_torch_reserved_mb"    # null on CPU
 PEAK_NVML_MB = "peak_nvml_mb"
 PEAK_NVML_HOW = "peak_nvml_how"      # what peak_nvml_mb measured (this process or the whole GPU, how often), or why null
 PEAK_RSS_MB = "peak_rss_mb"
 JOBS_PER_GPU = "jobs_per_gpu"        # GPU jobs that could run at once on the run's GPU: 1 solo, 0 no limit, null CPU/unknown
 MATH_MODE = "math_mode"              # bf16 | tf32 | fp32: the arithmetic utilisation is measured against (flops.py)
 DETERMINISM = "determinism"          # {asked, enforced (null when not asked), why_not: [reasons]} (gan_bench.speed)
+FINAL_LOSSES = "final_losses"        # the last row of losses.csv
+RESUMED_AT_STEPS = "resumed_at_steps"  # the steps a killed run was resumed at
+DEVICE = "device"                    # the torch device the run trained on (cpu, cuda:0)
+DEVICE_NAME = "device_name"          # its model name, which peak FLOP/s are looked up by
 
-# --- run.json (gan_bench.train); RUN_HASH is also in summary.json, completed.json and metrics.json ---
+# --- run.json (gan_bench.training.records); RUN_HASH is also in summary.json, completed.json and metrics.json ---
 RUN_HASH = "settings_hash"           # gan_bench.config.run_hash: model, dataset, seed, batch size, settings
 DATA_FINGERPRINT = "data_fingerprint"  # gan_bench.data.base.content_fingerprint of the prepared data trained on
 CHECKPOINT_STEP = "checkpoint_step"  # metrics.json: the step of the checkpoint it scored
@@ -76,7 +90,7 @@ def per_space(metric: str, space: str) -> str:
     """The flat key of a metric in one feature space: ("fid", "domain") -> "fid_domain"."""
     return f"{metric}_{space}"
 
-# --- curve records, <run>/curve.csv + <run>/curve.json (gan_bench.curves): quality over training ---
+# --- curve records, <run>/curve.csv + <run>/curve.json (gan_bench.curve_records): quality over training ---
 # curve.csv: one row per scored snapshot, with these columns plus the registry's metric columns (`fid_domain`, ...)
 SNAPSHOT_STEP = "step"
 IMAGES_SEEN = "images_seen"

@@ -2,7 +2,7 @@
 
 A snapshot holds only what sampling needs (the networks a model's `generate` uses, `GanModel.sampling_nets`),
 plus where in training it was taken. The training loop saves them at `schedule(total steps, train.snapshots)`;
-the score-snapshots step (gan_bench.metrics.curve) loads them after training. Files: <run>/snapshots/step<7
+the score-snapshots step (gan_bench.metrics.snapshot_scoring) loads them after training. Files: <run>/snapshots/step<7
 digits>.pt, written atomically, so a killed run keeps the ones it finished and a resumed run adds the rest.
 """
 
@@ -15,7 +15,7 @@ import torch
 from gan_bench import record_keys as keys
 from gan_bench.checkpoint import rebuild
 from gan_bench.models.base import GanModel
-from gan_bench.records import TorchFile, torch_save
+from gan_bench.atomic_files import TorchFile, torch_save
 
 SNAPSHOT_FORMAT = 1
 FOLDER = "snapshots"

@@ -13,6 +13,7 @@ import warnings
 import torch
 
 from gan_bench.models.base import GanModel
+from gan_bench.training.spec import TrainSettings
 
 
 # A cuBLAS workspace setting under which cuBLAS is deterministic (CUDA's documentation of cuBLAS reproducibility).
@@ -35,17 +36,17 @@ def set_cublas_workspace() -> str | None:
     return None
 
 
-def configure_backends(train: dict, device: torch.device) -> str | None:
+def configure_backends(train: TrainSettings, device: torch.device) -> str | None:
     """Global switches, each set for every run, so a run never inherits the last one's (the bench runs several
     in one process); call before the model is built. Returns why asked-for determinism is not guaranteed."""
-    deterministic = bool(train["deterministic"])
+    deterministic = train.deterministic
     why_not = set_cublas_workspace() if deterministic and device.type == "cuda" else None
     # warn_only: an op without a deterministic kernel (e.g. bilinear upsampling's backward on CUDA) warns
     # instead of failing the run; `NondeterministicOps` records each such op in the run's summary.
     torch.use_deterministic_algorithms(deterministic, warn_only=True)
     torch.backends.cudnn.deterministic = deterministic
     # docs/source-models.md#practices: cudnn.benchmark for fixed-size inputs (our batches all have one shape).
-    torch.backends.cudnn.benchmark = bool(train["cudnn_benchmark"]) and not deterministic
+    torch.backends.cudnn.benchmark = train.cudnn_benchmark and not deterministic
     return why_not
 
 
@@ -78,30 +79,30 @@ class NondeterministicOps:
         self._catch.__exit__(*exc)
 
 
-def determinism_record(train: dict, why_not: str | None, ops: list[str]) -> dict:
+def determinism_record(train: TrainSettings, why_not: str | None, ops: list[str]) -> dict:
     """summary.json's account of determinism: asked for, enforced (null when not asked), and why not."""
-    if not train["deterministic"]:
+    if not train.deterministic:
         return {"asked": False, "enforced": None, "why_not": []}
     reasons = ([why_not] if why_not else []) + [f"{op} has no deterministic kernel" for op in ops]
     return {"asked": True, "enforced": not reasons, "why_not": reasons}
 
 
-def prepare_model(model: GanModel, train: dict) -> None:
+def prepare_model(model: GanModel, train: TrainSettings) -> None:
     """Memory format and compilation of the networks, in place (state_dict keys are unchanged)."""
-    if train["channels_last"]:
+    if train.channels_last:
         model.nets.to(memory_format=torch.channels_last)
-    if train["compile"]:
+    if train.compile:
         for name, net in model.nets.items():
             if name not in model.double_backward_nets:
                 net.compile()
 
 
-def prepare_batch(real: torch.Tensor, train: dict) -> torch.Tensor:
-    return real.contiguous(memory_format=torch.channels_last) if train["channels_last"] else real
+def prepare_batch(real: torch.Tensor, train: TrainSettings) -> torch.Tensor:
+    return real.contiguous(memory_format=torch.channels_last) if train.channels_last else real
 
 
-def autocast(train: dict, device: torch.device):
+def autocast(train: TrainSettings, device: torch.device):
     """bf16 autocast around the train step when `train.amp` is bf16; a no-op context otherwise."""
-    if train["amp"] == "bf16":
+    if train.amp == "bf16":
         return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()

@@ -106,8 +106,8 @@ def seconds_per_image(runs: dict[Coordinates, Path]) -> dict[tuple[str, str], fl
     totals: dict[tuple[str, str], list[float]] = {}
     for where, run_dir in runs.items():
         summary, live = read_if_usable(run_dir / "summary.json"), progress.read(run_dir)
-        if summary.get(keys.WALL_TIME_S) and summary.get("images_seen"):
-            seconds, images = summary[keys.WALL_TIME_S], summary["images_seen"]
+        if summary.get(keys.WALL_TIME_S) and summary.get(keys.IMAGES_SEEN):
+            seconds, images = summary[keys.WALL_TIME_S], summary[keys.IMAGES_SEEN]
         elif live is not None and live[keys.PROGRESS_STEP] > 0:
             seconds, images = live[keys.ELAPSED_S], live[keys.PROGRESS_STEP] * where.batch_size
         else:

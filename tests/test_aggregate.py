@@ -9,7 +9,7 @@ import pytest
 from gan_bench.aggregate import collect_curves, collect_runs, run_row
 from gan_bench.curve_summary import (best_at_column, best_column, images_to_target_column, target_column,
                                      target_reached_column, time_to_target_column)
-from gan_bench.curves import write_curve
+from gan_bench.curve_records import write_curve
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
 from tests.tiny_runs import prepared_digits, train_run
@@ -71,7 +71,7 @@ TARGETS = {"digits": {"fid_domain": 30, "is_domain": 6}}   # config curves.targe
 
 
 def _scored_copy(tmp_path, run, fid=CURVE_FID, settings_hash=None):
-    """A copy of a real run directory with a curve written by gan_bench.curves.write_curve."""
+    """A copy of a real run directory with a curve written by gan_bench.curve_records.write_curve."""
     out, summary = run
     copy = tmp_path / "runs" / out.relative_to(out.parents[3])
     shutil.copytree(out, copy)

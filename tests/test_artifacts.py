@@ -29,7 +29,7 @@ def test_saved_grid_is_that_png(tmp_path):
 
 
 def test_a_training_job_imports_neither_torchvision_nor_dynamo():
-    code = ("import sys, gan_bench.train, gan_bench.artifacts, gan_bench.data.base; "
+    code = ("import sys, gan_bench.training.trainer, gan_bench.artifacts, gan_bench.data.base; "
             "print(sorted(m for m in ('torchvision', 'torch._dynamo') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "[]"

@@ -39,7 +39,8 @@ def results(tmp_path_factory) -> Path:
     """A results folder with prepared digits at 16 px and one completed run trained on it."""
     from gan_bench.data.base import prepare
     from gan_bench.data.digits import Digits
-    from gan_bench.train import RunSpec, train
+    from gan_bench.training.spec import RunSpec
+    from gan_bench.training.trainer import train
 
     root = tmp_path_factory.mktemp("results")
     data = root / "data/digits/res16.pt"

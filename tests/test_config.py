@@ -1,6 +1,8 @@
 import pytest
 
-from gan_bench.config import check_overrides, load_config, run_settings, validate_config
+from gan_bench import schema
+from gan_bench.config import (check_overrides, load_config, run_settings, section_settings, validate_config,
+                              validate_curve_settings, validate_run_settings)
 from gan_bench.errors import GanBenchError
 
 from tests.conftest import ROOT
@@ -128,3 +130,26 @@ def test_the_shipped_configs_restate_no_schema_default(path):
         config.pop(axis, None)
     restated = _restated_defaults(config, load_schema())
     assert not restated, f"{path} repeats the schema default of {', '.join(restated)}; leave the key out"
+
+
+@pytest.mark.parametrize("check", [
+    lambda: validate_run_settings({"model_options": {}, "dataset_options": {}, "train": {}, "device": "cpu",
+                                   "trian": {}}),
+    lambda: section_settings({"epohcs": 1}, "classifier", ("epochs", "seed")),
+    lambda: validate_curve_settings({"num_sample": 5}),
+], ids=["train", "classifier", "score-snapshots"])
+def test_every_commands_settings_refuse_an_unknown_key_in_the_same_one_line(check):
+    """One validator (config.checked_settings) checks every command's --settings: a misspelt key is named, never
+    ignored, and the line says what to pass instead."""
+    with pytest.raises(GanBenchError, match=r"^--settings: unknown key\(s\) (trian|epohcs|num_sample); \S") as error:
+        check()
+    assert "\n" not in str(error.value)
+
+
+def test_command_settings_are_read_as_their_keys_declare_and_completed_with_the_defaults():
+    """Every command's settings are typed as the config file's are (`"5"` is 5) and filled in schema order."""
+    curve = validate_curve_settings({"num_samples": "60"})
+    assert curve["num_samples"] == 60 and list(curve) == ["snapshots", "num_samples", "metrics", "seed", "batch_size",
+                                                          "kid_subset_size"]
+    assert section_settings({}, "classifier", ("epochs",)) == {"epochs": schema.default("classifier", "epochs")}
+

@@ -207,7 +207,7 @@ def test_training_on_a_full_disk_says_so_where_the_user_looks(tmp_path):
 
 
 def test_a_write_that_finds_the_disk_full_leaves_nothing_under_its_name(tmp_path):
-    from gan_bench.records import atomic_write
+    from gan_bench.atomic_files import atomic_write
 
     def fill_the_disk(tmp: Path) -> None:
         tmp.write_bytes(b"half a rec")
@@ -233,7 +233,7 @@ def test_records_get_the_permissions_of_the_users_umask(tmp_path, umask, mask, m
     import pandas as pd
 
     from gan_bench.artifacts import save_grid
-    from gan_bench.records import torch_save, write_csv, write_json, write_rows, write_text
+    from gan_bench.atomic_files import torch_save, write_csv, write_json, write_rows, write_text
 
     umask(mask)
     written = [write_json(tmp_path / "a.json", {"a": 1}), write_text(tmp_path / "b.txt", "b"),

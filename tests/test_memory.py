@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from gan_bench import flops, memory
-from gan_bench import train as train_module
+from gan_bench.training import trainer as train_module
 from gan_bench.memory import PeakMemory, is_out_of_memory, nvml_used_mb
-from gan_bench.train import RunSpec
+from gan_bench.training.spec import RunSpec
 from tests.tiny_runs import prepared_digits, settings
 
 

@@ -19,7 +19,8 @@ from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo
 from gan_bench.registry import MODELS, model_class
 from gan_bench.snapshots import SnapshotWriter, load_snapshot, saved_steps, schedule, snapshot_path
-from gan_bench.train import RunSpec, train
+from gan_bench.training.spec import RunSpec
+from gan_bench.training.trainer import train
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,11 @@ import pytest
 import torch
 
 from gan_bench import record_keys as keys
-from gan_bench import schema, speed
+from gan_bench import speed
 from gan_bench.models.base import DatasetInfo
 from gan_bench.models.blocks import gradient_penalty
 from gan_bench.registry import model_class
+from gan_bench.training.spec import TrainSettings
 from tests.models.test_variants import TINY
 from tests.tiny_runs import prepared_digits, train_run
 
@@ -23,8 +24,8 @@ def _model(name, seed=0):
 
 
 def _train(**options):
-    """Train settings as the trainer gets them: every key, the schema's defaults except `options`."""
-    return {**schema.defaults("train"), **options}
+    """Train settings as the trainer gets them: the schema's defaults except `options`."""
+    return TrainSettings(**options)
 
 
 def _batch(size, n=8):

@@ -17,7 +17,8 @@ from gan_bench.data.base import prepare
 from gan_bench.data.digits import Digits
 from gan_bench.progress import PROGRESS
 from gan_bench.status import summarise
-from gan_bench.train import RunSpec, train
+from gan_bench.training.spec import RunSpec
+from gan_bench.training.trainer import train
 from tests.conftest import ROOT
 from tests.workflow.tiny import RUN, tiny_config
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from gan_bench.config import run_settings, validate_config
 from gan_bench.data.base import prepare
 from gan_bench.data.digits import Digits
-from gan_bench.train import RunSpec, train
+from gan_bench.training.spec import RunSpec
+from gan_bench.training.trainer import train
 
 
 def prepared_digits(root: Path) -> Path:

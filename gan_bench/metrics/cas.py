@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import torch
 
+from gan_bench import record_keys as keys
 from gan_bench.metrics.classifier import ClassifierSettings, DomainClassifier, accuracy, fit, record_path
 from gan_bench.metrics.inputs import MetricInputs
-from gan_bench.records import read_json
+from gan_bench.atomic_files import read_json
 
 
 def train_on_samples_test_on_real(samples, labels, real_images, real_labels, record: dict,
                                   device: torch.device, steps: int) -> float:
     """Accuracy on the held-out real images of a classifier trained `steps` optimizer steps on the samples."""
-    settings = ClassifierSettings(**record["settings"])
+    settings = ClassifierSettings(**record[keys.CLASSIFIER_SETTINGS])
     torch.manual_seed(settings.seed)
-    model = DomainClassifier(**record["arch"]).to(device)
+    model = DomainClassifier(**record[keys.ARCH]).to(device)
     fit(model, samples, labels, settings, device, log=lambda _: None, steps=steps)
     return accuracy(model, real_images, real_labels, device)
 

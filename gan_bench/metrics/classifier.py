@@ -21,7 +21,7 @@ from gan_bench import record_keys as keys
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.metrics.classifier_settings import ClassifierSettings
-from gan_bench.records import TorchFile, torch_save, write_json
+from gan_bench.atomic_files import TorchFile, torch_save, write_json
 
 CLASSIFIER_FORMAT = 1
 CLASSIFIER_FILE = TorchFile("domain classifier",
@@ -177,7 +177,7 @@ def classifier_record(model: DomainClassifier, settings: ClassifierSettings, *, 
         keys.NUM_TRAIN: int(num_train),
         keys.NUM_HELDOUT: int(num_heldout),
         keys.EPOCHS_RUN: int(epochs_run),
-        "train_time_s": round(train_time_s, 2),
+        keys.TRAIN_TIME_S: round(train_time_s, 2),
         keys.CLASSIFIER_SETTINGS: asdict(settings),
         keys.ARCH: dict(model.arch),
     }

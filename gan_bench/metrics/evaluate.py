@@ -23,7 +23,7 @@ from gan_bench.metrics.fidelity import kid_subset_size, to_uint8
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
 from gan_bench.metrics.memorization import pairs_picture
 from gan_bench.metrics.reference import TRAIN_FEATURES, load_reference
-from gan_bench.records import read_json, write_json
+from gan_bench.atomic_files import read_json, write_json
 
 PAIRS_PICTURE = "artifacts/nearest_pairs_{space}.png"   # in the run directory; the report shows artifacts/*.png
 
@@ -273,9 +273,9 @@ def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str 
     else:
         step = checkpoint_step_of_run(checkpoint, summary, summary_path)
         metrics = {**evaluate_run(checkpoint, data, spaces, settings, device, classifier, Path(out).parent, verbose),
-                   "checkpoint_step": step}
+                   keys.CHECKPOINT_STEP: step}
     # Which run these numbers belong to: readers refuse metrics whose hash is not the summary's.
-    metrics["settings_hash"] = summary.get("settings_hash")
+    metrics[keys.RUN_HASH] = summary.get(keys.RUN_HASH)
     write_json(out, metrics)
     return metrics
 
@@ -283,9 +283,9 @@ def evaluate_to_file(out: str | Path, summary_path: str | Path, checkpoint: str 
 def checkpoint_step_of_run(checkpoint: str | Path, summary: dict, summary_path: str | Path) -> int:
     """The checkpoint's step, after checking it was written by the run that `summary` describes."""
     blob = read_checkpoint(checkpoint)
-    if blob.get("settings_hash") != summary.get("settings_hash") or blob.get("step") != summary.get("steps"):
+    if blob.get(keys.RUN_HASH) != summary.get(keys.RUN_HASH) or blob.get("step") != summary.get(keys.STEPS):
         raise GanBenchError(
-            f"checkpoint {checkpoint} (settings {blob.get('settings_hash')}, step {blob.get('step')}) is not the "
-            f"one {summary_path} describes (settings {summary.get('settings_hash')}, step {summary.get('steps')}); "
+            f"checkpoint {checkpoint} (settings {blob.get(keys.RUN_HASH)}, step {blob.get('step')}) is not the "
+            f"one {summary_path} describes (settings {summary.get(keys.RUN_HASH)}, step {summary.get(keys.STEPS)}); "
             f"the run directory mixes two runs: delete {summary_path} and rerun the workflow to retrain it")
     return blob["step"]

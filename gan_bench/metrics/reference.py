@@ -34,7 +34,7 @@ from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, layers
 from gan_bench.metrics.fidelity import kid_subset_size
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
-from gan_bench.records import read_json, write_json
+from gan_bench.atomic_files import read_json, write_json
 
 CACHE_NAME = "real"
 TRAIN_FEATURES = "train-vectors.pt"   # {VECTORS: (M_train, d)} of every training image, in the prepared order

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from gan_bench import record_keys as keys
 from gan_bench import schema
-from gan_bench.records import atomic_write, write_text
-from gan_bench.report import curve_figures, current, curves, figures, html, overview, published, samples, tables
+from gan_bench.atomic_files import atomic_write, write_text
+from gan_bench.report import (curve_figures, curve_tables, current, figures, html, overview, published, samples,
+                              tables)
 from gan_bench.report.load import baselines, classifiers, load_runs, run_info, with_evaluated_floors
 from gan_bench.report.stats import LEVEL, MAX_SEEDS, TEST_NAME
 
@@ -40,17 +42,17 @@ def _figures(runs, results, out, infos, baseline_table=None, hidden: set[str] = 
     return figures.draw_all(figures.FigureInputs(runs, results, out, infos, baseline_table, metrics))
 
 
-def _over_training(found: curves.Curves, out: Path) -> dict:
+def _over_training(found: curve_tables.Curves, out: Path) -> dict:
     """The "Quality over training" section: curve figures per dataset and batch size, the time-to-quality,
     best-vs-final and frontier tables, and the frontier figure per dataset."""
     variants = sorted(set(zip(found.points["dataset"], found.points["batch_size"]))) if not found.empty else []
-    frontiers = curves.frontier(found)
+    frontiers = curve_tables.frontier(found)
     figures_ = [curve_figures.curve_figure(found, d, int(b), out) for d, b in variants]
     return {"curves": found, "figures": [f for f in figures_ if f is not None],
-            "times": curves.time_to_quality(found), "collapse": curves.best_vs_final(found), "frontiers": frontiers,
+            "times": curve_tables.time_to_quality(found), "collapse": curve_tables.best_vs_final(found), "frontiers": frontiers,
             "frontier_figures": [f for f in (curve_figures.frontier_figure(found, d, p, out)
                                              for d, p in frontiers.items()) if f is not None],
-            "margin": int(curves.COLLAPSE_MARGIN * 100)}
+            "margin": int(curve_tables.COLLAPSE_MARGIN * 100)}
 
 
 def _run_rows(runs: pd.DataFrame, images: dict) -> list[dict]:
@@ -77,7 +79,7 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
     # Every record is read before the old report is cleared: an unreadable one leaves the old report whole.
     infos = {d: run_info(results, d) for d in runs["run_dir"]}
     classifier_table, baseline_table = classifiers(results), with_evaluated_floors(baselines(results), runs)
-    run_curves = curves.load_curves(runs, results)
+    run_curves = curve_tables.load_curves(runs, results)
     out = out_html.parent
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
@@ -110,7 +112,7 @@ def build_report(table: str | Path, results: str | Path, out_html: str | Path,
         "published_time": _records(published.time_table()),
         "citation": published.CITATION,
         "fid_citation": published.FID_CITATION,
-        "cpu_only": not ("peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any()),
+        "cpu_only": not (keys.PEAK_NVML_MB in runs.columns and runs[keys.PEAK_NVML_MB].notna().any()),
         "environments": _records(tables.environments(runs, infos)),
         "classifiers": _records(classifier_table),
         "runs": run_rows,

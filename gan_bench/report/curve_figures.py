@@ -9,7 +9,7 @@ import pandas as pd
 import seaborn as sns
 
 from gan_bench import record_keys as keys
-from gan_bench.report.curves import Curves, FrontierPoint
+from gan_bench.report.curve_tables import Curves, FrontierPoint
 from gan_bench.report.figures import Figure, _save
 
 X_AXES = ((keys.IMAGES_SEEN, "images seen"), (keys.TRAIN_TIME_S, "training seconds"))

@@ -20,7 +20,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from gan_bench.records import atomic_write  # noqa: E402
+from gan_bench import record_keys as keys  # noqa: E402
+from gan_bench.atomic_files import atomic_write  # noqa: E402
 from gan_bench.report import published  # noqa: E402
 from gan_bench.report.load import read_losses  # noqa: E402
 from gan_bench.report.stats import t_interval  # noqa: E402
@@ -188,10 +189,10 @@ def quality_grid(runs: pd.DataFrame, dataset: str, columns: list[Column], out: P
 def _memory_panels(data: pd.DataFrame) -> list[tuple[str, str]]:
     """GPU memory and CPU peak RSS measure different things; each gets its own panel."""
     panels = []
-    if "peak_nvml_mb" in data.columns and data["peak_nvml_mb"].notna().any():
-        panels.append(("peak_nvml_mb", "peak GPU memory, NVML (MB)\nCUDA context included"))
-    if "peak_rss_mb" in data.columns and not_gpu(data).any():
-        panels.append(("peak_rss_mb", "peak RSS, CPU runs (MB)\nno GPU memory on CPU"))
+    if keys.PEAK_NVML_MB in data.columns and data[keys.PEAK_NVML_MB].notna().any():
+        panels.append((keys.PEAK_NVML_MB, "peak GPU memory, NVML (MB)\nCUDA context included"))
+    if keys.PEAK_RSS_MB in data.columns and not_gpu(data).any():
+        panels.append((keys.PEAK_RSS_MB, "peak RSS, CPU runs (MB)\nno GPU memory on CPU"))
     return panels
 
 
@@ -201,18 +202,18 @@ def cost_figure(runs: pd.DataFrame, dataset: str, source_config: set[tuple[str, 
     data = data[data["dataset"] == dataset].copy()
     if data.empty:
         return None
-    data["wall time (min)"] = data["wall_time_s"] / 60
-    panels = [("wall time (min)", "wall time (min)"), ("throughput_img_s", "throughput (img/s)")]
+    data["wall time (min)"] = data[keys.WALL_TIME_S] / 60
+    panels = [("wall time (min)", "wall time (min)"), (keys.THROUGHPUT, "throughput (img/s)")]
     panels += _memory_panels(data)
     fig, axes = plt.subplots(1, len(panels), figsize=(4.3 * len(panels), 3.6), squeeze=False)
     hue_order = _order(data, "model")
     colors = dict(zip(hue_order, sns.color_palette(n_colors=len(hue_order))))
     shown_published = False
     for ax, (key, label) in zip(axes[0], panels):
-        part = data[not_gpu(data)] if key == "peak_rss_mb" else data
+        part = data[not_gpu(data)] if key == keys.PEAK_RSS_MB else data
         sns.lineplot(part.dropna(subset=[key]), x="batch_size", y=key, hue="model", hue_order=hue_order,
                      palette=colors, marker="o", errorbar=_t_band, err_style="bars", ax=ax, legend=False)
-        if key == "peak_nvml_mb":
+        if key == keys.PEAK_NVML_MB:
             shown_published = _published_memory(ax, part, dataset, source_config, colors)
         ax.set_xscale("log", base=2)
         ax.set_xticks(sorted(data["batch_size"].unique()))
@@ -283,12 +284,12 @@ def loss_figure(runs: pd.DataFrame, results: Path, dataset: str, model: str, out
 
 def quality_cost_figure(runs: pd.DataFrame, column: Column, out: Path) -> Figure | None:
     """FID against device-hours: what a quality gain costs."""
-    data = completed(runs).dropna(subset=[column.key, "wall_time_s"]).copy()
+    data = completed(runs).dropna(subset=[column.key, keys.WALL_TIME_S]).copy()
     if data.empty:
         return None
     gpu = data["device"].astype(str).str.startswith("cuda") if "device" in data.columns else \
         pd.Series(False, index=data.index)
-    data["hours"] = data["wall_time_s"] / 3600
+    data["hours"] = data[keys.WALL_TIME_S] / 3600
     unit = "GPU-hours" if gpu.all() else "CPU-hours" if not gpu.any() else "device-hours (GPU or CPU)"
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     sns.scatterplot(data, x="hours", y=column.key, hue="model", style="dataset", s=60, alpha=0.8, ax=ax)

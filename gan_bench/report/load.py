@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gan_bench import records
+from gan_bench import atomic_files
 from gan_bench import record_keys as keys
 from gan_bench.data.source import describe_protocol
 from gan_bench.errors import GanBenchError
@@ -41,7 +41,7 @@ def load_runs(table: str | Path) -> pd.DataFrame:
 def run_info(results: Path, run_dir: str) -> dict:
     """A run's run.json, or {} when it has none (a run that failed before it started). A truncated or garbled
     one stops the report with the file's name, rather than showing the run without the facts it held."""
-    return records.read_json_if_present(Path(results) / str(run_dir) / "run.json")
+    return atomic_files.read_json_if_present(Path(results) / str(run_dir) / "run.json")
 
 
 def read_losses(results: Path, run_dir: str) -> pd.DataFrame | None:
@@ -60,7 +60,7 @@ def classifiers(results: Path) -> pd.DataFrame:
     """Each domain classifier (`results/classifiers/{dataset}/res{res}.json`): held-out accuracy and settings."""
     rows = []
     for path in sorted(Path(results).glob("classifiers/*/res*.json")):
-        record = records.read_json(path)
+        record = atomic_files.read_json(path)
         if keys.HELDOUT_ACCURACY in record:
             settings = record.get(keys.CLASSIFIER_SETTINGS, {})
             arch = record.get(keys.ARCH, {})
@@ -78,7 +78,7 @@ def baselines(results: Path) -> pd.DataFrame:
     one row per (dataset, resolution, space, baseline), its figures as `<metric>_<space>` columns."""
     rows = []
     for path in sorted(Path(results).glob("reference/*/res*/*.json")):
-        record = records.read_json(path)
+        record = atomic_files.read_json(path)
         space = record.get(keys.SPACE)
         spread = record.get(keys.BASELINE_SPREAD) or {}
         others = _other_floors(record)

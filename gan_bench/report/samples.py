@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gan_bench.records import atomic_write
+from gan_bench.atomic_files import atomic_write
 
 # Human titles of the artefacts models write (gan_bench/artifacts.py); unknown names get a readable title.
 TITLES = {

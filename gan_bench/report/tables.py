@@ -89,12 +89,12 @@ def primary_metric(runs: pd.DataFrame) -> Column | None:
 
 def cost_columns(runs: pd.DataFrame) -> list[Column]:
     """Time and memory. GPU memory (NVML, CUDA context included) and CPU peak RSS are separate columns."""
-    columns = [Column("wall_time_s", "Wall time", "min", True, 1 / 60),
-               Column("throughput_img_s", "Throughput", "img/s", False, short="Through\u00adput")]
-    if "peak_nvml_mb" in runs.columns and runs["peak_nvml_mb"].notna().any():
-        columns.append(Column("peak_nvml_mb", "Peak GPU memory, NVML", "MB", True, short="GPU memory"))
-    if "peak_rss_mb" in runs.columns and (not_gpu(runs)).any():
-        columns.append(Column("peak_rss_mb", "Peak RSS (CPU runs)", "MB", True, short="Peak RSS"))
+    columns = [Column(keys.WALL_TIME_S, "Wall time", "min", True, 1 / 60),
+               Column(keys.THROUGHPUT, "Throughput", "img/s", False, short="Through\u00adput")]
+    if keys.PEAK_NVML_MB in runs.columns and runs[keys.PEAK_NVML_MB].notna().any():
+        columns.append(Column(keys.PEAK_NVML_MB, "Peak GPU memory, NVML", "MB", True, short="GPU memory"))
+    if keys.PEAK_RSS_MB in runs.columns and (not_gpu(runs)).any():
+        columns.append(Column(keys.PEAK_RSS_MB, "Peak RSS (CPU runs)", "MB", True, short="Peak RSS"))
     if shared_gpu(runs).any():
         columns.append(Column(keys.JOBS_PER_GPU, "Jobs per GPU (not 1: timings not solo; 0: no limit)", "", None,
                               short="Jobs per GPU"))
@@ -109,9 +109,9 @@ def shared_gpu(runs: pd.DataFrame) -> pd.Series:
 
 
 def not_gpu(runs: pd.DataFrame) -> pd.Series:
-    if "peak_nvml_mb" not in runs.columns:
+    if keys.PEAK_NVML_MB not in runs.columns:
         return pd.Series(True, index=runs.index)
-    return runs["peak_nvml_mb"].isna()
+    return runs[keys.PEAK_NVML_MB].isna()
 
 
 def completed(runs: pd.DataFrame) -> pd.DataFrame:
@@ -195,7 +195,7 @@ class Board:
 def _cells(group: pd.DataFrame, columns: list[Column]) -> dict[str, Summary | None]:
     cells = {}
     for column in columns:
-        rows = group[not_gpu(group)] if column.key == "peak_rss_mb" else group
+        rows = group[not_gpu(group)] if column.key == keys.PEAK_RSS_MB else group
         cells[column.key] = summarise(rows[column.key].dropna(), column)
     return cells
 
@@ -214,7 +214,7 @@ def _pick_batch_size(group: pd.DataFrame, primary: Column | None) -> int:
 def _ranked(group: pd.DataFrame, column: Column) -> pd.Series:
     """Per seed, what a row is ranked by on `column`: its value, or for a column with an ideal the distance of
     the value from real data's value in the same run (scaled like the cell)."""
-    rows = group[not_gpu(group)] if column.key == "peak_rss_mb" else group
+    rows = group[not_gpu(group)] if column.key == keys.PEAK_RSS_MB else group
     values = rows.set_index("seed")[column.key].astype(float)
     if column.ideal is not None:
         values = (values - rows.set_index("seed")[column.ideal].astype(float)).abs()
@@ -480,9 +480,9 @@ def _source_runs(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
     """Completed GPU runs whose model, dataset and architecture are those of a published figure."""
     done = completed(runs).copy()
     done["source_dataset"] = done["dataset"].map(published.source_dataset) if len(done) else pd.Series(dtype=object)
-    if "peak_nvml_mb" not in done.columns or done.empty:
+    if keys.PEAK_NVML_MB not in done.columns or done.empty:
         return done.iloc[0:0]
-    done = done.dropna(subset=["peak_nvml_mb"])
+    done = done.dropna(subset=[keys.PEAK_NVML_MB])
     same = [published.uses_source_configuration(
         model, infos.get(run_dir, {}).get("settings", {}).get("model_options"))
         for model, run_dir in zip(done["model"], done["run_dir"])]
@@ -499,7 +499,7 @@ def memory_comparison(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFram
     done = _source_runs(runs, infos)
     if done.empty:   # no GPU run, or none completed: nothing to set beside the published figures
         return pd.DataFrame(columns=["model", "dataset", "batch_size", "ours_mb", "runs", "published_mb", "ratio"])
-    ours = (done.groupby(["model", "dataset", "source_dataset", "batch_size"])["peak_nvml_mb"]
+    ours = (done.groupby(["model", "dataset", "source_dataset", "batch_size"])[keys.PEAK_NVML_MB]
             .agg(["mean", "count"]).reset_index().rename(columns={"mean": "ours_mb", "count": "runs"}))
     table = published.memory_table().rename(columns={"dataset": "source_dataset"})
     merged = ours.merge(table, on=["model", "source_dataset", "batch_size"])
@@ -513,7 +513,7 @@ def time_comparison(runs: pd.DataFrame, infos: dict[str, dict]) -> pd.DataFrame:
     done = done[done["epochs"].fillna(0) > 0].copy() if "epochs" in done.columns else done.iloc[0:0]
     if done.empty:
         return pd.DataFrame(columns=["model", "dataset", "batch_size", "ours_min_per_epoch", "runs", "min_per_epoch"])
-    done["ours_min_per_epoch"] = done["wall_time_s"] / 60 / done["epochs"]
+    done["ours_min_per_epoch"] = done[keys.WALL_TIME_S] / 60 / done[keys.EPOCHS]
     ours = (done.groupby(["model", "dataset", "source_dataset", "batch_size"])["ours_min_per_epoch"]
             .agg(["mean", "count"]).reset_index().rename(columns={"mean": "ours_min_per_epoch", "count": "runs"}))
     table = published.time_table().rename(columns={"dataset": "source_dataset"})
@@ -559,7 +559,7 @@ def headlines(boards: list[Board]) -> list[Headline]:
     result = []
     for board in boards:
         ranked = [c for c in board.columns if c.key.startswith("fid_")] or \
-                 [c for c in board.columns if c.key == "throughput_img_s"]
+                 [c for c in board.columns if c.key == keys.THROUGHPUT]
         for column in ranked:
             means = {r.model: r.cells[column.key].mean for r in board.rows if r.cells[column.key]}
             if not means:

@@ -1,5 +1,7 @@
-"""One training run, by responsibility; `gan_bench.train.Trainer` puts them together.
+"""One training run, by responsibility; each module imports only those listed below it.
 
+trainer.py   Trainer and train(): puts the parts below together (the train command calls it)
+spec.py      what one run is (RunSpec: coordinates, settings, paths) and how it trains (TrainSettings)
 setup.py     check the inputs and build data, model, device and budget: everything that can fail on bad input,
              before anything is written
 control.py   the clocks (train time, wall time) and the stop request (SIGTERM) the loop watches

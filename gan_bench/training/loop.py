@@ -12,6 +12,7 @@ import signal
 
 import torch
 
+from gan_bench import record_keys as keys
 from gan_bench import speed
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import Interrupted
@@ -60,7 +61,7 @@ class StepLoop:
         images, labels = self.setup.data.images.to(self.device), self.setup.data.labels.to(self.device)
         clock = StepClock(self.device, state.train_time_s)
         first_step = state.step
-        self.progress = ProgressLog(self.setup.out, self.budget.total_steps, self.train_settings["log_every"],
+        self.progress = ProgressLog(self.setup.out, self.budget.total_steps, self.train_settings.log_every,
                                     first_step, self.wall.total())
         with self.stop:
             for step in range(state.step, self.budget.total_steps):
@@ -96,7 +97,7 @@ class StepLoop:
         """Logging, epoch records, sample grids, resumable checkpoints and snapshots, each at its interval."""
         done, settings = state.step, self.train_settings
         last = done == self.budget.total_steps
-        if done % settings["log_every"] == 0 or last:
+        if done % settings.log_every == 0 or last:
             sync(self.device)
             self._log_losses(state, done, clock.train_time())
             self.memory.poll()
@@ -104,9 +105,9 @@ class StepLoop:
         if done % self.budget.steps_per_epoch == 0 or last:
             sync(self.device)
             self._record_epoch(state, clock.train_time())
-        if done % settings["sample_every"] == 0:
+        if done % settings.sample_every == 0:
             clock.exclude(lambda: self._check_collapse(self.records.save_samples(f"step{done:07d}"), done))
-        if done % settings["checkpoint_every"] == 0 and not last:
+        if done % settings.checkpoint_every == 0 and not last:
             self._save_progress(state, clock)
         if self.snapshots.due(done):
             sync(self.device)  # the step's GPU work counts in the train time the snapshot records
@@ -136,9 +137,9 @@ class StepLoop:
         """A row of epochs.csv for the epoch (or final part of one) that just ended."""
         epoch = (state.step - 1) // self.budget.steps_per_epoch
         seconds, timed = now - state.epoch_start_time_s, state.timed_images - state.epoch_start_images
-        state.epoch_rows.append({"epoch": epoch + 1, "wall_time_s": seconds,
+        state.epoch_rows.append({"epoch": epoch + 1, keys.WALL_TIME_S: seconds,
                                  "images": (state.step - epoch * self.budget.steps_per_epoch) * self.batch_size,
-                                 "throughput_img_s": timed / seconds if seconds > 0 else None})
+                                 keys.THROUGHPUT: timed / seconds if seconds > 0 else None})
         state.epoch_start_time_s, state.epoch_start_images = now, state.timed_images
 
     def _log_losses(self, state: LoopState, done: int, elapsed: float) -> None:
@@ -153,7 +154,7 @@ class StepLoop:
 
     def _check_collapse(self, samples: torch.Tensor, done: int) -> None:
         """A generator whose fixed-noise samples are all alike has collapsed (checked after the first quarter)."""
-        threshold = self.train_settings["collapse_std"]
+        threshold = self.train_settings.collapse_std
         if threshold and done >= self.budget.total_steps / 4:
             spread = samples.std(dim=0).mean().item()
             if spread < threshold:

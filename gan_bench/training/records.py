@@ -14,7 +14,7 @@ from gan_bench.checkpoint import read_checkpoint, save_model
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError
 from gan_bench.memory import PeakMemory
-from gan_bench.records import write_json, write_rows
+from gan_bench.atomic_files import write_json, write_rows
 from gan_bench.snapshots import read_snapshot, saved_steps, snapshot_path
 from gan_bench.training.control import WallClock
 from gan_bench.training.resume import LoopState
@@ -79,7 +79,7 @@ class RunRecords:
         try:
             if checkpoint.is_file():
                 blob = read_checkpoint(checkpoint)
-                if (blob.get(keys.RUN_HASH), blob.get("step")) != (kept.get(keys.RUN_HASH), kept.get("steps")):
+                if (blob.get(keys.RUN_HASH), blob.get("step")) != (kept.get(keys.RUN_HASH), kept.get(keys.STEPS)):
                     return f"{checkpoint} is not the checkpoint of the finished run"
             for step in saved_steps(self.out):
                 if read_snapshot(snapshot_path(self.out, step))[keys.RUN_HASH] != kept.get(keys.RUN_HASH):
@@ -130,7 +130,7 @@ class RunRecords:
         if outcome.model_usable:
             self.save_samples("final")
             save_model(self.out / "checkpoint.pt", spec.model, model, step=state.step, seed=spec.seed,
-                       settings_hash=self.setup.hash)
+                       **{keys.RUN_HASH: self.setup.hash})
             if outcome.status == COMPLETED:
                 model.evaluation_artifacts(self.out / "artifacts", torch.Generator().manual_seed(spec.seed))
         summary = self._summary(state, memory, outcome, wall)
@@ -143,18 +143,18 @@ class RunRecords:
         device_name = environment.device_name(setup.device)
         return {
             keys.STATUS: outcome.status, keys.REASON: outcome.reason, keys.RUN_HASH: setup.hash,
-            "steps": state.step, "epochs": state.step / setup.budget.steps_per_epoch,
-            "images_seen": state.step * batch_size,
-            "wall_time_s": wall.total(),
-            "train_time_s": state.train_time_s, "warmup_s": state.warmup_s,
-            "throughput_img_s": state.timed_images / state.train_time_s if state.train_time_s > 0 else None,
-            "flops_per_step": outcome.flops_per_step,
+            keys.STEPS: state.step, keys.EPOCHS: state.step / setup.budget.steps_per_epoch,
+            keys.IMAGES_SEEN: state.step * batch_size,
+            keys.WALL_TIME_S: wall.total(),
+            keys.TRAIN_TIME_S: state.train_time_s, keys.WARMUP_S: state.warmup_s,
+            keys.THROUGHPUT: state.timed_images / state.train_time_s if state.train_time_s > 0 else None,
+            keys.FLOPS_PER_STEP: outcome.flops_per_step,
             **flops.utilisation(outcome.flops_per_step, state.timed_images // batch_size, state.train_time_s,
-                                device_name, flops.math_mode(setup.train_settings["amp"], setup.device.type)),
+                                device_name, flops.math_mode(setup.train_settings.amp, setup.device.type)),
             **memory.summary(),
-            "final_losses": state.loss_rows[-1] if state.loss_rows else {},
-            "resumed_at_steps": state.resumed_at,
-            "device": str(setup.device), "device_name": device_name,
+            keys.FINAL_LOSSES: state.loss_rows[-1] if state.loss_rows else {},
+            keys.RESUMED_AT_STEPS: state.resumed_at,
+            keys.DEVICE: str(setup.device), keys.DEVICE_NAME: device_name,
             keys.JOBS_PER_GPU: spec_jobs_per_gpu(setup),
             keys.DETERMINISM: speed.determinism_record(setup.train_settings, setup.determinism_why_not,
                                                        outcome.nondeterministic_ops),

@@ -6,7 +6,6 @@ import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -16,11 +15,9 @@ from gan_bench.config import check_classes, run_hash
 from gan_bench.data.base import TRAIN, PreparedData, content_fingerprint, load_prepared
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo, GanModel
-from gan_bench.records import TorchFile
+from gan_bench.atomic_files import TorchFile
 from gan_bench.registry import model_class, model_declaration
-
-if TYPE_CHECKING:
-    from gan_bench.train import RunSpec
+from gan_bench.training.spec import RunSpec, TrainSettings
 
 # What `python -m gan_bench pretrain` writes: {"model", "dataset", "seed", "state"}, without a format number.
 PRETRAINED_FILE = TorchFile("pre-trained part", "`python -m gan_bench pretrain` (the workflow's pretrain rule)",
@@ -33,9 +30,9 @@ class Budget:
     total_steps: int
 
     @classmethod
-    def from_settings(cls, train: dict, num_images: int, batch_size: int) -> "Budget":
+    def from_settings(cls, train: TrainSettings, num_images: int, batch_size: int) -> "Budget":
         per_epoch = num_images // batch_size  # the last incomplete batch is dropped: fixed shapes
-        total = train["steps"] if train.get("steps") else math.ceil(train["epochs"] * per_epoch)
+        total = train.steps if train.steps else math.ceil(train.epochs * per_epoch)
         return cls(per_epoch, max(1, total))
 
 
@@ -62,7 +59,7 @@ class RunSetup:
     def __init__(self, spec: RunSpec):
         self.spec = spec
         self.out = Path(spec.out_dir)
-        self.train_settings: dict = spec.settings["train"]
+        self.train_settings = TrainSettings.of_run(spec.settings)
         self.hash = run_hash(spec.model, spec.dataset, spec.seed, spec.batch_size, spec.settings)
         declaration = model_declaration(spec.model)
         self.config = declaration.options.from_options(spec.settings["model_options"], where=f"models.{spec.model}")

@@ -206,7 +206,8 @@ def test_a_conditional_model_on_a_one_class_folder_stops_config_validation(tmp_p
 def test_a_conditional_model_on_one_class_data_stops_before_training(tmp_path):
     from gan_bench.config import run_settings, validate_config
     from gan_bench.data.base import prepare
-    from gan_bench.train import RunSpec, train
+    from gan_bench.training.spec import RunSpec
+    from gan_bench.training.trainer import train
 
     _write_images(tmp_path / "bricks", 4, 0)
     prepare(ImageFolder("lego", {"path": "bricks", "load_size": 16}, tmp_path), 16, tmp_path / "res16.pt")
@@ -223,7 +224,8 @@ def test_a_conditional_model_on_one_class_data_stops_before_training(tmp_path):
 def test_each_run_records_how_its_pixels_were_read(tmp_path):
     from gan_bench.config import run_settings, validate_config
     from gan_bench.data.base import prepare
-    from gan_bench.train import RunSpec, train
+    from gan_bench.training.spec import RunSpec
+    from gan_bench.training.trainer import train
 
     _write_images(tmp_path / "bricks" / "a", 4, 10)
     _write_images(tmp_path / "bricks" / "b", 4, 100)

@@ -21,7 +21,7 @@ from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.models.declarations import ModelDeclaration
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.models.options import ModelConfig
-from gan_bench.records import read_json, write_json
+from gan_bench.atomic_files import read_json, write_json
 from gan_bench.registry import MODELS
 
 SETTINGS = EvalSettings(num_samples=120, batch_size=64, kid_subset_size=1000, seed=0)
@@ -301,7 +301,7 @@ def test_cas_floor_is_read_from_the_reference_and_is_the_one_a_run_would_score(r
 def test_evaluating_on_plain_cuda_keeps_the_current_device(command, tmp_path, monkeypatch):
     """`device: auto` on a GPU resolves to plain `cuda`, which torch.cuda.set_device refuses (no index): the
     evaluation must go on, on the current device, not fail before its first figure."""
-    from gan_bench.metrics import curve, evaluate
+    from gan_bench.metrics import evaluate, snapshot_scoring
 
     class Reached(Exception):
         pass
@@ -311,7 +311,7 @@ def test_evaluating_on_plain_cuda_keeps_the_current_device(command, tmp_path, mo
 
     monkeypatch.setattr(torch.cuda, "set_device", lambda device: torch.cuda._get_device_index(device))
     monkeypatch.setattr(evaluate, "checked_real_data", reached)
-    monkeypatch.setattr(curve, "read_json", reached)
-    function = evaluate.evaluate_run if command == "evaluate_run" else curve.score_snapshots
+    monkeypatch.setattr(snapshot_scoring, "read_json", reached)
+    function = evaluate.evaluate_run if command == "evaluate_run" else snapshot_scoring.score_snapshots
     with pytest.raises(Reached):
         function(tmp_path, tmp_path, [], {}, torch.device("cuda"))

@@ -12,7 +12,7 @@ from gan_bench.models.base import DatasetInfo
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.models.declarations import LSGANConfig
 from gan_bench.models.lsgan import LSGAN
-from gan_bench.records import read_json
+from gan_bench.atomic_files import read_json
 
 INFO = DatasetInfo("test", 1, 16, 10, 64)
 

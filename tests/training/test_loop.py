@@ -4,9 +4,9 @@ from types import SimpleNamespace
 
 import torch
 
-from gan_bench import schema
 from gan_bench.training.loop import StepLoop
 from gan_bench.training.resume import LoopState
+from gan_bench.training.spec import TrainSettings
 
 
 class Bf16Model:
@@ -19,7 +19,7 @@ class Bf16Model:
 def test_bf16_losses_are_averaged_without_drift():
     """100 steps of a loss of -12.345 log a mean of -12.345 (as bf16 holds it), not bf16 rounding's -12.72."""
     loop = SimpleNamespace(model=Bf16Model(), device=torch.device("cpu"),
-                           train_settings={**schema.defaults("train"), "amp": "bf16"})
+                           train_settings=TrainSettings(amp="bf16"))
     state = LoopState()
     real, labels = torch.zeros(2, 1, 8, 8), torch.zeros(2, dtype=torch.long)
     for _ in range(100):

@@ -148,11 +148,15 @@ STRUCTURE = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, t
 def shell_commands() -> dict[str, str]:
     """{rule: its shell command}, read from the workflow's files: a `shell:` block's string literals, joined as
     Python (and Snakemake) joins adjacent literals. Anything but plain literals there (an f-string, a variable)
-    fails the test, since it could put a value on the line that no `:q` quotes."""
-    commands, rule = {}, None
+    fails the test, since it could put a value on the line that no `:q` quotes. A rule made by `use rule A as B
+    with:` runs A's command (its `with:` cannot change it)."""
+    commands, rule, copies = {}, None, {}
     for path in WORKFLOW_FILES:
         lines = path.read_text().splitlines()
         for number, line in enumerate(lines):
+            copied = re.match(r"use rule (\w+) as (\w+)", line)
+            if copied:
+                copies[copied.group(2)] = copied.group(1)
             named = re.match(r"(?:local)?rule (\w+):", line)
             rule = named.group(1) if named else rule
             shell = re.fullmatch(r"(\s+)shell:(.*)", line)
@@ -166,14 +170,15 @@ def shell_commands() -> dict[str, str]:
                 f"its shell command is not only string literals"
             literals = [token.string for token in tokens if token.type == tokenize.STRING]
             commands[rule] = "".join(ast.literal_eval(literal) for literal in literals)
-    return commands
+    return {**commands, **{copy: commands[source] for copy, source in copies.items()}}
 
 
 def test_the_reader_finds_every_rule_that_runs_a_command():
     commands = shell_commands()
     assert {"prepare_data", "pretrain", "train", "train_classifier", "reference_stats", "evaluate",
             "curve_reference_stats", "score_snapshots", "aggregate", "report"} <= set(commands)
-    rules = sum(len(re.findall(r"^(?:local)?rule \w+:", path.read_text(), re.M)) for path in WORKFLOW_FILES)
+    rules = sum(len(re.findall(r"^(?:(?:local)?rule \w+:|use rule \w+ as \w+)", path.read_text(), re.M))
+                for path in WORKFLOW_FILES)
     assert len(commands) == rules - 1  # every rule but `all`, which runs nothing
     assert all("{GAN_BENCH}" in command for command in commands.values())
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from gan_bench.curves import read_curve
+from gan_bench.curve_records import read_curve
 from gan_bench.report.html import number
 from gan_bench.snapshots import schedule
 from tests.conftest import ROOT

@@ -20,7 +20,8 @@ import yaml
 
 from gan_bench.checkpoint import read_checkpoint
 from gan_bench.config import run_settings, validate_config
-from gan_bench.train import RunSpec, train
+from gan_bench.training.spec import RunSpec
+from gan_bench.training.trainer import train
 from tests.conftest import ROOT
 from tests.workflow.tiny import RUN, tiny_config
 

@@ -3,8 +3,7 @@ import json
 import shlex
 import sys
 
-from gan_bench.config import (check_overrides, curve_settings, image_size, settings_json, train_settings,
-                              validate_config)
+from gan_bench.config import check_overrides, curve_settings, image_size, settings_json, train_settings, validate_config
 from gan_bench.errors import GanBenchError
 from gan_bench.grid import announcement, grid_axes
 from gan_bench.registry import model_declaration, model_names
@@ -53,7 +52,7 @@ def run_files(name):
     return [f"{RUN}/{name}".format(**run) for run in runs()]
 
 
-def prepared_data(wildcards):
+def get_prepared_data(wildcards):
     return f"results/data/{wildcards.dataset}/res{image_size(config, wildcards.model)}.pt"
 
 
@@ -71,7 +70,7 @@ def settings_of(section, keys=None):
     return settings_json(values)
 
 
-def run_settings_of(wildcards):
+def get_run_settings(wildcards):
     """This run's own settings only: adding a model or seed must not change other runs' params."""
     return settings_json(train_settings(config, wildcards.model, wildcards.dataset))
 
@@ -97,7 +96,8 @@ def gpu_resources_of(rule):
 
 # --- train.smk ---
 
-def pretrained_input(wildcards):
+
+def get_pretrained_input(wildcards):
     """Models with a pre-trained part (StackedGAN's encoder) get it from the pretrain rule."""
     if not model_declaration(wildcards.model).needs_pretraining:
         return []
@@ -110,7 +110,7 @@ def pretrained_input(wildcards):
 EVAL_SPACES = config["metrics"]["feature_spaces"]
 
 
-def _inception_weights():
+def get_inception_weights():
     path = config["metrics"]["inception_weights"]
     return ["--inception-weights", path] if path else []
 
@@ -120,13 +120,13 @@ def reference_flags(references):
     return [word for space, path in references.items() for word in ("--reference", f"{space}={path}")]
 
 
-def _run_classifier(wildcards):
+def get_run_classifier(wildcards):
     if "domain" not in EVAL_SPACES:
         return []
     return f"results/classifiers/{wildcards.dataset}/res{image_size(config, wildcards.model)}.pt"
 
 
-def _run_references(wildcards):
+def get_run_references(wildcards):
     res = image_size(config, wildcards.model)
     return {space: f"results/reference/{wildcards.dataset}/res{res}/{space}.json" for space in EVAL_SPACES}
 
@@ -136,7 +136,7 @@ def _run_references(wildcards):
 CURVE_SETTINGS = curve_settings(config)
 
 
-def curve_references(wildcards):
+def get_curve_references(wildcards):
     """{space: reference record at the curve's N} of a run."""
     res = image_size(config, wildcards.model)
     n = CURVE_SETTINGS["num_samples"]

@@ -3,16 +3,13 @@
 # curve's floor. Training never reads any of this, and train.snapshots is not a run setting, so changing
 # train.snapshots or `curves` reruns only these rules (then the tidy table and the report), never a train job.
 #
-# Expects from common.smk and evaluate.smk (included before this file): RUN, GAN_BENCH, CURVE_SETTINGS,
-# curve_references, settings_of, REFERENCE_KEYS, SPACE_PATTERN,
-# _inception_weights, reference_flags, _run_classifier, prepared_data, threads_of, gpu_resources_of.
+# Included after common.smk (its get_* input functions and settings helpers) and evaluate.smk (reference_stats).
 # Outputs: results/reference/{dataset}/res{res}/{space}-n{n}.json (+ its cache folder), f"{RUN}/curve.csv" and
-# f"{RUN}/curve.json" (gan_bench.curves).
+# f"{RUN}/curve.json" (gan_bench.curve_records).
 
-rule curve_reference_stats:
-    input:
-        data="results/data/{dataset}/res{res}.pt",
-        classifier=lambda wc: f"results/classifiers/{wc.dataset}/res{wc.res}.pt" if wc.space == "domain" else [],
+
+# The reference statistics at the curve's N: evaluate.smk's reference_stats rule, N in the file name and the settings.
+use rule reference_stats as curve_reference_stats with:
     output:
         record="results/reference/{dataset}/res{res}/{space}-n{n}.json",
         cache=directory("results/reference/{dataset}/res{res}/{space}-n{n}"),
@@ -20,12 +17,11 @@ rule curve_reference_stats:
         space=SPACE_PATTERN,
         n=r"\d+",
     params:
-        classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
-        weights=_inception_weights(),
-        # N is in the file name; the rest as in the final evaluation's reference, so the floor is comparable.
-        settings=lambda wc: settings_json({**json.loads(settings_of("metrics", REFERENCE_KEYS)),
-                                           "num_samples": int(wc.n)}),
-        device=config["device"],
+        # The rest as in the final evaluation's reference, so the floor is comparable.
+        settings=lambda wc: settings_json(
+            {**json.loads(settings_of("metrics", REFERENCE_KEYS)), "num_samples": int(wc.n)}
+        ),
+        cas_floor=[],  # the curve's floor rows are per space; CAS's floor comes with the final reference
     log:
         "results/logs/curve_reference_stats/{dataset}/res{res}/{space}-n{n}.log",
     benchmark:
@@ -33,27 +29,23 @@ rule curve_reference_stats:
     threads: threads_of("curve_reference_stats")
     resources:
         **gpu_resources_of("curve_reference_stats"),
-    shell:
-        "{GAN_BENCH} reference-stats --data {input.data:q} --space {wildcards.space:q} {params.classifier:q}"
-        " {params.weights:q} --settings {params.settings:q}"
-        " --device {params.device:q} --num-threads {threads:q} --out {output.record:q} > {log:q} 2>&1"
 
 
 rule score_snapshots:
     input:
         # Snapshots are not inputs: a run keeps those it saved, and the command lists requested ones it lacks.
         summary=f"{RUN}/summary.json",
-        data=prepared_data,
-        classifier=_run_classifier,
-        references=lambda wc: list(curve_references(wc).values()),
+        data=get_prepared_data,
+        classifier=get_run_classifier,
+        references=lambda wc: list(get_curve_references(wc).values()),
     output:
         table=f"{RUN}/curve.csv",
         record=f"{RUN}/curve.json",
     params:
         run_dir=RUN,
-        references=lambda wc: reference_flags(curve_references(wc)),
+        references=lambda wc: reference_flags(get_curve_references(wc)),
         classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
-        weights=_inception_weights(),
+        weights=get_inception_weights(),
         settings=settings_json(CURVE_SETTINGS),
         device=config["device"],
     log:

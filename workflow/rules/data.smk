@@ -1,11 +1,12 @@
 """Datasets: sources that read raw files, and the prepared (cached, resized) tensor files runs train on."""
+
 # Each (dataset, resolution) is read and resized once into a cached uint8 tensor file.
 
 from pathlib import Path
 
 from gan_bench.config import dataset_source
 from gan_bench.data.source import listing_sha256
-from gan_bench.records import write_text
+from gan_bench.atomic_files import write_text
 
 
 def file_listing(wildcards):

@@ -1,12 +1,6 @@
 # Evaluation: a domain classifier per (dataset, resolution), reference statistics of the real images per
 # (dataset, resolution, feature space), and metrics.json per run. Every rule calls `python -m gan_bench`.
-#
-# Expects from the Snakefile / common.smk (included before this file):
-#   config     validated by gan_bench.config.validate_config (defaults filled: config["metrics"], config["classifier"])
-#   RUN        "results/runs/{dataset}/{model}/bs{batch_size}/seed{seed}"; the train rule outputs f"{RUN}/summary.json"
-#   EVAL_SPACES, settings_of, _inception_weights, reference_flags, _run_classifier, _run_references, threads_of,
-#   gpu_resources_of
-#   the prepare_data rule producing results/data/{dataset}/res{res}.pt
+# Included after common.smk (the validated config, RUN, its get_* input functions and settings helpers).
 # Outputs: results/classifiers/{dataset}/res{res}.pt + .json, results/reference/{dataset}/res{res}/{space}.json
 # (+ its cache folder), f"{RUN}/metrics.json" (+ artifacts/nearest_pairs_<space>.png). Per-run params depend
 # only on config["metrics"] and the device, never on the grid's lists, so adding a model or seed evaluates only the new runs.
@@ -54,7 +48,7 @@ rule reference_stats:
         space=SPACE_PATTERN,
     params:
         classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
-        weights=_inception_weights(),
+        weights=get_inception_weights(),
         # The baselines (real-vs-real floor, blank and noise ceilings) are scored at the runs' N and KID subset.
         settings=lambda wc: settings_of("metrics", REFERENCE_KEYS + (CAS_FLOOR_KEYS if _cas_floor(wc) else ())),
         cas_floor=lambda wc: ["--cas-floor"] if _cas_floor(wc) else [],
@@ -75,17 +69,17 @@ rule reference_stats:
 rule evaluate:
     input:
         summary=f"{RUN}/summary.json",
-        data=prepared_data,
-        classifier=_run_classifier,
-        references=lambda wc: list(_run_references(wc).values()),
+        data=get_prepared_data,
+        classifier=get_run_classifier,
+        references=lambda wc: list(get_run_references(wc).values()),
     output:
         f"{RUN}/metrics.json",
     params:
         # The checkpoint is not an input: runs that ended in oom/failed have none and get null metrics.
         checkpoint=f"{RUN}/checkpoint.pt",
         classifier=lambda wc, input: ["--classifier", input.classifier] if input.classifier else [],
-        references=lambda wc: reference_flags(_run_references(wc)),
-        weights=_inception_weights(),
+        references=lambda wc: reference_flags(get_run_references(wc)),
+        weights=get_inception_weights(),
         settings=settings_of("metrics", EVALUATE_KEYS),
         device=config["device"],
     log:

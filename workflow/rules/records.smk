@@ -1,13 +1,11 @@
 # Every JSON record the jobs read is checked here, before any job starts. A truncated one would otherwise
 # cost good results: its new time stamp makes Snakemake rerun the jobs that read it, and Snakemake deletes
 # a job's outputs before the job runs (a truncated summary.json would cost the run's metrics.json).
-#
-# Expects from common.smk, evaluate.smk and curves.smk (included before this file): runs(), run_files(),
-# _run_classifier(wildcards), _run_references(wildcards), curve_files(), curve_references(wildcards).
+# The records' paths come from common.smk's functions, which the rules' inputs use too.
 from pathlib import Path
 from types import SimpleNamespace
 
-from gan_bench.records import check_json_records, torch_file_is_whole
+from gan_bench.atomic_files import check_json_records, torch_file_is_whole
 
 
 def _json_records():
@@ -15,11 +13,11 @@ def _json_records():
     files = run_files("run.json") + run_files("summary.json") + run_files("metrics.json") + curve_files()
     for run in runs():
         wildcards = SimpleNamespace(**run)
-        classifier = _run_classifier(wildcards)
+        classifier = get_run_classifier(wildcards)
         if classifier:
             files.append(str(Path(classifier).with_suffix(".json")))  # its record: gan_bench.metrics.classifier
-        files += _run_references(wildcards).values()
-        files += curve_references(wildcards).values() if curve_files() else []
+        files += get_run_references(wildcards).values()
+        files += get_curve_references(wildcards).values() if curve_files() else []
     return sorted(set(files))
 
 
@@ -42,6 +40,8 @@ def _truncated_snapshot():
 
 _truncated = _truncated_snapshot()
 if _truncated is not None:
-    raise WorkflowError(f"unreadable record: snapshot {_truncated[0]} is truncated; delete it (its point stays in the "
-                        f"curve if it was scored), or delete {_truncated[1] / 'summary.json'} and the workflow "
-                        f"retrains the run")
+    raise WorkflowError(
+        f"unreadable record: snapshot {_truncated[0]} is truncated; delete it (its point stays in the "
+        f"curve if it was scored), or delete {_truncated[1] / 'summary.json'} and the workflow "
+        f"retrains the run"
+    )

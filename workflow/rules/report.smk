@@ -20,8 +20,10 @@ REPORT_CODE = sorted(
 # same before a grid's first run as after it (a changed set of inputs would rebuild the report once more).
 # A dry run (`-n`) writes nothing, so it lists only the directories that exist: Snakemake tells a dry run from a real
 # one only after the workflow is read, so the flag is read from the command line.
-DRY_RUN = any(arg in ("--dry-run", "--dryrun") or (arg[:1] == "-" and arg[1:].isalpha() and "n" in arg[1:])
-              for arg in sys.argv[1:])
+DRY_RUN = any(
+    arg in ("--dry-run", "--dryrun") or (arg[:1] == "-" and arg[1:].isalpha() and "n" in arg[1:])
+    for arg in sys.argv[1:]
+)
 RUN_DIRS = [RUN.format(**run) for run in runs()]
 if not DRY_RUN:
     for _run_dir in RUN_DIRS:

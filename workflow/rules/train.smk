@@ -3,8 +3,6 @@
 
 import os
 
-from gan_bench.commands import AGGREGATE_KEYS  # the config `curves` keys the tidy table takes
-
 
 rule pretrain:
     input:
@@ -25,6 +23,8 @@ rule pretrain:
 
 
 TRAIN_SNAPSHOTS = config["train"]["snapshots"]
+
+
 # How many GPU jobs may share a run's GPU, recorded in its summary.json (README, "Several runs on one GPU"). On one
 # machine `--resources gpu=N` lets N GPU jobs (each takes 1) run at once, 0 when no such limit is given; a job on a
 # cluster (remote execution) has its GPU to itself. Filled in when the job runs, like TRAIN_SNAPSHOTS: changing
@@ -58,12 +58,12 @@ onstart:
 
 rule train:
     input:
-        data=prepared_data,
-        pretrained=pretrained_input,
+        data=get_prepared_data,
+        pretrained=get_pretrained_input,
     output:
         f"{RUN}/summary.json",
     params:
-        settings=run_settings_of,
+        settings=get_run_settings,
         device=config["device"],
         run_dir=RUN,
         pretrained=lambda wc, input: ["--pretrained", input.pretrained] if input.pretrained else [],
@@ -89,24 +89,3 @@ rule train:
         " || {GAN_BENCH} record-allocator-exit --model {wildcards.model:q} --dataset {wildcards.dataset:q}"
         " --seed {wildcards.seed:q} --batch-size {wildcards.batch_size:q} --settings {params.settings:q}"
         " --device {params.device:q} --out {params.run_dir:q} --log {log:q} >> {log:q} 2>&1"
-
-
-rule aggregate:
-    input:
-        summaries=run_files("summary.json"),
-        metrics=run_files("metrics.json"),
-        curves=curve_files(),
-    output:
-        table="results/runs.csv",
-        curves="results/curves.csv",
-    params:
-        # Time to quality is read off each run's curve at these targets: changing one rebuilds the table only.
-        settings=settings_of("curves", AGGREGATE_KEYS),
-    log:
-        "results/logs/aggregate.log",
-    threads: threads_of("aggregate")
-    resources:
-        **resources_of("aggregate"),
-    shell:
-        "{GAN_BENCH} aggregate --results results --out {output.table:q} --curves-out {output.curves:q}"
-        " --settings {params.settings:q} {input.summaries:q} > {log:q} 2>&1"

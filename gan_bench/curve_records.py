@@ -12,7 +12,7 @@ import pandas as pd
 
 from gan_bench import record_keys as keys
 from gan_bench.errors import GanBenchError
-from gan_bench.records import read_json, write_json, write_rows
+from gan_bench.atomic_files import read_json, write_json, write_rows
 
 CURVE_TABLE = "curve.csv"
 CURVE_RECORD = "curve.json"

@@ -1,7 +1,7 @@
 """Quality over training, as the report shows it: which variant reaches a quality soonest, for how many training
 seconds, and whether it stays there.
 
-Curves are read from the run directories through gan_bench.curves.read_curve, for the completed runs of the
+Curves are read from the run directories through gan_bench.curve_records.read_curve, for the completed runs of the
 table that are still current (gan_bench.report.current); a curve scored for other settings than its row
 describes is listed as not shown, never drawn. A variant is a model at one batch size; figures over seeds are
 per variant. Per-run numbers (best snapshot, time to target) come from gan_bench.curve_summary, the functions
@@ -18,7 +18,7 @@ import pandas as pd
 
 from gan_bench import curve_summary
 from gan_bench import record_keys as keys
-from gan_bench.curves import CURVE_RECORD, read_curve
+from gan_bench.curve_records import CURVE_RECORD, read_curve
 from gan_bench.report.stats import Summary, t_interval
 from gan_bench.report.tables import Column, completed, metric_columns
 

@@ -1,4 +1,4 @@
-"""CLI subcommand score-snapshots: one run's quality over training (gan_bench.metrics.curve).
+"""CLI subcommand score-snapshots: one run's quality over training (gan_bench.metrics.snapshot_scoring).
 
 Paths are flags; the scoring settings come as one --settings JSON (gan_bench.config.curve_settings).
 """
@@ -15,7 +15,7 @@ from gan_bench.metrics.commands import _device, _feature_space_arguments, _parse
 def run_score_snapshots(args) -> int:
     from gan_bench.config import validate_curve_settings
     from gan_bench import record_keys as keys
-    from gan_bench.metrics.curve import score_snapshots
+    from gan_bench.metrics.snapshot_scoring import score_snapshots
     from gan_bench.metrics.feature_extractors import feature_space
 
     settings = validate_curve_settings(args.settings)

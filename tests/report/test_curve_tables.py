@@ -1,5 +1,6 @@
 """Quality over training in the report: time to a target, late collapse, the cost-quality frontier, and what is
-not drawn (stale or incomplete curves), from curves written by gan_bench.curves.write_curve (tests/report/synthetic.py).
+not drawn (stale or incomplete curves), from curves written by gan_bench.curve_records.write_curve
+(tests/report/synthetic.py).
 
 The synthetic shapes (synthetic.CURVE_FID, target FID 30, snapshots at steps 10..60): dcgan first reaches the
 target at step 20, is best at step 40 and collapses at the end; cgan never reaches it.
@@ -13,10 +14,10 @@ import pandas as pd
 import pytest
 
 from gan_bench import record_keys as keys
-from gan_bench.curves import read_curve, write_curve
+from gan_bench.curve_records import read_curve, write_curve
 from gan_bench.report import current
 from gan_bench.report.build import build_report
-from gan_bench.report.curves import best_vs_final, frontier, load_curves, pareto, time_to_quality
+from gan_bench.report.curve_tables import best_vs_final, frontier, load_curves, pareto, time_to_quality
 from gan_bench.report.load import load_runs
 from synthetic import CURVE_STEPS, TARGET_FID, build_results
 

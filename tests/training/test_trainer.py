@@ -21,7 +21,8 @@ from gan_bench.data.base import prepare
 from gan_bench.data.digits import Digits
 from gan_bench.errors import GanBenchError
 from gan_bench.models.dcgan import DCGAN
-from gan_bench.train import RunSpec, train
+from gan_bench.training.spec import RunSpec
+from gan_bench.training.trainer import train
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +237,7 @@ def test_a_corrupt_pretrained_file_is_named(tmp_path, digits16, monkeypatch):
 
 
 def test_runs_of_two_models_with_the_same_settings_record_different_hashes(tmp_path, digits16):
-    from gan_bench.train import Trainer
+    from gan_bench.training.trainer import Trainer
 
     # wgan_gp and cwgan_gp resolve to the same options: only the model name tells their runs apart.
     spec = train_spec(tmp_path / "a", digits16, model="wgan_gp")

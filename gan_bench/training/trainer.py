@@ -1,14 +1,13 @@
 """One training run: seeds, budget, records, sample grids, resumable checkpoints.
 
-`Trainer` puts together the parts in `gan_bench/training/` (set-up, step loop, resume file, records);
-this module is where callers find `RunSpec` and `train`. A run that a library ended outside Python is
+`Trainer` puts together the other parts of `gan_bench/training/` (set-up, step loop, resume file, records);
+callers describe the run with `training.spec.RunSpec`. A run that a library ended outside Python is
 recorded by gan_bench.allocator, which must not import torch.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -16,29 +15,13 @@ import torch
 from gan_bench import flops, speed
 from gan_bench.data.base import to_unit_range
 from gan_bench.memory import PeakMemory, is_out_of_memory
-from gan_bench.records import read_json
+from gan_bench.atomic_files import read_json
 from gan_bench.training.control import WallClock
 from gan_bench.training.loop import Diverged, StepLoop
 from gan_bench.training.records import COMPLETED, DIVERGED, OOM, Outcome, RunRecords
 from gan_bench.training.resume import LoopState, Resume
 from gan_bench.training.setup import RunSetup
-
-
-@dataclass
-class RunSpec:
-    """One cell of the grid, with every path it reads and writes."""
-
-    model: str
-    dataset: str
-    seed: int
-    batch_size: int
-    settings: dict          # gan_bench.config.run_settings(): model/dataset options, train, device
-    data_path: Path
-    out_dir: Path
-    pretrained_path: Path | None = None
-    snapshots: int = 0      # train.snapshots: not a run setting (gan_bench.config.NOT_RUN_SETTINGS)
-    jobs_per_gpu: int | None = None  # GPU jobs that may run at once beside it (0: no limit; None: not known)
-    retrain: bool = False   # train a finished run again even where its summary could be restored (--retrain)
+from gan_bench.training.spec import RunSpec
 
 
 class Trainer:
@@ -60,7 +43,7 @@ class Trainer:
         wall = WallClock(job_start, state.wall_time_s)  # wall time of the segments before a resume, and this one
         if state.step == 0:
             self.records.start()
-        flops_per_step = self._count_flops() if self.setup.train_settings["count_flops"] else None
+        flops_per_step = self._count_flops() if self.setup.train_settings.count_flops else None
         # Started after counting, which steps a throw-away copy of the model: the peaks cover training steps only.
         memory = PeakMemory(self.setup.device)
         with speed.NondeterministicOps() as nondeterministic:

@@ -1,5 +1,5 @@
-"""Run records: written safely (every file appears whole or not at all, with the user's permissions) and read
-back with one-line errors that say how to get a good file."""
+"""Atomic file I/O for every record and tensor file: written safely (each file appears whole or not at all, with the
+user's permissions) and read back with one-line errors that say how to get a good file."""
 
 from __future__ import annotations
 

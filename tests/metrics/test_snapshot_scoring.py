@@ -10,15 +10,16 @@ from gan_bench import record_keys as keys
 from gan_bench import registry
 from gan_bench.cli import main
 from gan_bench.config import run_settings, validate_config, validate_curve_settings
-from gan_bench.curves import read_curve
+from gan_bench.curve_records import read_curve
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry as metric_registry
-from gan_bench.metrics.curve import score_snapshots
+from gan_bench.metrics.snapshot_scoring import score_snapshots
 from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.snapshots import snapshot_path
-from gan_bench.train import RunSpec, train
+from gan_bench.training.spec import RunSpec
+from gan_bench.training.trainer import train
 
 N = 150
 CURVE = validate_curve_settings({"snapshots": 4, "num_samples": N, "batch_size": 75, "metrics": ["fid", "kid"]})
@@ -149,7 +150,8 @@ def test_a_snapshot_of_another_run_is_refused(run_dir, real_data, domain, refere
 def test_the_command_refuses_bad_settings_in_one_line(run_dir, real_data, capsys):
     for settings, message in [({"num_samples": 5}, "--settings key num_samples: 5 is less than the minimum"),
                               ({"metrics": ["prc"]}, "prc cannot be scored per snapshot; valid: fid, kid, is"),
-                              ({"sample_count": 5}, "Additional properties are not allowed")]:
+                              ({"sample_count": 5},
+                               "--settings: unknown key(s) sample_count; valid keys: snapshots, num_samples")]:
         status = main(["score-snapshots", "--run-dir", str(run_dir), "--data", str(real_data),
                        "--reference", "domain=x.json", "--settings", json.dumps(settings)])
         err = capsys.readouterr().err.strip()
