@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,7 +36,8 @@ _SHELL = re.compile(r"^Shell command: (?P<command>.+)$")
 def grid_config(dataset: str, data_root: Path) -> dict:
     """One DCGAN run at the smallest sizes that still run every job (a curve of 2 snapshots: score-snapshots)."""
     return {"device": "cpu", "data_root": str(data_root.resolve()),
-            "models": {"dcgan": {"image_size": 16, "width": 8}}, "datasets": {dataset: {} if dataset == "digits" else {"download": False}},
+            "models": {"dcgan": {"image_size": 16, "width": 8}},
+            "datasets": {dataset: {} if dataset == "digits" else {"download": False}},  # digits: nothing to download
             "seeds": [1], "batch_sizes": [16],
             "train": {"steps": 2, "log_every": 1, "sample_every": 2, "checkpoint_every": 2, "snapshots": 2},
             "resources": {rule: {"threads": 1} for rule in ("train", "train_classifier", "reference_stats",
@@ -46,7 +48,7 @@ def grid_config(dataset: str, data_root: Path) -> dict:
 
 
 def planned_jobs(workdir: Path, configfile: Path) -> list[dict]:
-    """[{rule, command, files}] of every job Snakemake would run, in its order, from a dry run."""
+    """[{rule, command, output, log}] of every job Snakemake would run, in its order, from a dry run."""
     result = subprocess.run([sys.executable, "-m", "snakemake", "--dry-run", "--printshellcmds", "--forceall",
                              "--cores", "1", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
                              "--configfile", str(configfile)], capture_output=True, text=True)
@@ -57,9 +59,9 @@ def planned_jobs(workdir: Path, configfile: Path) -> list[dict]:
     jobs: list[dict] = []
     for line in result.stdout.splitlines():
         if match := _JOB.match(line):
-            jobs.append({"rule": match["rule"], "command": None, "files": []})
+            jobs.append({"rule": match["rule"], "command": None, "output": [], "log": []})
         elif jobs and (match := _FILES.match(line)):
-            jobs[-1]["files"] += match["paths"].split(", ")
+            jobs[-1][match["kind"]] += match["paths"].split(", ")
         elif jobs and (match := _SHELL.match(line)):
             jobs[-1]["command"] = match["command"]
     return [job for job in jobs if job["command"] not in (None, "None")]  # the target rule `all` has no command
@@ -78,9 +80,15 @@ def cpu_seconds(command: list[str], cwd: Path, env: dict | None = None) -> float
 
 
 def run_job(job: dict, workdir: Path) -> float:
-    """One job's command as Snakemake runs it (bash strict mode, GAN_BENCH_PYTHON set), its folders made first."""
-    for path in job["files"]:
+    """One job's command as Snakemake runs it: its outputs deleted and its folders made first, then the command in
+    bash's strict mode with GAN_BENCH_PYTHON set."""
+    for path in job["output"] + job["log"]:
         (workdir / path).parent.mkdir(parents=True, exist_ok=True)
+    for path in job["output"]:
+        if (workdir / path).is_dir():
+            shutil.rmtree(workdir / path)
+        else:
+            (workdir / path).unlink(missing_ok=True)
     env = {**os.environ, "GAN_BENCH_PYTHON": sys.executable}
     return cpu_seconds(["bash", "-c", f"set -euo pipefail; {job['command']}"], workdir, env)
 

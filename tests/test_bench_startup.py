@@ -21,10 +21,19 @@ def test_the_jobs_are_the_workflows_own_commands_with_their_files(tmp_path):
     assert order.index("prepare_data") < order.index("train") < order.index("evaluate") < order.index("report")
     for job in jobs:
         assert '"$GAN_BENCH_PYTHON" -m gan_bench --error-fd 3 ' in job["command"], job
-        assert any(path.startswith("results/logs/") for path in job["files"]), job  # its log's folder is made
+        assert job["output"] and job["log"][0].startswith("results/logs/"), job  # deleted, and made, before it runs
 
 
 def test_cpu_seconds_are_the_childs_and_a_failed_job_is_one_clear_error(tmp_path):
     assert bench_startup.cpu_seconds([sys.executable, "-c", "sum(range(3 * 10**6))"], tmp_path) > 0
     with pytest.raises(GanBenchError, match="failed"):
-        bench_startup.run_job({"rule": "x", "command": "exit 3", "files": ["results/logs/x.log"]}, tmp_path)
+        bench_startup.run_job({"rule": "x", "command": "exit 3", "output": [], "log": ["logs/x.log"]}, tmp_path)
+
+
+def test_a_job_runs_again_on_its_own_outputs_as_under_snakemake(tmp_path):
+    """Snakemake deletes a job's outputs before it runs (the train command refuses a finished run otherwise)."""
+    job = {"rule": "x", "command": "test ! -e out/made.txt && echo made > out/made.txt", "output": ["out/made.txt"],
+           "log": ["logs/x.log"]}
+    for _ in range(2):
+        bench_startup.run_job(job, tmp_path)
+    assert (tmp_path / "out/made.txt").read_text() == "made\n"
