@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "gan_bench.report.commands",
     "gan_bench.metrics.commands",
     "gan_bench.bench",
+    "gan_bench.bench_startup",
     "gan_bench.metrics.bench_eval",
     "gan_bench.metrics.snapshot_commands",
     "gan_bench.status",

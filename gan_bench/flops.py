@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sys
 
 import torch
 
@@ -36,6 +37,13 @@ class _FlopTally(TorchDispatchMode):
         super().__init__()
         self.total = 0
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch's opt-out of wrapping __torch_dispatch__ in torch._disable_dynamo, which imports torch._dynamo at
+        # the first op (~2 CPU-seconds of a job's start-up). The wrapper only matters where compiled code runs:
+        # _CompiledFlopTally keeps it.
+        return False
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
@@ -43,6 +51,17 @@ class _FlopTally(TorchDispatchMode):
         if count is not None:
             self.total += count(*args, **kwargs, out_val=out)
         return out
+
+
+class _CompiledFlopTally(_FlopTally):
+    """The same count, kept out of torch.compile's tracing (torch's default for a dispatch mode), for a process
+    that has torch._dynamo loaded and so may run compiled networks (`train.compile`)."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return True
+
+    __torch_dispatch__ = _FlopTally.__torch_dispatch__  # in this class's own namespace, where torch wraps it
 
 
 def count_step_flops(model, real: torch.Tensor, labels: torch.Tensor, autocast) -> int | None:
@@ -55,7 +74,8 @@ def count_step_flops(model, real: torch.Tensor, labels: torch.Tensor, autocast) 
     cuda_rng = torch.cuda.get_rng_state_all() if real.is_cuda else None
     try:
         scratch = copy.deepcopy(model)
-        with _FlopTally() as tally, autocast:
+        tally_class = _CompiledFlopTally if "torch._dynamo" in sys.modules else _FlopTally
+        with tally_class() as tally, autocast:
             scratch.train_step(real, labels)
         return int(tally.total)
     except Exception as exc:  # counting is a by-product: never let it stop training

@@ -43,7 +43,11 @@ def configure_backends(train: TrainSettings, device: torch.device) -> str | None
     why_not = set_cublas_workspace() if deterministic and device.type == "cuda" else None
     # warn_only: an op without a deterministic kernel (e.g. bilinear upsampling's backward on CUDA) warns
     # instead of failing the run; `NondeterministicOps` records each such op in the run's summary.
-    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    # Set only when that changes anything: torch's setter imports torch._inductor (~2 CPU-seconds of a job's
+    # start-up) to set compiled code's flag too, which is already off in a process that never turned it on.
+    enabled = torch.are_deterministic_algorithms_enabled()
+    if enabled != deterministic or (enabled and not torch.is_deterministic_algorithms_warn_only_enabled()):
+        torch.use_deterministic_algorithms(deterministic, warn_only=True)
     torch.backends.cudnn.deterministic = deterministic
     # docs/source-models.md#practices: cudnn.benchmark for fixed-size inputs (our batches all have one shape).
     torch.backends.cudnn.benchmark = train.cudnn_benchmark and not deterministic

@@ -1,3 +1,7 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -6,6 +10,8 @@ from gan_bench import flops
 from gan_bench.models.base import DatasetInfo
 from gan_bench.registry import model_class
 from tests.models.test_variants import TINY
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _model(name):
@@ -69,3 +75,24 @@ def test_fp32_on_cuda_is_measured_against_tf32_while_cudnn_may_use_it(monkeypatc
     assert flops.math_mode("off", "cpu") == "fp32"
     summary = flops.utilisation(10**12, 100, 1.0, "NVIDIA H100 80GB HBM3", flops.math_mode("off", "cuda"))
     assert summary["math_mode"] == "fp32" and summary["peak_tflops"] == 67.0
+
+
+def test_counting_leaves_torch_dynamo_unimported_in_a_fresh_process():
+    """torch wraps a dispatch mode in a torch._dynamo import (~2 CPU-seconds of every train job's start-up);
+    our count opts out where no compiled network can run."""
+    script = ("import sys, torch\nfrom tests.test_flops import _batch, _model\nfrom gan_bench import flops\n"
+              "model = _model('dcgan')\n"
+              "assert flops.count_step_flops(model, *_batch(model), torch.autocast('cpu', enabled=False)) > 0\n"
+              "print('torch._dynamo' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "False"
+
+
+def test_counts_compiled_networks_as_eager_ones():
+    """With torch._dynamo loaded (train.compile) the count keeps torch's default: compiled code does not trace it."""
+    model, compiled = _model("dcgan"), _model("dcgan")
+    for net in compiled.nets.values():
+        net.compile(backend="aot_eager")  # no C++ toolchain needed; the same dispatch as inductor's graphs
+    real, labels = _batch(model)
+    eager = flops.count_step_flops(model, real, labels, torch.autocast("cpu", enabled=False))
+    assert flops.count_step_flops(compiled, real, labels, torch.autocast("cpu", enabled=False)) == eager > 0

@@ -14,7 +14,9 @@ dataset option), the same for every run of the dataset.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,11 +109,24 @@ def resize(images: torch.Tensor, size: int, chunk: int = 4096) -> torch.Tensor:
     """Resize uint8 (N, C, H, W) images to size x size with antialiasing, in chunks to bound memory."""
     if images.shape[-1] == size and images.shape[-2] == size:
         return images.contiguous()
-    # Imported here: torchvision.transforms.v2 takes seconds to import and only data preparation resizes.
-    from torchvision.transforms.v2 import functional as TF
+    return torch.cat([_resize_uint8(images[i:i + chunk], size) for i in range(0, images.shape[0], chunk)])
 
-    return torch.cat([TF.resize(images[i:i + chunk], [size, size], antialias=True)
-                      for i in range(0, images.shape[0], chunk)])
+
+def _resize_uint8(images: torch.Tensor, size: int) -> torch.Tensor:
+    """Antialiased bilinear resize, computed as torchvision's `resize` computes it for uint8 tensors, so prepared
+    files stay byte-identical (tests/data/test_base.py); torchvision is not imported: importing it imports
+    torch._dynamo, seconds of the job's start-up."""
+    resize_as = functools.partial(torch.nn.functional.interpolate, size=[size, size], mode="bilinear",
+                                  align_corners=False, antialias=True)
+    if _uint8_kernel_is_vectorised(images.device):
+        return resize_as(images)
+    return resize_as(images.float()).round_().to(torch.uint8)  # torchvision's path where torch's uint8 kernel is slow
+
+
+def _uint8_kernel_is_vectorised(device: torch.device) -> bool:
+    """Where torchvision resizes uint8 images with torch's uint8 kernel (elsewhere it goes through float32)."""
+    return device.type == "cpu" and (torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512")
+                                     or platform.machine() in ("aarch64", "arm64"))
 
 
 def prepare(source: DatasetSource, image_size: int, out_path: str | Path) -> PreparedData:

@@ -21,6 +21,7 @@ from gan_bench import record_keys as keys
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.metrics.classifier_settings import ClassifierSettings
+from gan_bench.models import optim
 from gan_bench.atomic_files import TorchFile, torch_save, write_json
 
 CLASSIFIER_FORMAT = 1
@@ -122,7 +123,7 @@ def fit(model: DomainClassifier, images: torch.Tensor, labels: torch.Tensor, set
     steps: an exact budget of optimizer steps (the last epoch cut short), instead of settings.epochs and
     settings.min_steps. Seed torch before building the model: its initial weights and dropout draw from the
     global generator."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    optimizer = optim.Adam(model.parameters(), lr=settings.lr)  # torch's, less its start-up cost
     batch_size = min(settings.batch_size, len(images))
     steps_per_epoch = max(1, len(images) // batch_size)
     if steps is None:

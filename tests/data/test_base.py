@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from gan_bench.data import base
 from gan_bench.data.base import HELDOUT, PREPARED_FORMAT, TRAIN, load_prepared, prepare, resize
 from gan_bench.data.digits import Digits
 from gan_bench.errors import GanBenchError
@@ -20,6 +21,21 @@ def test_resize_keeps_the_value_range():
     images[:, :, 2:6, 2:6] = 255
     out = resize(images, 32)
     assert out.shape == (3, 1, 32, 32) and out.dtype == torch.uint8 and out.max() == 255
+
+
+@pytest.mark.parametrize("vectorised", [True, False])
+@pytest.mark.parametrize("shape, size", [((5, 1, 28, 28), 16), ((5, 1, 28, 28), 64), ((4, 3, 40, 36), 32),
+                                         ((1, 1, 8, 8), 32)])
+def test_resize_is_torchvisions_byte_for_byte(monkeypatch, shape, size, vectorised):
+    """Prepared files stay what torchvision made of them (we resize without importing it), on a CPU where torch's
+    uint8 kernel is vectorised and on one where it is not (torchvision then resizes in float32)."""
+    from torchvision.transforms.v2 import functional as TF
+    from torchvision.transforms.v2.functional import _geometry
+
+    monkeypatch.setattr(base, "_uint8_kernel_is_vectorised", lambda device: vectorised)
+    monkeypatch.setattr(_geometry, "_do_native_uint8_resize_on_cpu", lambda interpolation: vectorised)
+    images = torch.randint(0, 256, shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(resize(images, size), TF.resize(images, [size, size], antialias=True))
 
 
 def test_damaged_prepared_file_says_how_to_recover(tmp_path):
