@@ -5,7 +5,8 @@
 # (+ its cache folder), f"{RUN}/metrics.json" (+ artifacts/nearest_pairs_<space>.png). Per-run params depend
 # only on config["metrics"] and the device, never on the grid's lists, so adding a model or seed evaluates only the new runs.
 
-from gan_bench.metrics.commands import CAS_FLOOR_KEYS, EVALUATE_KEYS, REFERENCE_KEYS  # the metrics keys each command takes
+# The metrics keys each command takes.
+from gan_bench.metrics.commands import CAS_FLOOR_KEYS, EVALUATE_KEYS, REFERENCE_KEYS
 from gan_bench.metrics.spaces import DOMAIN, PATTERN as SPACE_PATTERN  # one wildcard per feature space
 
 
