@@ -8,9 +8,9 @@ import pandas as pd
 
 from gan_bench import curve_summary
 from gan_bench import record_keys as keys
+from gan_bench.atomic_files import read_json
 from gan_bench.curve_records import CURVE_RECORD, POINT_COLUMNS, read_curve
 from gan_bench.errors import GanBenchError
-from gan_bench.atomic_files import read_json
 
 
 def _record(path: Path) -> dict:

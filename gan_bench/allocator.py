@@ -15,8 +15,8 @@ from pathlib import Path
 
 from gan_bench import record_keys as keys
 from gan_bench import run_dir as layout
-from gan_bench.environment import software
 from gan_bench.atomic_files import write_json
+from gan_bench.environment import software
 
 # The line each such library prints before the process ends.
 # OpenBLAS: "OpenBLAS error: Memory allocation still failed after 10 retries, giving up." and exit(1).

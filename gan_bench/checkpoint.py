@@ -6,8 +6,8 @@ from pathlib import Path
 
 import torch
 
-from gan_bench.errors import GanBenchError, describe
 from gan_bench.atomic_files import TorchFile, torch_save
+from gan_bench.errors import GanBenchError, describe
 from gan_bench.models.base import DatasetInfo, GanModel, model_class
 
 CHECKPOINT_FORMAT = 1

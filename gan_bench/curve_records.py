@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from gan_bench import record_keys as keys
-from gan_bench.errors import GanBenchError
 from gan_bench.atomic_files import read_json, write_json, write_rows
+from gan_bench.errors import GanBenchError
 
 CURVE_TABLE = "curve.csv"
 CURVE_RECORD = "curve.json"

@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gan_bench import record_keys as keys
-from gan_bench.errors import GanBenchError
 from gan_bench.atomic_files import write_json
+from gan_bench.errors import GanBenchError
 
 SUMMARY = "summary.json"
 COMPLETED = "completed.json"

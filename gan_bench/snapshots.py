@@ -13,9 +13,9 @@ from pathlib import Path
 import torch
 
 from gan_bench import record_keys as keys
+from gan_bench.atomic_files import TorchFile, torch_save
 from gan_bench.checkpoint import rebuild
 from gan_bench.models.base import GanModel
-from gan_bench.atomic_files import TorchFile, torch_save
 
 SNAPSHOT_FORMAT = 1
 FOLDER = "snapshots"

@@ -8,11 +8,11 @@ from dataclasses import asdict
 import pytest
 
 from gan_bench import schema
+from gan_bench.atomic_files import read_json
 from gan_bench.cli import main
 from gan_bench.config import NOT_RUN_SETTINGS
 from gan_bench.data.base import prepare
 from gan_bench.data.digits import Digits
-from gan_bench.atomic_files import read_json
 
 
 class Stop(Exception):

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import torch
 
+from gan_bench.atomic_files import TorchFile, torch_save
 from gan_bench.data.source import DatasetSource, RawData, describe_protocol  # noqa: F401 (re-exported)
 from gan_bench.errors import GanBenchError
-from gan_bench.atomic_files import TorchFile, torch_save
 
 PREPARED_FORMAT = 2   # 2: the held-out split (`heldout`, `protocol`)
 TRAIN, HELDOUT = "train", "heldout"

@@ -16,9 +16,9 @@ from __future__ import annotations
 import torch
 
 from gan_bench import record_keys as keys
+from gan_bench.atomic_files import read_json
 from gan_bench.metrics.classifier import ClassifierSettings, DomainClassifier, accuracy, fit, record_path
 from gan_bench.metrics.inputs import MetricInputs
-from gan_bench.atomic_files import read_json
 
 
 def train_on_samples_test_on_real(samples, labels, real_images, real_labels, record: dict,

@@ -18,11 +18,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_bench import record_keys as keys
+from gan_bench.atomic_files import TorchFile, torch_save, write_json
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.metrics.classifier_settings import ClassifierSettings
 from gan_bench.models import optim
-from gan_bench.atomic_files import TorchFile, torch_save, write_json
 
 CLASSIFIER_FORMAT = 1
 CLASSIFIER_FILE = TorchFile("domain classifier",

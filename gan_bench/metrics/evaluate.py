@@ -11,6 +11,7 @@ import torch
 
 from gan_bench import record_keys as keys
 from gan_bench import schema
+from gan_bench.atomic_files import read_json, write_json
 from gan_bench.checkpoint import load_model, read_checkpoint
 from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
 from gan_bench.environment import select_device
@@ -23,7 +24,6 @@ from gan_bench.metrics.fidelity import kid_subset_size, to_uint8
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
 from gan_bench.metrics.memorization import pairs_picture
 from gan_bench.metrics.reference import TRAIN_FEATURES, load_reference
-from gan_bench.atomic_files import read_json, write_json
 
 PAIRS_PICTURE = "artifacts/nearest_pairs_{space}.png"   # in the run directory; the report shows artifacts/*.png
 

@@ -25,6 +25,7 @@ from torch_fidelity.defaults import DEFAULTS
 
 from gan_bench import record_keys as keys
 from gan_bench import schema
+from gan_bench.atomic_files import read_json, write_json
 from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import real_side, registry, shared
@@ -34,7 +35,6 @@ from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, layers
 from gan_bench.metrics.fidelity import kid_subset_size
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
-from gan_bench.atomic_files import read_json, write_json
 
 CACHE_NAME = "real"
 TRAIN_FEATURES = "train-vectors.pt"   # {VECTORS: (M_train, d)} of every training image, in the prepared order

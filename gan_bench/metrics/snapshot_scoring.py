@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from gan_bench import record_keys as keys
+from gan_bench.atomic_files import read_json
 from gan_bench.curve_records import write_curve
 from gan_bench.environment import select_device
 from gan_bench.errors import GanBenchError
@@ -23,7 +24,6 @@ from gan_bench.metrics.evaluate import (Clock, EvalSettings, checked_real_data, 
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.fidelity import kid_subset_size
 from gan_bench.metrics.reference import load_reference
-from gan_bench.atomic_files import read_json
 from gan_bench.snapshots import load_snapshot, saved_steps, schedule, snapshot_path
 
 

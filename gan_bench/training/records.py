@@ -10,11 +10,11 @@ import torch
 from gan_bench import artifacts, environment, flops, run_dir, speed
 from gan_bench.allocator import OOM
 from gan_bench import record_keys as keys
+from gan_bench.atomic_files import write_json, write_rows
 from gan_bench.checkpoint import read_checkpoint, save_model
 from gan_bench.data.base import to_unit_range
 from gan_bench.errors import GanBenchError
 from gan_bench.memory import PeakMemory
-from gan_bench.atomic_files import write_json, write_rows
 from gan_bench.snapshots import read_snapshot, saved_steps, snapshot_path
 from gan_bench.training.control import WallClock
 from gan_bench.training.resume import LoopState

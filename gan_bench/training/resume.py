@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 from gan_bench import record_keys as keys
-from gan_bench.errors import GanBenchError
 from gan_bench.atomic_files import TorchFile, torch_save
+from gan_bench.errors import GanBenchError
 from gan_bench.training.setup import RunSetup
 
 RESUME_FORMAT = 1

@@ -11,11 +11,11 @@ import numpy as np
 import torch
 
 from gan_bench import environment, speed
+from gan_bench.atomic_files import TorchFile
 from gan_bench.config import check_classes, run_hash
 from gan_bench.data.base import TRAIN, PreparedData, content_fingerprint, load_prepared
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo, GanModel
-from gan_bench.atomic_files import TorchFile
 from gan_bench.registry import model_class, model_declaration
 from gan_bench.training.spec import RunSpec, TrainSettings
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import torch
 
 from gan_bench import flops, speed
+from gan_bench.atomic_files import read_json
 from gan_bench.data.base import to_unit_range
 from gan_bench.memory import PeakMemory, is_out_of_memory
-from gan_bench.atomic_files import read_json
 from gan_bench.training.control import WallClock
 from gan_bench.training.loop import Diverged, StepLoop
 from gan_bench.training.records import COMPLETED, DIVERGED, OOM, Outcome, RunRecords

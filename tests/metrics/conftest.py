@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from gan_bench.atomic_files import torch_save
 from gan_bench.data.base import PREPARED_FORMAT, PreparedData, load_prepared, prepare, split_protocol
 from gan_bench.metrics.classifier import ClassifierSettings, save_classifier, train_classifier
 from gan_bench.metrics.feature_extractors import feature_space
-from gan_bench.atomic_files import torch_save
 from gan_bench.registry import dataset_class
 
 RES = 16

@@ -3,12 +3,12 @@
 import pytest
 import torch
 
+from gan_bench.atomic_files import read_json
 from gan_bench.config import section_settings, validate_config
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics.classifier import (ClassifierSettings, accuracy, holdout_split, load_classifier,
                                           record_path, train_classifier)
 from gan_bench.metrics.classifier_settings import KEYS as CLASSIFIER_KEYS
-from gan_bench.atomic_files import read_json
 
 
 def test_classifier_learns_mnist_and_records_held_out_accuracy(trained_classifier):

@@ -5,12 +5,12 @@ import json
 import pytest
 import torch
 
+from gan_bench.atomic_files import read_json, write_json
 from gan_bench.checkpoint import save_model
 from gan_bench.cli import build_parser
 from gan_bench.errors import GanBenchError
 from gan_bench.models.base import DatasetInfo
 from gan_bench.models.dcgan import DCGAN
-from gan_bench.atomic_files import read_json, write_json
 
 
 def run(*argv):

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 
+from gan_bench.atomic_files import read_json, write_json
 from gan_bench.checkpoint import save_model
 from gan_bench.config import validate_config
 from gan_bench.data.base import TRAIN, load_prepared
@@ -21,7 +22,6 @@ from gan_bench.models.base import DatasetInfo, GanModel
 from gan_bench.models.declarations import ModelDeclaration
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.models.options import ModelConfig
-from gan_bench.atomic_files import read_json, write_json
 from gan_bench.registry import MODELS
 
 SETTINGS = EvalSettings(num_samples=120, batch_size=64, kid_subset_size=1000, seed=0)

@@ -5,6 +5,7 @@ import json
 import pytest
 import torch
 
+from gan_bench.atomic_files import read_json
 from gan_bench.checkpoint import load_model
 from gan_bench.cli import main
 from gan_bench.errors import GanBenchError
@@ -12,7 +13,6 @@ from gan_bench.models.base import DatasetInfo
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.models.declarations import LSGANConfig
 from gan_bench.models.lsgan import LSGAN
-from gan_bench.atomic_files import read_json
 
 INFO = DatasetInfo("test", 1, 16, 10, 64)
 

@@ -16,12 +16,12 @@ from PIL import Image
 
 from gan_bench import record_keys as keys
 from gan_bench.aggregate import collect_runs
+from gan_bench.atomic_files import write_csv, write_json
 from gan_bench.config import run_hash
 from gan_bench.curve_records import write_curve
 from gan_bench.metrics.classifier import ClassifierSettings, DomainClassifier, classifier_record, save_classifier
 from gan_bench.metrics.evaluate import EvalSettings, metrics_record, skipped
 from gan_bench.metrics.reference import baselines_record, reference_record
-from gan_bench.atomic_files import write_csv, write_json
 from gan_bench.report.load import REQUIRED
 
 LOSSES = {"dcgan": ["loss_g", "loss_d"], "cgan": ["loss_g", "loss_d"], "infogan": ["loss_g", "loss_d", "loss_info"]}
