@@ -6,7 +6,7 @@ optimizer steps (metrics.cas_steps, recorded in metrics.json as cas_train_steps)
 is bounded and stated. The test images are the held-out part of the dataset (gan_bench.data.base: no generator
 trained on them). Its floor (the REAL baseline, `cas_real`) is the same recipe trained on N real training images
 instead of N samples: it depends only on the real data, so the domain space's reference step scores it once per
-dataset (the mean over the floor's draws, with its spread; reference-stats --cas-floor) and every conditional run's
+dataset (the mean over the floor's draws, with its spread; reference-stats given cas_steps) and every conditional run's
 evaluation reads it. A model whose samples carry the right class information in a learnable form scores near it;
 one that ignores its label scores near chance (1/K).
 """

@@ -17,7 +17,7 @@ from gan_bench.metrics.spaces import DOMAIN, NAMES as SPACES
 # The reference statistics' baselines are scored at the runs' N, batch size, seed and KID subset size; the other
 # metrics keys (which spaces, which metrics) do not change them, so changing those does not recompute them.
 REFERENCE_KEYS = ("num_samples", "batch_size", "seed", "kid_subset_size")
-CAS_FLOOR_KEYS = ("cas_steps",)   # reference-stats --cas-floor: CAS's floor is trained for this many steps
+CAS_FLOOR_KEYS = ("cas_steps",)   # reference-stats given these scores CAS's floor, trained for this many steps
 EVALUATE_KEYS = (*REFERENCE_KEYS, "feature_spaces", "compute", "cas_steps")
 
 
@@ -59,16 +59,19 @@ def run_reference_stats(args) -> int:
     from gan_bench.metrics.reference import compute_reference
     from gan_bench.metrics.registry import baseline_key
 
-    settings = section_settings(args.settings, "metrics", REFERENCE_KEYS + CAS_FLOOR_KEYS)
-    if args.cas_floor and not args.classifier:
-        raise GanBenchError("reference-stats --cas-floor trains CAS's recipe, the domain classifier's: give "
-                            "--classifier results/classifiers/<dataset>/res<res>.pt")
+    # CAS's floor is scored when the settings give its budget (the workflow passes cas_steps to the domain
+    # space's reference only, when CAS is computed): what a command computes follows from its one --settings.
+    cas_floor = set(CAS_FLOOR_KEYS) <= set(args.settings)
+    settings = section_settings(args.settings, "metrics", REFERENCE_KEYS + (CAS_FLOOR_KEYS if cas_floor else ()))
+    if cas_floor and not args.classifier:
+        raise GanBenchError("reference-stats: settings with cas_steps score CAS's floor, which trains the domain "
+                            "classifier's recipe: give --classifier results/classifiers/<dataset>/res<res>.pt")
     device = _device(args)
     space = feature_space(args.space, args.classifier, args.inception_weights)
     record = compute_reference(args.data, space, args.out, cuda=device.type == "cuda",
                                num_samples=settings["num_samples"], seed=settings["seed"],
                                batch_size=settings["batch_size"], kid_cap=settings["kid_subset_size"],
-                               cas_steps=settings["cas_steps"] if args.cas_floor else None,
+                               cas_steps=settings["cas_steps"] if cas_floor else None,
                                classifier=args.classifier, verbose=args.verbose)
     floor, spread = record[keys.BASELINES]["real"], record[keys.BASELINE_SPREAD]
     cas = record[keys.REAL_BASELINES].get(baseline_key("cas"))
@@ -142,10 +145,9 @@ def register(subparsers) -> None:
     p.add_argument("--data", required=True, help="prepared data file")
     p.add_argument("--space", required=True, choices=SPACES)
     _feature_space_arguments(p, "space domain")
-    add_settings_argument(p, "config section metrics: (keys " + ", ".join(REFERENCE_KEYS + CAS_FLOOR_KEYS) + "; the "
-                             "baselines are scored at the runs' N and KID subset size)")
-    p.add_argument("--cas-floor", action="store_true", help="also score CAS's floor (its recipe trained on N "
-                   "training images for cas_steps steps; needs --classifier): evaluate reads it from the record")
+    add_settings_argument(p, "config section metrics: (keys " + ", ".join(REFERENCE_KEYS) + "; the baselines are "
+                             "scored at the runs' N and KID subset size; with " + ", ".join(CAS_FLOOR_KEYS) + " also "
+                             "CAS's floor, its recipe trained on N training images, which needs --classifier)")
     add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="json record to write; cached statistics go in the folder "

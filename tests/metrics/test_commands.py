@@ -29,7 +29,7 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
 
     reference = tmp_path / "reference" / "domain.json"
     run("reference-stats", "--data", data, "--space", "domain", "--classifier", classifier, "--out", reference,
-        "--settings", {"cas_steps": 5}, "--cas-floor", "--device", "cpu")
+        "--settings", {"cas_steps": 5}, "--device", "cpu")
     assert read_json(reference)["num_images"] == 120   # the held-out fifth: what runs are scored against
     # CAS's floor, scored here once for every conditional run of the dataset, at the budget of the settings.
     assert 0 <= read_json(reference)["real_baselines"]["cas_real"] <= 1 and read_json(reference)["cas_train_steps"] == 5
@@ -67,8 +67,8 @@ def test_evaluate_needs_a_reference_per_space(tmp_path):
 
 
 def test_cas_floor_without_the_classifier_says_what_to_give(tmp_path):
-    with pytest.raises(GanBenchError, match="--cas-floor .* give --classifier results/classifiers/"):
-        run("reference-stats", "--data", tmp_path / "d.pt", "--space", "domain", "--cas-floor",
+    with pytest.raises(GanBenchError, match="cas_steps score CAS's floor.* give --classifier results/classifiers/"):
+        run("reference-stats", "--data", tmp_path / "d.pt", "--space", "domain", "--settings", {"cas_steps": 5},
             "--out", tmp_path / "domain.json", "--device", "cpu")
     assert not (tmp_path / "domain.json").exists()
 

@@ -24,7 +24,7 @@ import yaml
 from gan_bench.config import (curve_settings, section_settings, validate_config, validate_curve_settings,
                               validate_run_settings)
 from gan_bench.commands import AGGREGATE_KEYS
-from gan_bench.metrics.commands import CLASSIFIER_KEYS, EVALUATE_KEYS, REFERENCE_KEYS
+from gan_bench.metrics.commands import CAS_FLOOR_KEYS, CLASSIFIER_KEYS, EVALUATE_KEYS, REFERENCE_KEYS
 from gan_bench.report.commands import REPORT_KEYS
 from tests.conftest import ROOT
 from tests.workflow.tiny import tiny_config
@@ -113,6 +113,10 @@ def test_every_settings_json_is_complete_and_accepted_by_its_command(planned):
         settings = json.loads(given)
         if command in SECTIONS:
             section, keys = SECTIONS[command]
+            if command == "reference-stats":   # CAS's floor: scored by the final domain reference alone
+                cas_floor = wildcards["space"] == "domain" and "n" not in wildcards
+                assert set(CAS_FLOOR_KEYS) <= set(settings) if cas_floor else not set(CAS_FLOOR_KEYS) & set(settings)
+                keys += CAS_FLOOR_KEYS if cas_floor else ()
             assert section_settings(settings, section, keys) == settings, f"{command}: a key left to its default"
             assert settings == {key: config[section][key] for key in keys}, command
         elif command in ("train", "record-allocator-exit"):  # the second computes the run hash the first would

@@ -21,7 +21,6 @@ use rule reference_stats as curve_reference_stats with:
         settings=lambda wc: settings_json(
             {**json.loads(settings_of("metrics", REFERENCE_KEYS)), "num_samples": int(wc.n)}
         ),
-        cas_floor=[],  # the curve's floor rows are per space; CAS's floor comes with the final reference
     log:
         "results/logs/curve_reference_stats/{dataset}/res{res}/{space}-n{n}.log",
     benchmark:

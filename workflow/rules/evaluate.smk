@@ -12,7 +12,7 @@ from gan_bench.metrics.spaces import DOMAIN, PATTERN as SPACE_PATTERN  # one wil
 
 def _cas_floor(wildcards):
     """CAS's floor is scored by the domain space's reference (which has the classifier CAS's recipe copies), when
-    CAS is computed: `--cas-floor`, with its budget in the settings."""
+    CAS is computed: its budget (cas_steps) in the settings asks for it."""
     computed = config["metrics"]["compute"]
     return wildcards.space == DOMAIN and (computed is None or "cas" in computed)
 
@@ -52,7 +52,6 @@ rule reference_stats:
         weights=get_inception_weights(),
         # The baselines (real-vs-real floor, blank and noise ceilings) are scored at the runs' N and KID subset.
         settings=lambda wc: settings_of("metrics", REFERENCE_KEYS + (CAS_FLOOR_KEYS if _cas_floor(wc) else ())),
-        cas_floor=lambda wc: ["--cas-floor"] if _cas_floor(wc) else [],
         device=config["device"],
     log:
         "results/logs/reference_stats/{dataset}/res{res}/{space}.log",
@@ -63,7 +62,7 @@ rule reference_stats:
         **gpu_resources_of("reference_stats"),
     shell:
         "{GAN_BENCH} reference-stats --data {input.data:q} --space {wildcards.space:q} {params.classifier:q}"
-        " {params.weights:q} --settings {params.settings:q} {params.cas_floor:q}"
+        " {params.weights:q} --settings {params.settings:q}"
         " --device {params.device:q} --num-threads {threads:q} --out {output.record:q} > {log:q} 2>&1"
 
 
