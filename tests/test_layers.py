@@ -32,12 +32,9 @@ LAYERS = (
     ("foundation", ("gan_bench",)),
 )
 
-# Upward imports still to be removed by other work, each with its reason; an entry that no longer points up fails
+# Upward imports still to be removed by other work, each with its reason (none today); an entry that no longer points up fails
 # the test below, so the list only shrinks.
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    # StackedGAN's encoder is pre-trained with the domain classifier's network (models engineer, issue 23 item 1).
-    ("gan_bench.models.stackedgan", "gan_bench.metrics.classifier"): "model uses the classifier network",
-}
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}   # none today
 
 
 def layer_of(module: str) -> int:

@@ -17,7 +17,8 @@ import torch
 
 from gan_bench import record_keys as keys
 from gan_bench.atomic_files import read_json
-from gan_bench.metrics.classifier import ClassifierSettings, DomainClassifier, accuracy, fit, record_path
+from gan_bench.metrics.classifier import ClassifierSettings, DomainClassifier, fit, record_path
+from gan_bench.models.classifying import accuracy
 from gan_bench.metrics.inputs import MetricInputs
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import torch
 
-from gan_bench.metrics.classifier import load_classifier, predict
+from gan_bench.metrics.classifier import load_classifier
+from gan_bench.models.classifying import predict
 from gan_bench.metrics.inputs import MetricInputs
 
 

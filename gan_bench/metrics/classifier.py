@@ -20,9 +20,11 @@ from torch import nn
 from gan_bench import record_keys as keys
 from gan_bench.atomic_files import TorchFile, torch_save, write_json
 from gan_bench.data.base import to_unit_range
+from gan_bench.data.splits import holdout_split
 from gan_bench.errors import GanBenchError, describe
 from gan_bench.metrics.classifier_settings import ClassifierSettings
 from gan_bench.models import optim
+from gan_bench.models.classifying import accuracy, predict
 
 CLASSIFIER_FORMAT = 1
 CLASSIFIER_FILE = TorchFile("domain classifier",
@@ -58,34 +60,6 @@ class DomainClassifier(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.features_and_logits(x)[1]
-
-
-def holdout_split(n: int, fraction: float, seed: int | torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Seeded permutation split into (train indices, held-out indices).
-
-    `seed` may be a generator instead, for a caller that goes on drawing from it after the split (StackedGAN's
-    pre-training draws its batch order from the generator of its split)."""
-    generator = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(seed)
-    order = torch.randperm(n, generator=generator)
-    n_held = max(1, int(round(n * fraction)))
-    return order[n_held:], order[:n_held]
-
-
-@torch.no_grad()
-def predict(model: nn.Module, images: torch.Tensor, device: torch.device, batch_size: int = 500) -> torch.Tensor:
-    """The predicted class of each uint8 image, in eval mode."""
-    was_training = model.training
-    model.eval()
-    predictions = [model(to_unit_range(images[start:start + batch_size].to(device))).argmax(1).cpu()
-                   for start in range(0, images.shape[0], batch_size)]
-    model.train(was_training)
-    return torch.cat(predictions)
-
-
-def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, device: torch.device,
-             batch_size: int = 500) -> float:
-    """Top-1 accuracy on uint8 images, in eval mode: the exact share (a float32 mean would round it)."""
-    return int((predict(model, images, device, batch_size) == labels).sum()) / labels.numel()
 
 
 def _random_shift(x: torch.Tensor, generator: torch.Generator, pixels: int) -> torch.Tensor:

@@ -17,11 +17,12 @@ from torch import nn
 
 from gan_bench import artifacts
 from gan_bench.data.base import to_unit_range  # the source used [0, 1]
+from gan_bench.data.splits import holdout_split
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics.classifier import accuracy, holdout_split
 from gan_bench.models import declarations, optim
 from gan_bench.models.base import GanModel
 from gan_bench.models.blocks import FrozenModule, KerasConvDiscriminator, KerasConvGenerator, keras_init
+from gan_bench.models.classifying import accuracy
 
 
 class Encoder(FrozenModule):

@@ -4,7 +4,8 @@ real data; images with shuffled labels score near chance."""
 import torch
 
 from gan_bench.metrics.cas import classification_accuracy_score
-from gan_bench.metrics.classifier import ClassifierSettings, heldout_images, holdout_split
+from gan_bench.data.splits import holdout_split
+from gan_bench.metrics.classifier import ClassifierSettings, heldout_images
 from gan_bench.metrics.inputs import MetricInputs
 
 

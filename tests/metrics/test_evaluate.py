@@ -15,10 +15,11 @@ from gan_bench.environment import resolve_device
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import registry
 from gan_bench.metrics.class_accuracy import accuracy_of
-from gan_bench.metrics.classifier import load_classifier, predict
+from gan_bench.metrics.classifier import load_classifier
 from gan_bench.metrics.evaluate import EvalSettings, _applies, evaluate_to_file, generate
 from gan_bench.metrics.reference import compute_reference
 from gan_bench.models.base import DatasetInfo, GanModel
+from gan_bench.models.classifying import predict
 from gan_bench.models.declarations import ModelDeclaration
 from gan_bench.models.dcgan import DCGAN
 from gan_bench.models.options import ModelConfig

@@ -55,7 +55,8 @@ def test_pretrain_on_real_digits_beats_chance_and_is_reproducible():
 
 def test_pretrain_reports_accuracy_on_the_domain_classifiers_held_out_split():
     """The encoder's accuracy is measured as the domain classifier's is: on the same seeded hold-out split."""
-    from gan_bench.metrics.classifier import accuracy, holdout_split
+    from gan_bench.data.splits import holdout_split
+    from gan_bench.models.classifying import accuracy
 
     raw = Digits("digits", {}, ".").load()
     images = resize(raw.images, 16)
