@@ -20,10 +20,10 @@ from gan_bench.metrics import real_side, registry
 from gan_bench.metrics.classifier import record_path
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, reference_features
-from gan_bench.metrics.fidelity import kid_subset_size, to_uint8
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
 from gan_bench.metrics.memorization import pairs_picture
 from gan_bench.metrics.reference import TRAIN_FEATURES, load_reference
+from gan_bench.metrics.uint8_images import kid_subset_size, to_uint8
 
 PAIRS_PICTURE = "artifacts/nearest_pairs_{space}.png"   # in the run directory; the report shows artifacts/*.png
 

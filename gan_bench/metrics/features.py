@@ -1,7 +1,9 @@
 """Features of the samples (extracted once per space) and of the real images (read from the reference cache).
 
-Both come from the same torch-fidelity extractor, so every metric compares like with like, and the reference
-step's cached real features are reused instead of re-extracted for every run.
+Both come from the same extractor, so every metric compares like with like, and the reference step's cached real
+features are reused instead of re-extracted for every run. The domain space is extracted by our own loop over
+metrics/domain_features.py; only the Inception space goes through torch-fidelity, imported when it is used (its
+import costs seconds of CPU per job: torchvision, torch._dynamo).
 """
 
 from __future__ import annotations
@@ -9,32 +11,63 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
-from torch_fidelity.utils import create_feature_extractor, get_featuresdict_from_dataset
+from torch.utils.data import DataLoader
 
 from gan_bench import schema
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics.feature_extractors import FeatureSpace
-from gan_bench.metrics.fidelity import UInt8Images
+from gan_bench.metrics import domain_features
+from gan_bench.metrics.feature_extractors import DOMAIN_EXTRACTOR, FeatureSpace
 from gan_bench.metrics.inputs import LOGITS, VECTORS
+from gan_bench.metrics.uint8_images import UInt8Images
 
 
 def layers(space: FeatureSpace) -> dict[str, str]:
     """Our layer roles -> the extractor's layer names (domain: penultimate/logits; inception: 2048/logits_unbiased)."""
-    extractor = FEATURE_EXTRACTORS_REGISTRY[space.extractor]
-    return {VECTORS: extractor.get_default_feature_layer_for_metric("fid"),
-            LOGITS: extractor.get_default_feature_layer_for_metric("isc")}
+    if space.extractor == DOMAIN_EXTRACTOR:
+        layer = domain_features.LAYER_FOR_METRIC.__getitem__
+    else:
+        from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
+
+        layer = FEATURE_EXTRACTORS_REGISTRY[space.extractor].get_default_feature_layer_for_metric
+    return {VECTORS: layer("fid"), LOGITS: layer("isc")}
+
+
+def _domain_features(images: UInt8Images, space: FeatureSpace, cuda: bool, batch_size: int) -> dict:
+    """{layer: CPU features} of the domain classifier, batch by batch as torch-fidelity's own loop does (same
+    batches, same order, no worker processes), so the values are those torch-fidelity would produce."""
+    model = domain_features.DomainFeatures(space.weights_path)
+    if cuda:
+        model.cuda()
+    loader = DataLoader(images, batch_size=min(batch_size, len(images)), drop_last=False, num_workers=0,
+                        pin_memory=cuda)
+    found = {}
+    with torch.no_grad():
+        for batch in loader:
+            for name, value in model(batch.cuda(non_blocking=True) if cuda else batch).items():
+                found.setdefault(name, []).append(value.cpu())
+    return {name: torch.cat(parts, dim=0) for name, parts in found.items()}
+
+
+def _fidelity_features(images: UInt8Images, space: FeatureSpace, names: list[str], cuda: bool, batch_size: int,
+                       verbose: bool) -> dict:
+    """{layer: CPU features} from torch-fidelity's extractor (the Inception space)."""
+    from torch_fidelity.utils import create_feature_extractor, get_featuresdict_from_dataset
+
+    extractor = create_feature_extractor(space.extractor, names, cuda=cuda, verbose=verbose,
+                                         **space.fidelity_kwargs())
+    return get_featuresdict_from_dataset(images, extractor, batch_size, cuda, True, verbose)
 
 
 def extract(images: torch.Tensor, space: FeatureSpace, cuda: bool,
             batch_size: int = schema.default("metrics", "batch_size"),
             verbose: bool = False) -> dict[str, torch.Tensor]:
-    """{VECTORS, LOGITS} of uint8 images (N, 1|3, H, W), on the device they were extracted on (torch-fidelity
-    hands them back on the CPU batch by batch; the metrics run where the extractor ran)."""
+    """{VECTORS, LOGITS} of uint8 images (N, 1|3, H, W), on the device they were extracted on (they come back to
+    the CPU batch by batch; the metrics run where the extractor ran)."""
     names = layers(space)
-    extractor = create_feature_extractor(space.extractor, list(names.values()), cuda=cuda, verbose=verbose,
-                                         **space.fidelity_kwargs())
-    found = get_featuresdict_from_dataset(UInt8Images(images), extractor, batch_size, cuda, True, verbose)
+    if space.extractor == DOMAIN_EXTRACTOR:
+        found = _domain_features(UInt8Images(images), space, cuda, batch_size)
+    else:
+        found = _fidelity_features(UInt8Images(images), space, list(names.values()), cuda, batch_size, verbose)
     device = torch.device("cuda" if cuda else "cpu")
     return {role: found[name].float().to(device) for role, name in names.items()}
 

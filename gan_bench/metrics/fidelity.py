@@ -17,7 +17,9 @@ from torch.utils.data import Dataset
 from torch_fidelity.defaults import DEFAULTS
 
 from gan_bench import schema
+from gan_bench.metrics import fidelity_domain  # noqa: F401  registers the domain extractor with torch-fidelity
 from gan_bench.metrics.feature_extractors import FeatureSpace
+from gan_bench.metrics.uint8_images import kid_subset_size
 
 # metric flag -> (torch-fidelity result key, our key prefix)
 RESULT_KEYS = {
@@ -27,32 +29,6 @@ RESULT_KEYS = {
 }
 METRICS = tuple(RESULT_KEYS)
 RNG_SEED = 2020  # torch-fidelity's default, passed explicitly: KID subsets and IS splits are drawn from it
-
-
-class UInt8Images(Dataset):
-    """uint8 (N, C, H, W) images served as 3xHxW tensors; gray (C=1) repeated to 3 channels."""
-
-    def __init__(self, images: torch.Tensor):
-        if images.dtype != torch.uint8 or images.dim() != 4 or images.shape[1] not in (1, 3):
-            raise ValueError(f"expected uint8 images (N, 1|3, H, W), got {images.dtype} {tuple(images.shape)}")
-        self.images = images
-
-    def __len__(self) -> int:
-        return self.images.shape[0]
-
-    def __getitem__(self, index: int) -> torch.Tensor:
-        image = self.images[index]
-        return image.expand(3, -1, -1).contiguous() if image.shape[0] == 1 else image
-
-
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """Generator output in [-1, 1] -> uint8, the inverse of the x / 127.5 - 1 normalisation used in training."""
-    return ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-
-
-def kid_subset_size(cap: int, *sizes: int) -> int:
-    """torch-fidelity refuses a KID subset larger than either input."""
-    return max(2, min(cap, *sizes))
 
 
 def checked_kwargs(**kwargs) -> dict:

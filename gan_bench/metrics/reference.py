@@ -21,7 +21,6 @@ from pathlib import Path
 
 import torch
 from torch.utils.data import Dataset
-from torch_fidelity.defaults import DEFAULTS
 
 from gan_bench import record_keys as keys
 from gan_bench import schema
@@ -33,8 +32,9 @@ from gan_bench.metrics.baselines import FLOOR_DRAWS, floor_scores
 from gan_bench.metrics.classifier import file_sha256
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, layers
-from gan_bench.metrics.fidelity import kid_subset_size
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
+from gan_bench.metrics.standard import IS_SPLITS
+from gan_bench.metrics.uint8_images import kid_subset_size
 
 CACHE_NAME = "real"
 TRAIN_FEATURES = "train-vectors.pt"   # {VECTORS: (M_train, d)} of every training image, in the prepared order
@@ -97,7 +97,7 @@ def baselines_record(scores: dict[str, dict], *, num_scored: int, num_against: i
         keys.BASELINE_METHOD: method,
         keys.NUM_SAMPLES: int(num_samples),
         keys.KID_SUBSET_SIZE: int(kid_subset),
-        keys.IS_SPLITS: int(DEFAULTS["isc_splits"]),
+        keys.IS_SPLITS: IS_SPLITS,
         # IS of real data at the runs' N and splits: what a generator's IS is read against.
         keys.IS_REAL: scores["real"]["is"],
         "is_std_real": scores["real"]["is_std"],

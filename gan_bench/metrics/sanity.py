@@ -21,8 +21,9 @@ from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
 from gan_bench.metrics.feature_extractors import feature_space
 from gan_bench.metrics import registry
 from gan_bench.metrics.features import extract
-from gan_bench.metrics.fidelity import UInt8Images, calculate, named
+from gan_bench.metrics.fidelity import calculate, named
 from gan_bench.metrics.inputs import MetricInputs
+from gan_bench.metrics.uint8_images import UInt8Images
 
 
 def comparisons(images: torch.Tensor, seed: int = 1) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

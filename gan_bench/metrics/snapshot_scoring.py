@@ -22,8 +22,8 @@ from gan_bench.metrics import registry
 from gan_bench.metrics.evaluate import (Clock, EvalSettings, checked_real_data, generate, real_data, score_in_spaces,
                                         shared_inputs)
 from gan_bench.metrics.feature_extractors import FeatureSpace
-from gan_bench.metrics.fidelity import kid_subset_size
 from gan_bench.metrics.reference import load_reference
+from gan_bench.metrics.uint8_images import kid_subset_size
 from gan_bench.snapshots import load_snapshot, saved_steps, schedule, snapshot_path
 
 

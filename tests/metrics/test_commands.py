@@ -1,6 +1,8 @@
 """The CLI subcommands the workflow rules call, with every path explicit."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -49,6 +51,38 @@ def test_train_reference_evaluate_chain(prepared_subset, tmp_path):
     assert metrics["metrics_computed"] == ["fid_domain", "density_coverage_domain", "pixel_histogram"]
     # The per-run pixel metric and its real-data floor (60 training images in place of the samples).
     assert 0 <= metrics["pixel_tv_real"] < metrics["pixel_tv"] <= 1
+
+
+# Run in a fresh interpreter: what the scoring commands import, after they ran, is what a workflow job pays for.
+DOMAIN_ONLY_JOBS = """
+import json, sys
+from gan_bench.cli import build_parser
+for argv in json.loads(sys.argv[1]):
+    args = build_parser().parse_args(argv)
+    args.func(args)
+import gan_bench.metrics.snapshot_scoring  # score-snapshots' scoring module, on the same domain-only path
+print(json.dumps([name for name in ("torch_fidelity", "torchvision", "torch._dynamo") if name in sys.modules]))
+"""
+
+
+@pytest.mark.slow  # a fresh interpreter importing torch, then reference-stats and evaluate through the CLI
+def test_domain_only_scoring_never_imports_torch_fidelity(prepared_subset, trained_classifier, tmp_path):
+    data, classifier = prepared_subset(tmp_path / "res16.pt", slice(0, 300)), trained_classifier[0]
+    model = DCGAN(DCGAN.Config.from_options({"image_size": 16, "width": 4}), DatasetInfo("mnist", 1, 16, 10, 300))
+    save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model, step=5, settings_hash="h1")
+    summary = write_json(tmp_path / "run" / "summary.json", {"status": "completed", "reason": None, "steps": 5,
+                                                            "settings_hash": "h1"})
+    reference, out = tmp_path / "reference" / "domain.json", tmp_path / "run" / "metrics.json"
+    settings = json.dumps({"feature_spaces": ["domain"], "num_samples": 40})
+    jobs = [["reference-stats", "--data", str(data), "--space", "domain", "--classifier", str(classifier),
+             "--out", str(reference), "--settings", json.dumps({"num_samples": 40}), "--device", "cpu"],
+            ["evaluate", "--checkpoint", str(tmp_path / "run" / "checkpoint.pt"), "--summary", str(summary),
+             "--data", str(data), "--reference", f"domain={reference}", "--classifier", str(classifier),
+             "--settings", settings, "--device", "cpu", "--out", str(out)]]
+    done = subprocess.run([sys.executable, "-c", DOMAIN_ONLY_JOBS, json.dumps(jobs)], capture_output=True,
+                          text=True, check=True)
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+    assert read_json(out)["fid_domain"] > 0   # the job did score the run
 
 
 def test_evaluate_needs_a_reference_per_space(tmp_path):

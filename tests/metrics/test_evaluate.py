@@ -225,7 +225,8 @@ def test_conditional_metrics_of_a_conditional_model_end_to_end(real_data, evalua
 
 def test_fid_kid_is_equal_torch_fidelitys_calculate_metrics_on_the_same_samples(run_dir, evaluate, domain, reference):
     from gan_bench.checkpoint import load_model
-    from gan_bench.metrics.fidelity import UInt8Images, calculate, named
+    from gan_bench.metrics.fidelity import calculate, named
+    from gan_bench.metrics.uint8_images import UInt8Images
     from gan_bench.metrics.reference import CachedReference, load_reference
 
     metrics = evaluate(run_dir, "same.json")

@@ -1,4 +1,4 @@
-"""The two feature spaces as torch-fidelity extractors: domain wiring, and Inception weights lookup."""
+"""The two feature spaces: the domain extractor and its torch-fidelity wiring, and Inception weights lookup."""
 
 import pytest
 import torch
@@ -6,23 +6,25 @@ from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorIncepti
 
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import feature_extractors as fe
+from gan_bench.metrics import fidelity_domain as fd
 from gan_bench.metrics.classifier import load_classifier, to_unit_range
-from gan_bench.metrics.fidelity import UInt8Images, calculate, named
+from gan_bench.metrics.fidelity import calculate, named
+from gan_bench.metrics.uint8_images import UInt8Images
 
 
 def extractor(path, features=("penultimate", "logits")):
-    return fe.DomainFeatureExtractor(fe.DOMAIN_EXTRACTOR, list(features), feature_extractor_weights_path=str(path))
+    return fd.DomainFeatureExtractor(fe.DOMAIN_EXTRACTOR, list(features), feature_extractor_weights_path=str(path))
 
 
 def test_domain_extractor_is_registered_with_torch_fidelity():
     from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
 
-    assert FEATURE_EXTRACTORS_REGISTRY[fe.DOMAIN_EXTRACTOR] is fe.DomainFeatureExtractor
-    fe.register_domain_extractor()  # a second registration is harmless
+    assert FEATURE_EXTRACTORS_REGISTRY[fe.DOMAIN_EXTRACTOR] is fd.DomainFeatureExtractor
+    fd.register_domain_extractor()  # a second registration is harmless
 
 
 def test_penultimate_for_fid_and_kid_logits_for_is():
-    layer = fe.DomainFeatureExtractor.get_default_feature_layer_for_metric
+    layer = fd.DomainFeatureExtractor.get_default_feature_layer_for_metric
     assert (layer("fid"), layer("kid"), layer("isc")) == ("penultimate", "penultimate", "logits")
 
 

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from gan_bench.metrics import fidelity
-from gan_bench.metrics.fidelity import UInt8Images, calculate, checked_kwargs, kid_subset_size, named, to_uint8
+from gan_bench.metrics.fidelity import calculate, checked_kwargs, named
+from gan_bench.metrics.uint8_images import UInt8Images, kid_subset_size, to_uint8
 
 
 @pytest.fixture(scope="module")
