@@ -33,8 +33,10 @@ def layers(space: FeatureSpace) -> dict[str, str]:
 
 
 def _domain_features(images: UInt8Images, space: FeatureSpace, cuda: bool, batch_size: int) -> dict:
-    """{layer: CPU features} of the domain classifier, batch by batch as torch-fidelity's own loop does (same
-    batches, same order, no worker processes), so the values are those torch-fidelity would produce."""
+    """{layer: features} of the domain classifier, batch by batch as torch-fidelity's own loop does (same
+    batches, same order, no worker processes), so the values are those torch-fidelity would produce; they stay on
+    the device they were computed on (torch-fidelity's loop would copy each batch to the CPU and the metrics would
+    copy them back)."""
     model = domain_features.DomainFeatures(space.weights_path)
     if cuda:
         model.cuda()
@@ -44,7 +46,7 @@ def _domain_features(images: UInt8Images, space: FeatureSpace, cuda: bool, batch
     with torch.no_grad():
         for batch in loader:
             for name, value in model(batch.cuda(non_blocking=True) if cuda else batch).items():
-                found.setdefault(name, []).append(value.cpu())
+                found.setdefault(name, []).append(value)
     return {name: torch.cat(parts, dim=0) for name, parts in found.items()}
 
 
@@ -61,8 +63,8 @@ def _fidelity_features(images: UInt8Images, space: FeatureSpace, names: list[str
 def extract(images: torch.Tensor, space: FeatureSpace, cuda: bool,
             batch_size: int = schema.default("metrics", "batch_size"),
             verbose: bool = False) -> dict[str, torch.Tensor]:
-    """{VECTORS, LOGITS} of uint8 images (N, 1|3, H, W), on the device they were extracted on (they come back to
-    the CPU batch by batch; the metrics run where the extractor ran)."""
+    """{VECTORS, LOGITS} of uint8 images (N, 1|3, H, W), on the device they were extracted on: the metrics run
+    where the extractor ran (torch-fidelity's Inception loop returns them on the CPU; they are moved back)."""
     names = layers(space)
     if space.extractor == DOMAIN_EXTRACTOR:
         found = _domain_features(UInt8Images(images), space, cuda, batch_size)
