@@ -29,16 +29,17 @@ GAUSSIAN_FILE = "real-gaussian.pt"
 NEIGHBOURS_FILE = "real-neighbours.pt"
 
 
-def floor_metrics(space: str | None) -> list[registry.Metric]:
+def floor_metrics(space: str | None, compute: list[str] | None = None) -> list[registry.Metric]:
     """The metrics whose real-data value the reference step scores (FLOOR and REAL baselines): those of feature
-    space `space`, or with None those computed once per run (CAS)."""
-    return [m for m in registry.METRICS.values() if m.baseline in (registry.REAL, registry.FLOOR)
+    space `space`, or with None those computed once per run (CAS); only those named in `compute` when given (None:
+    every one)."""
+    return [m for m in registry.selected(compute) if m.baseline in (registry.REAL, registry.FLOOR)
             and (m.spaces is None if space is None else bool(m.spaces) and space in m.spaces)]
 
 
-def baseline_metrics(space: str | None) -> list[registry.Metric]:
+def baseline_metrics(space: str | None, compute: list[str] | None = None) -> list[registry.Metric]:
     """The REAL-baseline metrics among floor_metrics: their floors go into metrics.json as `<key>_real_<space>`."""
-    return [m for m in floor_metrics(space) if m.baseline == registry.REAL]
+    return [m for m in floor_metrics(space, compute) if m.baseline == registry.REAL]
 
 
 def scoring_point(num_samples: int, seed: int, kid_cap: int) -> dict:
