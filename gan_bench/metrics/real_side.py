@@ -82,11 +82,15 @@ def real_inputs(real: dict, real_labels: torch.Tensor | None, train: dict, train
                         device=device)
 
 
-def save(inputs: MetricInputs, folder: Path) -> None:
-    """Compute the real side into `inputs.cache` and write its files into `folder`."""
+def save(inputs: MetricInputs, folder: Path, metrics: list[registry.Metric] | None = None) -> None:
+    """Compute the real side into `inputs.cache` and write its files into `folder`. The held-out images' distances
+    to the training images (M x M_train, the largest part) only when one of `metrics` (None: all) reads the
+    training images' vectors: a reader without them computes them itself (shared.heldout_train_distance)."""
     torch.save(shared.real_gaussian(inputs).to_dict(), folder / GAUSSIAN_FILE)
+    reads_train = any(registry.TRAIN_VECTORS in metric.reads for metric in metrics or registry.METRICS.values())
     torch.save({**shared.real_self(inputs).to_dict(), "kid_plan": list(inputs.cache[shared.REAL_KID_PLAN]),
-                shared.HELDOUT_TRAIN: shared.heldout_train_distance(inputs)}, folder / NEIGHBOURS_FILE)
+                **({shared.HELDOUT_TRAIN: shared.heldout_train_distance(inputs)} if reads_train else {})},
+               folder / NEIGHBOURS_FILE)
 
 
 def load(reference: dict, device: torch.device) -> dict:

@@ -172,8 +172,8 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
     inputs = real_side.real_inputs(real_features, heldout.labels, train_features, train.labels, space.name,
                                    num_samples=num_samples, seed=seed, kid_cap=kid_cap,
                                    device=torch.device("cuda" if cuda else "cpu"))
-    real_side.save(inputs, folder)
     floors = real_side.floor_metrics(space.name, compute)
+    real_side.save(inputs, folder, floors)
     record = reference_record(dataset=heldout.name, image_size=heldout.image_size, space=space.name,
                               extractor=space.extractor, weights_sha256=file_sha256(space.weights_path),
                               num_images=len(heldout.images), protocol=heldout.protocol,

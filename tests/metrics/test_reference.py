@@ -203,9 +203,9 @@ def reference_stats(data, space, out, compute: list[str]) -> int:
 def test_a_reference_asked_for_some_metrics_holds_exactly_their_floors_unchanged(at_400, curve_400):
     """The curve reads FID and KID only: its reference scores their floor and ceilings from the same draws and
     seeds as a full reference (equal to the last bit), says which floors it holds, and scores no other."""
-    from gan_bench.metrics import real_side
+    from gan_bench.metrics import real_side, shared
 
-    (_, full), (_, curve) = at_400, curve_400
+    (full_out, full), (curve_out, curve) = at_400, curve_400
     assert full["floors"] == [m.name for m in real_side.floor_metrics("domain") + real_side.baseline_metrics(None)]
     assert curve["floors"] == ["fid", "kid"]
     scored = ("fid", "kid", "kid_std")
@@ -214,6 +214,13 @@ def test_a_reference_asked_for_some_metrics_holds_exactly_their_floors_unchanged
     assert curve["baseline_spread"] == {key: full["baseline_spread"][key] for key in scored}
     assert curve["real_baselines"] == {} == curve["real_baselines_spread"]
     assert "is_real" not in curve and "cas_train_steps" not in curve
+    # Nor the real side only memorization reads (each held-out image's nearest training image): the FID and KID
+    # parts are the full reference's, bit for bit.
+    neighbours = [torch.load(cache_dir(out) / real_side.NEIGHBOURS_FILE) for out in (full_out, curve_out)]
+    assert shared.HELDOUT_TRAIN in neighbours[0] and shared.HELDOUT_TRAIN not in neighbours[1]
+    assert torch.equal(neighbours[0]["kernel_sums"], neighbours[1]["kernel_sums"])
+    assert (cache_dir(full_out) / real_side.GAUSSIAN_FILE).read_bytes() == (
+        cache_dir(curve_out) / real_side.GAUSSIAN_FILE).read_bytes()
 
 
 def test_a_floor_the_reference_was_not_asked_for_is_refused_naming_the_command_that_makes_it(
