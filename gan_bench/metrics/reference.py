@@ -1,7 +1,8 @@
 """Reference statistics of the held-out real images, computed once per (dataset, image size, feature space), and
 the floors and baselines every run is read against at the runs' N: N training images (the floor, every metric of
 the space, mean of FLOOR_DRAWS draws with its spread), blank and noise images, each scored against the same
-held-out images as a run's samples.
+held-out images as a run's samples. A curve's reference (at the curve's N) is asked only for the metrics the curve
+scores (`compute`) and scores only their floors; its record names them (`floors`).
 
 The reference is the prepared file's HELDOUT part (gan_bench.data.base): images no generator trained on. The
 features of the TRAIN part are cached beside it (`TRAIN_FEATURES`) for memorization, which asks how close samples
