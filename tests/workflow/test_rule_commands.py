@@ -109,7 +109,7 @@ def test_every_command_gets_only_paths_wildcards_one_settings_and_where_it_runs(
 
 def test_every_settings_json_is_complete_and_accepted_by_its_command(planned):
     jobs, config = planned
-    assert any(command == "reference-stats" and "n" in wildcards for command, _, wildcards in jobs)   # a curve's
+    assert any(command == "reference-stats" and "n" in wildcards for command, _, wildcards in jobs)   # the curve's
     for command, argv, wildcards in jobs:
         given = dict(flags(argv)).get("--settings")
         if given is None:
