@@ -68,6 +68,10 @@ REAL_BASELINES = "real_baselines"    # {`<key>_real_<space>` | `cas_real`: the o
 REAL_BASELINES_SPREAD = "real_baselines_spread"   # {the same columns: standard deviation over the draws}
 REAL_BASELINES_AT = "real_baselines_at"   # {num_samples, seed, kid_subset_size} they were scored at
 IS_SPLITS = "is_splits"
+# [metric names] whose floors the record was asked for (each scored where it applies: intra-FID needs labels): a
+# metric absent here was not requested (a curve's reference scores only what the curve reads). Records written
+# before this key hold every floor of their space.
+FLOORS = "floors"
 
 # --- metrics.json (gan_bench.metrics.evaluate); per-space metrics are f"{metric}_{space}" ---
 FEATURE_SPACES = "feature_spaces"

@@ -120,7 +120,8 @@ def test_reference_stats_by_hand_uses_the_schema_defaults(digits16, tmp_path, mo
     metrics = schema.defaults("metrics")
     assert seen == {"num_samples": metrics["num_samples"], "seed": metrics["seed"],
                     "batch_size": metrics["batch_size"], "kid_cap": metrics["kid_subset_size"], "verbose": False,
-                    "cas_steps": None, "classifier": None}   # CAS's floor only with cas_steps
+                    "cas_steps": None, "classifier": None,   # CAS's floor only with cas_steps
+                    "compute": None}   # every floor
 
 
 @pytest.mark.parametrize("device, current", [("cuda:1", 1), ("cuda", None)])

@@ -18,6 +18,12 @@ from gan_bench.metrics.spaces import DOMAIN, NAMES as SPACES
 # metrics keys (which spaces, which metrics) do not change them, so changing those does not recompute them.
 REFERENCE_KEYS = ("num_samples", "batch_size", "seed", "kid_subset_size")
 CAS_FLOOR_KEYS = ("cas_steps",)   # reference-stats given these scores CAS's floor, trained for this many steps
+# reference-stats given `compute` scores only the floors of those metrics. The run reference is never given it (see
+# REFERENCE_KEYS): it holds every floor. The curve's reference is given the curve's metrics (curves.metrics), since
+# a curve reads no other floor. Why this key: a flag of its own would break the one --settings contract; a new
+# metrics key would be a config setting no user sets; passing the `curves` section would make reference-stats read
+# two sections for one choice. `compute` already says "which metrics" (null: all) and means the same here.
+FLOOR_CHOICE_KEYS = ("compute",)
 EVALUATE_KEYS = (*REFERENCE_KEYS, "feature_spaces", "compute", "cas_steps")
 
 
@@ -57,12 +63,13 @@ def run_reference_stats(args) -> int:
     from gan_bench.config import section_settings
     from gan_bench.metrics.feature_extractors import feature_space
     from gan_bench.metrics.reference import compute_reference
-    from gan_bench.metrics.registry import baseline_key
 
     # CAS's floor is scored when the settings give its budget (the workflow passes cas_steps to the domain
     # space's reference only, when CAS is computed): what a command computes follows from its one --settings.
     cas_floor = set(CAS_FLOOR_KEYS) <= set(args.settings)
-    settings = section_settings(args.settings, "metrics", REFERENCE_KEYS + (CAS_FLOOR_KEYS if cas_floor else ()))
+    settings = section_settings(args.settings, "metrics",
+                                REFERENCE_KEYS + (CAS_FLOOR_KEYS if cas_floor else ()) + FLOOR_CHOICE_KEYS)
+    _check_compute(settings["compute"])
     if cas_floor and not args.classifier:
         raise GanBenchError("reference-stats: settings with cas_steps score CAS's floor, which trains the domain "
                             "classifier's recipe: give --classifier results/classifiers/<dataset>/res<res>.pt")
@@ -72,13 +79,31 @@ def run_reference_stats(args) -> int:
                                num_samples=settings["num_samples"], seed=settings["seed"],
                                batch_size=settings["batch_size"], kid_cap=settings["kid_subset_size"],
                                cas_steps=settings["cas_steps"] if cas_floor else None,
-                               classifier=args.classifier, verbose=args.verbose)
+                               classifier=args.classifier, compute=settings["compute"], verbose=args.verbose)
+    _log(f"reference statistics {args.out}: {record[keys.NUM_IMAGES]} images; floors of "
+         f"{', '.join(record[keys.FLOORS]) or 'no metric'} ({record[keys.BASELINE_METHOD]}): {_floors_shown(record)}")
+    return 0
+
+
+def _floors_shown(record: dict) -> str:
+    """The headline floors a reference record holds (those it was asked for), for the log."""
+    from gan_bench.metrics.registry import baseline_key
+
     floor, spread = record[keys.BASELINES]["real"], record[keys.BASELINE_SPREAD]
     cas = record[keys.REAL_BASELINES].get(baseline_key("cas"))
-    _log(f"reference statistics {args.out}: {record[keys.NUM_IMAGES]} images; floor ({record[keys.BASELINE_METHOD]}): "
-         f"FID {floor['fid']:.3f} ± {spread.get('fid', float('nan')):.3f}, KID {floor['kid']:.5f}, IS of real data "
-         f"{record[keys.IS_REAL]:.3f}" + (f", CAS {cas:.4f}" if cas is not None else ""))
-    return 0
+    shown = [f"FID {floor['fid']:.3f} ± {spread.get('fid', float('nan')):.3f}"] if "fid" in floor else []
+    shown += [f"KID {floor['kid']:.5f}"] if "kid" in floor else []
+    shown += [f"IS of real data {floor['is']:.3f}"] if "is" in floor else []
+    return ", ".join(shown + ([f"CAS {cas:.4f}"] if cas is not None else []))
+
+
+def _check_compute(compute: list[str] | None) -> None:
+    from gan_bench.metrics.registry import names as metric_names
+
+    unknown = [name for name in compute or [] if name not in metric_names()]
+    if unknown:
+        raise GanBenchError(f"--settings key metrics.compute: unknown metric(s) {', '.join(unknown)}; valid: "
+                            f"{', '.join(metric_names())}")
 
 
 def _parse_references(pairs: list[str]) -> dict[str, str]:
@@ -95,13 +120,9 @@ def run_evaluate(args) -> int:
     from gan_bench.config import section_settings
     from gan_bench.metrics.evaluate import EvalSettings, evaluate_to_file
     from gan_bench.metrics.feature_extractors import feature_space
-    from gan_bench.metrics.registry import names as metric_names
 
     settings = section_settings(args.settings, "metrics", EVALUATE_KEYS)
-    unknown = [name for name in settings["compute"] or [] if name not in metric_names()]
-    if unknown:
-        raise GanBenchError(f"--settings key metrics.compute: unknown metric(s) {', '.join(unknown)}; valid: "
-                            f"{', '.join(metric_names())}")
+    _check_compute(settings["compute"])
     spaces = settings.pop("feature_spaces")
     references = _parse_references(args.reference)
     missing = [space for space in spaces if space not in references]
@@ -147,7 +168,8 @@ def register(subparsers) -> None:
     _feature_space_arguments(p, "space domain")
     add_settings_argument(p, "config section metrics: (keys " + ", ".join(REFERENCE_KEYS) + "; the baselines are "
                              "scored at the runs' N and KID subset size; with " + ", ".join(CAS_FLOOR_KEYS) + " also "
-                             "CAS's floor, its recipe trained on N training images, which needs --classifier)")
+                             "CAS's floor, its recipe trained on N training images, which needs --classifier; with "
+                             + ", ".join(FLOOR_CHOICE_KEYS) + " only the floors of the metrics it names)")
     add_device_argument(p)
     add_threads_argument(p)
     p.add_argument("--out", required=True, help="json record to write; cached statistics go in the folder "

@@ -232,7 +232,10 @@ def evaluate_run(checkpoint: str | Path, data: str | Path, spaces: list[tuple[Fe
     clock = Clock()
     samples, labels = clock.run("sampling", generate, model, settings)
     # IS of real data at the runs' N comes with the reference (its floor), as do the REAL baselines (read in _score).
-    scores = {keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL] for space, reference in references}
+    # A reference asked only for other floors (a curve's) has no IS floor to pass on; REAL floors it lacks are
+    # scored in _score.
+    scores = {keys.per_space(keys.IS_REAL, space.name): reference[keys.IS_REAL] for space, reference in references
+              if keys.IS_REAL in reference}
     chosen = [m for m in registry.selected(settings.compute)
               if _applies(m, model, info[keys.ARCH][keys.NUM_CLASSES] if info else None)]
     common = shared_inputs(samples, labels, model, real, classifier, device, settings)

@@ -29,16 +29,17 @@ GAUSSIAN_FILE = "real-gaussian.pt"
 NEIGHBOURS_FILE = "real-neighbours.pt"
 
 
-def floor_metrics(space: str | None) -> list[registry.Metric]:
+def floor_metrics(space: str | None, compute: list[str] | None = None) -> list[registry.Metric]:
     """The metrics whose real-data value the reference step scores (FLOOR and REAL baselines): those of feature
-    space `space`, or with None those computed once per run (CAS)."""
-    return [m for m in registry.METRICS.values() if m.baseline in (registry.REAL, registry.FLOOR)
+    space `space`, or with None those computed once per run (CAS); only those named in `compute` when given (None:
+    every one)."""
+    return [m for m in registry.selected(compute) if m.baseline in (registry.REAL, registry.FLOOR)
             and (m.spaces is None if space is None else bool(m.spaces) and space in m.spaces)]
 
 
-def baseline_metrics(space: str | None) -> list[registry.Metric]:
+def baseline_metrics(space: str | None, compute: list[str] | None = None) -> list[registry.Metric]:
     """The REAL-baseline metrics among floor_metrics: their floors go into metrics.json as `<key>_real_<space>`."""
-    return [m for m in floor_metrics(space) if m.baseline == registry.REAL]
+    return [m for m in floor_metrics(space, compute) if m.baseline == registry.REAL]
 
 
 def scoring_point(num_samples: int, seed: int, kid_cap: int) -> dict:
@@ -81,11 +82,15 @@ def real_inputs(real: dict, real_labels: torch.Tensor | None, train: dict, train
                         device=device)
 
 
-def save(inputs: MetricInputs, folder: Path) -> None:
-    """Compute the real side into `inputs.cache` and write its files into `folder`."""
+def save(inputs: MetricInputs, folder: Path, metrics: list[registry.Metric] | None = None) -> None:
+    """Compute the real side into `inputs.cache` and write its files into `folder`. The held-out images' distances
+    to the training images (M x M_train, the largest part) only when one of `metrics` (None: all) reads the
+    training images' vectors: a reader without them computes them itself (shared.heldout_train_distance)."""
     torch.save(shared.real_gaussian(inputs).to_dict(), folder / GAUSSIAN_FILE)
+    reads_train = any(registry.TRAIN_VECTORS in metric.reads for metric in metrics or registry.METRICS.values())
     torch.save({**shared.real_self(inputs).to_dict(), "kid_plan": list(inputs.cache[shared.REAL_KID_PLAN]),
-                shared.HELDOUT_TRAIN: shared.heldout_train_distance(inputs)}, folder / NEIGHBOURS_FILE)
+                **({shared.HELDOUT_TRAIN: shared.heldout_train_distance(inputs)} if reads_train else {})},
+               folder / NEIGHBOURS_FILE)
 
 
 def load(reference: dict, device: torch.device) -> dict:

@@ -1,7 +1,8 @@
 """Reference statistics of the held-out real images, computed once per (dataset, image size, feature space), and
 the floors and baselines every run is read against at the runs' N: N training images (the floor, every metric of
 the space, mean of FLOOR_DRAWS draws with its spread), blank and noise images, each scored against the same
-held-out images as a run's samples.
+held-out images as a run's samples. A curve's reference (at the curve's N) is asked only for the metrics the curve
+scores (`compute`) and scores only their floors; its record names them (`floors`).
 
 The reference is the prepared file's HELDOUT part (gan_bench.data.base): images no generator trained on. The
 features of the TRAIN part are cached beside it (`TRAIN_FEATURES`) for memorization, which asks how close samples
@@ -58,12 +59,13 @@ def _unsuffixed(columns: dict, space: str) -> dict:
     return {column.removesuffix(f"_{space}"): value for column, value in columns.items()}
 
 
-def _trivial_scores(features: dict, real: MetricInputs) -> dict:
-    """FID, KID and IS (the FLOOR metrics) of a trivial image set's features against the held-out images."""
+def _trivial_scores(features: dict, real: MetricInputs, metrics: list[registry.Metric]) -> dict:
+    """The FLOOR metrics among `metrics` (FID, KID, IS) of a trivial image set's features against the held-out
+    images."""
     scored = dataclasses.replace(real, features=features,
                                  cache={name: real.cache[name] for name in shared.REAL_SIDE if name in real.cache})
     found = {}
-    for metric in real_side.floor_metrics(real.space):
+    for metric in metrics:
         if metric.baseline == registry.FLOOR:
             found.update(metric.load()(scored))
     return found
@@ -86,8 +88,9 @@ def floor_method(n: int, num_samples: int, num_heldout: int) -> str:
 
 def baselines_record(scores: dict[str, dict], *, num_scored: int, num_against: int, method: str, num_samples: int,
                      kid_subset: int, spread: dict | None = None) -> dict:
-    """The baseline part of the reference record: {name: {fid, kid, kid_std, is, is_std}}, the floor's spread over
-    its draws and how it was made."""
+    """The baseline part of the reference record: {name: {fid, kid, kid_std, is, is_std}} (those scored), the
+    floor's spread over its draws and how it was made."""
+    real = scores["real"]
     return {
         keys.BASELINES: scores,
         keys.BASELINE_SPREAD: dict(spread or {}),
@@ -98,9 +101,8 @@ def baselines_record(scores: dict[str, dict], *, num_scored: int, num_against: i
         keys.NUM_SAMPLES: int(num_samples),
         keys.KID_SUBSET_SIZE: int(kid_subset),
         keys.IS_SPLITS: IS_SPLITS,
-        # IS of real data at the runs' N and splits: what a generator's IS is read against.
-        keys.IS_REAL: scores["real"]["is"],
-        "is_std_real": scores["real"]["is_std"],
+        # IS of real data at the runs' N and splits: what a generator's IS is read against (when IS was scored).
+        **({keys.IS_REAL: real["is"], "is_std_real": real["is_std"]} if "is" in real else {}),
     }
 
 
@@ -133,11 +135,10 @@ def _write_features(features: dict, space: FeatureSpace, folder: Path) -> list[s
     return names
 
 
-def run_floors(heldout, train, classifier: str | Path, device: torch.device, *, num_samples: int, seed: int,
-               cas_steps: int, batch_size: int) -> tuple[dict, dict]:
-    """The per-run metrics' floors (CAS: its recipe trained on N training images, tested on the held-out images),
-    mean and spread over the draws as `cas_real`; nothing for data without class labels."""
-    metrics = real_side.baseline_metrics(None)
+def run_floors(heldout, train, classifier: str | Path, device: torch.device, metrics: list[registry.Metric], *,
+               num_samples: int, seed: int, cas_steps: int, batch_size: int) -> tuple[dict, dict]:
+    """The floors of the per-run `metrics` (CAS: its recipe trained on N training images, tested on the held-out
+    images), mean and spread over the draws as `cas_real`; nothing for data without class labels."""
     if heldout.labels is None or train.labels is None or not metrics:
         return {}, {}
     inputs = MetricInputs(None, {}, {}, real_labels=heldout.labels, real_images=heldout.images,
@@ -153,10 +154,11 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
                       num_samples: int = _DEFAULTS["num_samples"], seed: int = _DEFAULTS["seed"],
                       batch_size: int = _DEFAULTS["batch_size"], kid_cap: int = _DEFAULTS["kid_subset_size"],
                       cas_steps: int | None = None, classifier: str | Path | None = None,
-                      verbose: bool = False) -> dict:
+                      compute: list[str] | None = None, verbose: bool = False) -> dict:
     """Extract and cache the held-out images' features (and the training images' vectors), write the real side
-    (metrics/real_side.py) and score every floor and ceiling of the space; with `cas_steps` and the domain
-    `classifier`, also the per-run metrics' floors (CAS). Writes `out_json` last."""
+    (metrics/real_side.py) and score the floors and ceilings of the space of the metrics named in `compute` (None:
+    every one); with `cas_steps` and the domain `classifier`, also the per-run metrics' floors (CAS). Writes
+    `out_json` last; its `floors` names the metrics whose floors it holds."""
     heldout, train = load_prepared(data_path, HELDOUT), load_prepared(data_path, TRAIN)
     folder = cache_dir(out_json)
     folder.mkdir(parents=True, exist_ok=True)
@@ -171,35 +173,40 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
     inputs = real_side.real_inputs(real_features, heldout.labels, train_features, train.labels, space.name,
                                    num_samples=num_samples, seed=seed, kid_cap=kid_cap,
                                    device=torch.device("cuda" if cuda else "cpu"))
-    real_side.save(inputs, folder)
+    floors = real_side.floor_metrics(space.name, compute)
+    real_side.save(inputs, folder, floors)
     record = reference_record(dataset=heldout.name, image_size=heldout.image_size, space=space.name,
                               extractor=space.extractor, weights_sha256=file_sha256(space.weights_path),
                               num_images=len(heldout.images), protocol=heldout.protocol,
                               files=sorted([*files, real_side.GAUSSIAN_FILE, real_side.NEIGHBOURS_FILE]) + [TRAIN_FEATURES],
-                              baselines=space_floors(inputs, space, train.images, num_samples=num_samples,
+                              baselines=space_floors(inputs, space, train.images, floors, num_samples=num_samples,
                                                      batch_size=batch_size, verbose=verbose))
-    if cas_steps is not None and classifier is not None:
-        cas_mean, cas_spread = run_floors(heldout, train, classifier, inputs.device, num_samples=num_samples,
+    record[keys.FLOORS] = [metric.name for metric in floors]
+    per_run = real_side.baseline_metrics(None, compute)
+    if cas_steps is not None and classifier is not None and per_run:
+        cas_mean, cas_spread = run_floors(heldout, train, classifier, inputs.device, per_run, num_samples=num_samples,
                                           seed=seed, cas_steps=cas_steps, batch_size=batch_size)
         record[keys.REAL_BASELINES].update(cas_mean)
         record[keys.REAL_BASELINES_SPREAD].update(cas_spread)
         record[keys.CAS_TRAIN_STEPS] = int(cas_steps)
+        record[keys.FLOORS] += [metric.name for metric in per_run]
     write_json(out_json, record)
     return record
 
 
-def space_floors(inputs: MetricInputs, space: FeatureSpace, train_images: torch.Tensor, *, num_samples: int,
-                 batch_size: int, verbose: bool = False) -> dict:
-    """The record's floors and ceilings in one space: every metric's floor over the draws of N training images
-    (FID, KID and IS in `baselines`, the others in `real_baselines`, each with its spread), and FID, KID and IS of
-    N blank and N noise images, each set passed through the extractor once."""
-    metrics = real_side.floor_metrics(space.name)
+def space_floors(inputs: MetricInputs, space: FeatureSpace, train_images: torch.Tensor,
+                 metrics: list[registry.Metric], *, num_samples: int, batch_size: int, verbose: bool = False) -> dict:
+    """The record's floors and ceilings in one space, of `metrics` (real_side.floor_metrics): each one's floor over
+    the draws of N training images (FID, KID and IS in `baselines`, the others in `real_baselines`, each with its
+    spread), and FID, KID and IS of N blank and N noise images, each set passed through the extractor once (not at
+    all when none of FID, KID and IS is asked for)."""
     mean, spread = floor_scores(inputs, num_samples, metrics)
-    flat = real_side.columns_of([m for m in metrics if m.baseline == registry.FLOOR], space.name)
+    trivial = [m for m in metrics if m.baseline == registry.FLOOR]
+    flat = real_side.columns_of(trivial, space.name)
     scores = {"real": _unsuffixed({c: v for c, v in mean.items() if c in flat}, space.name)}
     cuda = inputs.device.type == "cuda"
-    for name, images in trivial_images(train_images, num_samples, inputs.seed).items():
-        scores[name] = _trivial_scores(extract(images, space, cuda, batch_size, verbose), inputs)
+    for name, images in (trivial_images(train_images, num_samples, inputs.seed) if trivial else {}).items():
+        scores[name] = _trivial_scores(extract(images, space, cuda, batch_size, verbose), inputs, trivial)
     n, num_heldout = min(num_samples, len(train_images)), len(inputs.real_features[VECTORS])
     return {**baselines_record(scores, num_scored=n, num_against=num_heldout,
                                method=floor_method(n, num_samples, num_heldout), num_samples=num_samples,
@@ -227,8 +234,21 @@ class CachedReference(Dataset):
                             f"delete the folder and its .json and rerun reference-stats")
 
 
-def load_reference(reference_json: str | Path, space: FeatureSpace) -> dict:
-    """The reference record, after checking it belongs to `space` and its cached files are all there."""
+def check_floors(record: dict, path: Path, needed: list[str]) -> None:
+    """Refuse a record that was not asked for the floors of `needed` (a curve's reference holds only the curve's):
+    a missing floor is never read as a KeyError or taken for a metric that does not apply."""
+    held = record.get(keys.FLOORS)   # None: every floor of its space (a record written before it said)
+    missing = [name for name in needed if held is not None and name not in held]
+    if missing:
+        raise GanBenchError(f"reference statistics {path} hold the floors of {', '.join(held) or 'no metric'} only, "
+                            f"not of {', '.join(missing)}: rerun `python -m gan_bench reference-stats` with "
+                            f"{', '.join(missing)} in the `compute` of its --settings (or without `compute`: every "
+                            f"floor)")
+
+
+def load_reference(reference_json: str | Path, space: FeatureSpace, floors: list[str] | tuple[str, ...] = ()) -> dict:
+    """The reference record, after checking it belongs to `space`, its cached files are all there and it holds the
+    floors of the metrics named in `floors`."""
     path = Path(reference_json)
     record = read_json(path, writer="`python -m gan_bench reference-stats` (the workflow's reference_stats rule)")
     if record.get("space") != space.name or record.get("extractor") != space.extractor:
@@ -237,6 +257,7 @@ def load_reference(reference_json: str | Path, space: FeatureSpace) -> dict:
     if record.get("weights_sha256") != file_sha256(space.weights_path):
         raise GanBenchError(f"reference statistics {path} were computed with other weights than "
                             f"{space.weights_path}; delete {path} and rerun reference-stats")
+    check_floors(record, path, list(floors))
     folder = cache_dir(path)
     missing = [name for name in record["files"] if not (folder / name).is_file()]
     if missing or not record["files"]:

@@ -77,7 +77,8 @@ def score_snapshots(run_dir: str | Path, data: str | Path, spaces: list[tuple[Fe
     start, run_dir = time.perf_counter(), Path(run_dir)
     select_device(device)  # torch-fidelity's `.cuda()` goes to the current device
     summary = read_json(run_dir / "summary.json")
-    references = [(space, load_reference(reference_json, space)) for space, reference_json in spaces]
+    references = [(space, load_reference(reference_json, space, settings["metrics"]))
+                  for space, reference_json in spaces]
     real = checked_real_data(data, references)
     requested = requested_steps(run_dir, settings["snapshots"]) if (run_dir / "run.json").is_file() else []
     saved = set(saved_steps(run_dir))  # one directory listing, not one per requested step

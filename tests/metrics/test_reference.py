@@ -1,8 +1,12 @@
 """Reference statistics: computed once, reused through torch-fidelity's cache, refused when stale."""
 
+import json
+
 import pytest
 import torch
 
+from gan_bench.atomic_files import read_json, write_json
+from gan_bench.cli import main
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import fidelity
 from gan_bench.metrics.classifier import ClassifierSettings, save_classifier, train_classifier
@@ -177,6 +181,83 @@ def test_cas_floor_is_its_recipe_on_n_training_images_scored_once_by_the_referen
     assert floors["real_baselines_spread"]["cas_real"] == pytest.approx(
         float(torch.tensor(draws, dtype=torch.float64).std()), rel=1e-9)
     assert floors["cas_train_steps"] == CAS_STEPS and floors["real_baselines"]["cas_real"] > 0.15   # chance: 0.1
+
+
+@pytest.fixture(scope="module")
+def curve_400(small_real, domain, tmp_path_factory):
+    """A curve's reference at at_400's N, seed and KID cap, made as the curve_reference_stats rule makes it: through
+    the command, its settings' `compute` naming the curve's metrics."""
+    out = tmp_path_factory.mktemp("curve400") / "domain-n400.json"
+    assert reference_stats(small_real, domain, out, ["fid", "kid"]) == 0
+    return out, read_json(out)
+
+
+def reference_stats(data, space, out, compute: list[str]) -> int:
+    """The reference-stats command at at_400's N, seed and KID cap, asked for the floors of `compute`."""
+    settings = {"num_samples": 400, "seed": 3, "kid_subset_size": 200, "compute": compute}
+    return main(["reference-stats", "--data", str(data), "--space", space.name, "--classifier",
+                 str(space.weights_path), "--settings", json.dumps(settings), "--out", str(out), "--device", "cpu",
+                 "--num-threads", "1"])
+
+
+def test_a_reference_asked_for_some_metrics_holds_exactly_their_floors_unchanged(at_400, curve_400):
+    """The curve reads FID and KID only: its reference scores their floor and ceilings from the same draws and
+    seeds as a full reference (equal to the last bit), says which floors it holds, and scores no other."""
+    from gan_bench.metrics import real_side, shared
+
+    (full_out, full), (curve_out, curve) = at_400, curve_400
+    assert full["floors"] == [m.name for m in real_side.floor_metrics("domain") + real_side.baseline_metrics(None)]
+    assert curve["floors"] == ["fid", "kid"]
+    scored = ("fid", "kid", "kid_std")
+    for name in ("real", "blank", "noise"):
+        assert curve["baselines"][name] == {key: full["baselines"][name][key] for key in scored}, name
+    assert curve["baseline_spread"] == {key: full["baseline_spread"][key] for key in scored}
+    assert curve["real_baselines"] == {} == curve["real_baselines_spread"]
+    assert "is_real" not in curve and "cas_train_steps" not in curve
+    # Nor the real side only memorization reads (each held-out image's nearest training image): the FID and KID
+    # parts are the full reference's, bit for bit.
+    neighbours = [torch.load(cache_dir(out) / real_side.NEIGHBOURS_FILE) for out in (full_out, curve_out)]
+    assert shared.HELDOUT_TRAIN in neighbours[0] and shared.HELDOUT_TRAIN not in neighbours[1]
+    assert torch.equal(neighbours[0]["kernel_sums"], neighbours[1]["kernel_sums"])
+    assert (cache_dir(full_out) / real_side.GAUSSIAN_FILE).read_bytes() == (
+        cache_dir(curve_out) / real_side.GAUSSIAN_FILE).read_bytes()
+
+
+def test_a_floor_the_reference_was_not_asked_for_is_refused_naming_the_command_that_makes_it(
+        small_real, domain, curve_400, tmp_path):
+    out, _ = curve_400
+    assert load_reference(out, domain, ["fid", "kid"])["floors"] == ["fid", "kid"]
+    with pytest.raises(GanBenchError) as refused:
+        load_reference(out, domain, ["fid", "is"])
+    message = str(refused.value)
+    assert "hold the floors of fid, kid only, not of is" in message and "\n" not in message
+    assert "`python -m gan_bench reference-stats` with is in the `compute` of its --settings" in message
+    # Following the advice gives a record the reader accepts.
+    again = tmp_path / "domain-n400.json"
+    assert reference_stats(small_real, domain, again, ["fid", "is"]) == 0
+    assert load_reference(again, domain, ["fid", "is"])["baselines"]["real"]["is"] > 3
+
+
+def test_a_record_written_before_it_named_its_floors_holds_every_floor(reference, domain, tmp_path):
+    """Reference records already on disk (no `floors`: every floor was scored) are read as before."""
+    import shutil
+
+    from gan_bench.metrics import registry
+
+    out, record = reference
+    old = tmp_path / "domain.json"
+    write_json(old, {key: value for key, value in record.items() if key != "floors"})
+    shutil.copytree(cache_dir(out), cache_dir(old))
+    loaded = load_reference(old, domain, registry.names())
+    assert loaded["baselines"]["real"] == record["baselines"]["real"] and "floors" not in loaded
+
+
+def test_an_unknown_metric_in_compute_is_refused_in_one_line_before_work_starts(small_real, domain, tmp_path,
+                                                                                 capsys):
+    assert reference_stats(small_real, domain, tmp_path / "domain.json", ["fidd"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "metrics.compute: unknown metric(s) fidd; valid: fid, fid_inf" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "domain").exists()
 
 
 def test_reference_passes_each_image_set_through_the_extractor_once(small_real, domain, tmp_path, monkeypatch):

@@ -42,7 +42,7 @@ def reference(real_data, domain, tmp_path_factory):
     """The reference record at the curve's N, as the curve_reference_stats rule makes it."""
     out = tmp_path_factory.mktemp("curve_ref") / f"domain-n{N}.json"
     compute_reference(real_data, domain, out, cuda=False, num_samples=N, seed=CURVE["seed"],
-                      batch_size=CURVE["batch_size"])
+                      batch_size=CURVE["batch_size"], compute=CURVE["metrics"])
     return out
 
 
@@ -145,6 +145,15 @@ def test_a_snapshot_of_another_run_is_refused(run_dir, real_data, domain, refere
     (other / "summary.json").write_text(json.dumps(summary))
     with pytest.raises(GanBenchError, match="was saved by another run .*mixes two runs"):
         score(other, real_data, domain, reference)
+
+
+def test_a_curve_metric_whose_floor_the_reference_lacks_is_refused_before_scoring(run_dir, real_data, domain,
+                                                                                    reference):
+    """The curve's reference holds only the floors of the curve's metrics (fid, kid): a curve that also asks for IS
+    is told which command makes its floor, not met with a KeyError after sampling."""
+    with pytest.raises(GanBenchError, match=r"hold the floors of fid, kid only, not of is: rerun `python -m gan_bench "
+                                            r"reference-stats` with is in the `compute` of its --settings"):
+        score(run_dir, real_data, domain, reference, metrics=["fid", "kid", "is"])
 
 
 def test_the_command_refuses_bad_settings_in_one_line(run_dir, real_data, capsys):

@@ -68,6 +68,10 @@ def test_a_run_of_the_grid_has_its_curve_with_a_floor_at_the_curve_n(complete_gr
     reference = json.loads((complete_grid / "results/reference/digits/res16/domain-n100.json").read_text())
     assert record["floor"]["fid_domain"] == reference["baselines"]["real"]["fid"]
     assert reference["num_samples"] == 100
+    # It scores only the floors the curve reads (curves.metrics, default fid and kid); the final reference all.
+    assert reference["floors"] == ["fid", "kid"] and "is" not in reference["baselines"]["real"]
+    final = json.loads((complete_grid / "results/reference/digits/res16/domain.json").read_text())
+    assert {"fid", "kid", "is", "prc", "memorization"} <= set(final["floors"]) and "is_real" in final
     assert (complete_grid / "results/benchmarks/score_snapshots/digits/dcgan/bs32/seed1.tsv").is_file()
 
 
@@ -85,11 +89,14 @@ def test_changing_the_snapshot_count_rescores_and_never_retrains(grid):
     assert (grid / RUN / "summary.json").read_bytes() == summary
 
 
-def test_changing_the_curve_n_scores_a_new_floor_and_the_snapshots_only(grid):
-    write_config(grid, curves={"num_samples": 60})
+def test_changing_the_curve_n_or_metrics_scores_a_new_floor_and_the_snapshots_only(grid):
+    write_config(grid, curves={"metrics": ["fid", "kid", "is"]})   # IS's floor: the curve's reference lacks it
+    assert planned(grid) == RESCORING | {"curve_reference_stats"}
+    write_config(grid, curves={"num_samples": 60, "metrics": ["fid", "kid", "is"]})
     assert planned(grid) == RESCORING | {"curve_reference_stats"}
     snakemake(grid)
-    assert curve(grid)[1]["num_samples"] == 60
+    record = curve(grid)[1]
+    assert record["num_samples"] == 60 and record["floor"]["is_domain"] > 1
 
 
 def test_curve_targets_and_the_final_evaluations_n_rescore_no_curve(grid):

@@ -24,7 +24,8 @@ import yaml
 from gan_bench.config import (curve_settings, section_settings, validate_config, validate_curve_settings,
                               validate_run_settings)
 from gan_bench.commands import AGGREGATE_KEYS
-from gan_bench.metrics.commands import CAS_FLOOR_KEYS, CLASSIFIER_KEYS, EVALUATE_KEYS, REFERENCE_KEYS
+from gan_bench.metrics.commands import (CAS_FLOOR_KEYS, CLASSIFIER_KEYS, EVALUATE_KEYS, FLOOR_CHOICE_KEYS,
+                                         REFERENCE_KEYS)
 from gan_bench.report.commands import REPORT_KEYS
 from tests.conftest import ROOT
 from tests.workflow.tiny import tiny_config
@@ -53,7 +54,9 @@ def planned(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("contract")
     weights = workdir / "inception.pth"
     weights.write_bytes(b"stand-in: a dry run only names the file")
+    # The curve at its own N and metrics, so the curve reference's settings are told apart from the final one's.
     config = tiny_config(models={"stackedgan": {"pretrain_epochs": 1}}, train={"snapshots": 2},
+                         curves={"num_samples": 60, "metrics": ["kid", "is"]},
                          metrics={"feature_spaces": ["domain", "inception"], "inception_weights": str(weights)},
                          report={"title": "contract check"})
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
@@ -106,6 +109,7 @@ def test_every_command_gets_only_paths_wildcards_one_settings_and_where_it_runs(
 
 def test_every_settings_json_is_complete_and_accepted_by_its_command(planned):
     jobs, config = planned
+    assert any(command == "reference-stats" and "n" in wildcards for command, _, wildcards in jobs)   # the curve's
     for command, argv, wildcards in jobs:
         given = dict(flags(argv)).get("--settings")
         if given is None:
@@ -113,12 +117,20 @@ def test_every_settings_json_is_complete_and_accepted_by_its_command(planned):
         settings = json.loads(given)
         if command in SECTIONS:
             section, keys = SECTIONS[command]
+            expected = {}
             if command == "reference-stats":   # CAS's floor: scored by the final domain reference alone
                 cas_floor = wildcards["space"] == "domain" and "n" not in wildcards
                 assert set(CAS_FLOOR_KEYS) <= set(settings) if cas_floor else not set(CAS_FLOOR_KEYS) & set(settings)
                 keys += CAS_FLOOR_KEYS if cas_floor else ()
+                # The curve's reference, at the curve's N, scores only the floors the curve reads; the final one
+                # every floor, whatever metrics.compute says (changing it must not recompute references).
+                curve = "n" in wildcards
+                assert set(FLOOR_CHOICE_KEYS) <= set(settings) if curve else not set(FLOOR_CHOICE_KEYS) & set(settings)
+                keys += FLOOR_CHOICE_KEYS if curve else ()
+                expected = {"num_samples": config["curves"]["num_samples"],
+                            "compute": config["curves"]["metrics"]} if curve else {}
             assert section_settings(settings, section, keys) == settings, f"{command}: a key left to its default"
-            assert settings == {key: config[section][key] for key in keys}, command
+            assert settings == {**{key: config[section][key] for key in keys}, **expected}, command
         elif command in ("train", "record-allocator-exit"):  # the second computes the run hash the first would
             device = dict(flags(argv))["--device"]
             assert validate_run_settings({**settings, "device": device}) == {**settings, "device": device}
