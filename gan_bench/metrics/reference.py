@@ -30,6 +30,7 @@ from gan_bench.errors import GanBenchError
 from gan_bench.metrics import real_side, registry, shared
 from gan_bench.metrics.baselines import FLOOR_DRAWS, floor_scores
 from gan_bench.metrics.classifier import file_sha256
+from gan_bench.metrics.classifier_settings import CasRecipe
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, layers
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
@@ -134,7 +135,7 @@ def _write_features(features: dict, space: FeatureSpace, folder: Path) -> list[s
 
 
 def run_floors(heldout, train, classifier: str | Path, device: torch.device, *, num_samples: int, seed: int,
-               cas_steps: int, batch_size: int) -> tuple[dict, dict]:
+               cas: CasRecipe, batch_size: int) -> tuple[dict, dict]:
     """The per-run metrics' floors (CAS: its recipe trained on N training images, tested on the held-out images),
     mean and spread over the draws as `cas_real`; nothing for data without class labels."""
     metrics = real_side.baseline_metrics(None)
@@ -143,7 +144,7 @@ def run_floors(heldout, train, classifier: str | Path, device: torch.device, *, 
     inputs = MetricInputs(None, {}, {}, real_labels=heldout.labels, real_images=heldout.images,
                           train_images=train.images, train_labels=train.labels, num_classes=len(heldout.classes),
                           classifier=Path(classifier), device=device, seed=seed, batch_size=batch_size,
-                          cas_steps=cas_steps)
+                          cas=cas)
     mean, spread = floor_scores(inputs, num_samples, metrics)
     return ({registry.baseline_key(column): value for column, value in mean.items()},
             {registry.baseline_key(column): value for column, value in spread.items()})
@@ -152,10 +153,10 @@ def run_floors(heldout, train, classifier: str | Path, device: torch.device, *, 
 def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str | Path, *, cuda: bool,
                       num_samples: int = _DEFAULTS["num_samples"], seed: int = _DEFAULTS["seed"],
                       batch_size: int = _DEFAULTS["batch_size"], kid_cap: int = _DEFAULTS["kid_subset_size"],
-                      cas_steps: int | None = None, classifier: str | Path | None = None,
+                      cas: CasRecipe | None = None, classifier: str | Path | None = None,
                       verbose: bool = False) -> dict:
     """Extract and cache the held-out images' features (and the training images' vectors), write the real side
-    (metrics/real_side.py) and score every floor and ceiling of the space; with `cas_steps` and the domain
+    (metrics/real_side.py) and score every floor and ceiling of the space; with CAS's recipe `cas` and the domain
     `classifier`, also the per-run metrics' floors (CAS). Writes `out_json` last."""
     heldout, train = load_prepared(data_path, HELDOUT), load_prepared(data_path, TRAIN)
     folder = cache_dir(out_json)
@@ -178,12 +179,12 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
                               files=sorted([*files, real_side.GAUSSIAN_FILE, real_side.NEIGHBOURS_FILE]) + [TRAIN_FEATURES],
                               baselines=space_floors(inputs, space, train.images, num_samples=num_samples,
                                                      batch_size=batch_size, verbose=verbose))
-    if cas_steps is not None and classifier is not None:
+    if cas is not None and classifier is not None:
         cas_mean, cas_spread = run_floors(heldout, train, classifier, inputs.device, num_samples=num_samples,
-                                          seed=seed, cas_steps=cas_steps, batch_size=batch_size)
+                                          seed=seed, cas=cas, batch_size=batch_size)
         record[keys.REAL_BASELINES].update(cas_mean)
         record[keys.REAL_BASELINES_SPREAD].update(cas_spread)
-        record[keys.CAS_TRAIN_STEPS] = int(cas_steps)
+        record.update(cas.record())
     write_json(out_json, record)
     return record
 
