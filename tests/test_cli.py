@@ -120,7 +120,7 @@ def test_reference_stats_by_hand_uses_the_schema_defaults(digits16, tmp_path, mo
     metrics = schema.defaults("metrics")
     assert seen == {"num_samples": metrics["num_samples"], "seed": metrics["seed"],
                     "batch_size": metrics["batch_size"], "kid_cap": metrics["kid_subset_size"], "verbose": False,
-                    "cas_steps": None, "classifier": None,   # CAS's floor only with cas_steps
+                    "cas": None, "classifier": None,   # CAS's floor only with its recipe's keys
                     "compute": None}   # every floor
 
 
@@ -169,6 +169,7 @@ def test_evaluate_by_hand_uses_the_schema_defaults(digits16, tmp_path, monkeypat
     assert seen == {"num_samples": metrics["num_samples"], "batch_size": metrics["batch_size"],
                     "kid_subset_size": metrics["kid_subset_size"], "seed": metrics["seed"],
                     "compute": metrics["compute"], "cas_steps": metrics["cas_steps"],
+                    "cas_batch_size": metrics["cas_batch_size"], "cas_lr": metrics["cas_lr"],
                     "spaces": metrics["feature_spaces"]}
 
 

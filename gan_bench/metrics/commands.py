@@ -12,19 +12,19 @@ from pathlib import Path
 from gan_bench import record_keys as keys
 from gan_bench.arguments import (add_device_argument, add_settings_argument, add_threads_argument, existing_file)
 from gan_bench.errors import GanBenchError
-from gan_bench.metrics.classifier_settings import KEYS as CLASSIFIER_KEYS
+from gan_bench.metrics.classifier_settings import CAS_KEYS, KEYS as CLASSIFIER_KEYS
 from gan_bench.metrics.spaces import DOMAIN, NAMES as SPACES
 # The reference statistics' baselines are scored at the runs' N, batch size, seed and KID subset size; the other
 # metrics keys (which spaces, which metrics) do not change them, so changing those does not recompute them.
 REFERENCE_KEYS = ("num_samples", "batch_size", "seed", "kid_subset_size")
-CAS_FLOOR_KEYS = ("cas_steps",)   # reference-stats given these scores CAS's floor, trained for this many steps
+CAS_FLOOR_KEYS = CAS_KEYS   # reference-stats given CAS's recipe scores CAS's floor with it
 # reference-stats given `compute` scores only the floors of those metrics. The run reference is never given it (see
 # REFERENCE_KEYS): it holds every floor. The curve's reference is given the curve's metrics (curves.metrics), since
 # a curve reads no other floor. Why this key: a flag of its own would break the one --settings contract; a new
 # metrics key would be a config setting no user sets; passing the `curves` section would make reference-stats read
 # two sections for one choice. `compute` already says "which metrics" (null: all) and means the same here.
 FLOOR_CHOICE_KEYS = ("compute",)
-EVALUATE_KEYS = (*REFERENCE_KEYS, "feature_spaces", "compute", "cas_steps")
+EVALUATE_KEYS = (*REFERENCE_KEYS, "feature_spaces", "compute", *CAS_KEYS)
 
 
 def _log(message: str) -> None:
@@ -61,24 +61,26 @@ def run_train_classifier(args) -> int:
 
 def run_reference_stats(args) -> int:
     from gan_bench.config import section_settings
+    from gan_bench.metrics.classifier_settings import CasRecipe
     from gan_bench.metrics.feature_extractors import feature_space
     from gan_bench.metrics.reference import compute_reference
 
-    # CAS's floor is scored when the settings give its budget (the workflow passes cas_steps to the domain
-    # space's reference only, when CAS is computed): what a command computes follows from its one --settings.
-    cas_floor = set(CAS_FLOOR_KEYS) <= set(args.settings)
+    # CAS's floor is scored when the settings give its recipe (the workflow passes the cas_* keys to the domain
+    # space's reference only, when CAS is computed; keys left out take their defaults): what a command computes
+    # follows from its one --settings.
+    cas_floor = any(key in args.settings for key in CAS_FLOOR_KEYS)
     settings = section_settings(args.settings, "metrics",
                                 REFERENCE_KEYS + (CAS_FLOOR_KEYS if cas_floor else ()) + FLOOR_CHOICE_KEYS)
     _check_compute(settings["compute"])
     if cas_floor and not args.classifier:
         raise GanBenchError("reference-stats: settings with cas_steps score CAS's floor, which trains the domain "
-                            "classifier's recipe: give --classifier results/classifiers/<dataset>/res<res>.pt")
+                            "classifier's architecture: give --classifier results/classifiers/<dataset>/res<res>.pt")
     device = _device(args)
     space = feature_space(args.space, args.classifier, args.inception_weights)
     record = compute_reference(args.data, space, args.out, cuda=device.type == "cuda",
                                num_samples=settings["num_samples"], seed=settings["seed"],
                                batch_size=settings["batch_size"], kid_cap=settings["kid_subset_size"],
-                               cas_steps=settings["cas_steps"] if cas_floor else None,
+                               cas=CasRecipe.from_settings(settings) if cas_floor else None,
                                classifier=args.classifier, compute=settings["compute"], verbose=args.verbose)
     _log(f"reference statistics {args.out}: {record[keys.NUM_IMAGES]} images; floors of "
          f"{', '.join(record[keys.FLOORS]) or 'no metric'} ({record[keys.BASELINE_METHOD]}): {_floors_shown(record)}")

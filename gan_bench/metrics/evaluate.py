@@ -18,6 +18,7 @@ from gan_bench.environment import select_device
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import real_side, registry
 from gan_bench.metrics.classifier import record_path
+from gan_bench.metrics.classifier_settings import CasRecipe
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, reference_features
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
@@ -40,7 +41,13 @@ class EvalSettings:
     kid_subset_size: int = _DEFAULTS["kid_subset_size"]   # a cap: lowered to the number of samples when smaller
     seed: int = _DEFAULTS["seed"]                         # seeds the sample noise (and labels), the same for every run
     compute: list[str] | None = _DEFAULTS["compute"]      # registry metric names; None: all
-    cas_steps: int = _DEFAULTS["cas_steps"]               # CAS classifier's training budget, in optimizer steps
+    cas_steps: int = _DEFAULTS["cas_steps"]               # CAS's classifier training: CasRecipe
+    cas_batch_size: int = _DEFAULTS["cas_batch_size"]
+    cas_lr: float = _DEFAULTS["cas_lr"]
+
+    @property
+    def cas(self) -> CasRecipe:
+        return CasRecipe(self.cas_steps, self.cas_batch_size, self.cas_lr)
 
 
 def generate(model, settings: EvalSettings) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -79,7 +86,7 @@ def metrics_record(settings: EvalSettings, scores: dict, *, feature_spaces: list
         **empty_record(feature_spaces, settings),
         keys.SAMPLE_SEED: settings.seed,
         keys.KID_SUBSET_SIZE: kid_subset,
-        keys.CAS_TRAIN_STEPS: settings.cas_steps,
+        **settings.cas.record(),
         keys.SAMPLE_RESOLUTION: image_size,
         keys.NUM_CLASSES: num_classes,
         keys.REAL_BASELINE_NUM_SAMPLES: real_baseline_num_samples,
@@ -162,7 +169,7 @@ def real_data(references: list[tuple[FeatureSpace, dict]], settings: EvalSetting
               with_train: bool = True) -> list[RealData]:
     return [RealData(space, reference_features(reference, space, device), real_side.load(reference, device),
                      real_side.cached_baselines(reference, settings.num_samples, settings.seed,
-                                                settings.kid_subset_size, settings.cas_steps),
+                                                settings.kid_subset_size, settings.cas),
                      train_features(reference, device) if with_train else None)
             for space, reference in references]
 
@@ -197,7 +204,7 @@ def shared_inputs(samples: torch.Tensor, labels: torch.Tensor | None, model, rea
                 train_images=real.train.images, train_labels=real.train.labels,
                 num_classes=model.num_classes, classifier=None if classifier is None else Path(classifier),
                 device=device, seed=settings.seed, kid_subset_size=settings.kid_subset_size,
-                batch_size=settings.batch_size, cas_steps=settings.cas_steps)
+                batch_size=settings.batch_size, cas=settings.cas)
 
 
 def score_in_spaces(reals: list[RealData], chosen: list[registry.Metric], common: dict, scores: dict, clock: Clock,

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from gan_bench import schema
+from gan_bench.metrics.classifier_settings import CasRecipe
 # Feature layers every space provides (vectors for distances and FID, logits for IS), named as metrics read them.
 from gan_bench.metrics.registry import LOGITS, VECTORS  # noqa: F401
 
@@ -35,7 +36,7 @@ class MetricInputs:
     seed: int = schema.default("metrics", "seed")   # for every random choice a metric makes (subsets, splits)
     kid_subset_size: int = schema.default("metrics", "kid_subset_size")
     batch_size: int = schema.default("metrics", "batch_size")
-    cas_steps: int = schema.default("metrics", "cas_steps")   # CAS classifier's optimizer steps
+    cas: CasRecipe = CasRecipe()             # how CAS trains its classifier
     # Work several metrics share (Gaussian fits, pairwise passes: gan_bench.metrics.shared), computed once per
     # inputs; the evaluate step fills the real side from the reference cache.
     cache: dict = field(default_factory=dict, repr=False)

@@ -21,6 +21,7 @@ import torch
 from gan_bench import record_keys as keys
 from gan_bench.metrics import registry, shared
 from gan_bench.metrics.baselines import floor_scores
+from gan_bench.metrics.classifier_settings import CasRecipe
 from gan_bench.metrics.gaussian import Gaussian
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
 from gan_bench.metrics.pairwise import SelfPass
@@ -106,13 +107,15 @@ def load(reference: dict, device: torch.device) -> dict:
             **({shared.HELDOUT_TRAIN: neighbours[shared.HELDOUT_TRAIN]} if shared.HELDOUT_TRAIN in neighbours else {})}
 
 
-def cached_baselines(reference: dict, num_samples: int, seed: int, kid_cap: int, cas_steps: int | None = None) -> dict:
+def cached_baselines(reference: dict, num_samples: int, seed: int, kid_cap: int,
+                     cas: CasRecipe | None = None) -> dict:
     """The record's real baselines when they were scored at this evaluation's N, seed and KID cap (and, for the
-    per-run floors such as `cas_real`, its CAS budget); else {}."""
+    per-run floors such as `cas_real`, its CAS recipe); else {}."""
     if reference.get(keys.REAL_BASELINES_AT) != scoring_point(num_samples, seed, kid_cap):
         return {}
     found = dict(reference.get(keys.REAL_BASELINES) or {})
-    if reference.get(keys.CAS_TRAIN_STEPS) != cas_steps:
+    wanted = {} if cas is None else cas.record()
+    if not wanted or any(reference.get(key) != value for key, value in wanted.items()):
         for column in columns_of(baseline_metrics(None), None):
             found.pop(registry.baseline_key(column), None)
     return found

@@ -31,6 +31,7 @@ from gan_bench.errors import GanBenchError
 from gan_bench.metrics import real_side, registry, shared
 from gan_bench.metrics.baselines import FLOOR_DRAWS, floor_scores
 from gan_bench.metrics.classifier import file_sha256
+from gan_bench.metrics.classifier_settings import CasRecipe
 from gan_bench.metrics.feature_extractors import FeatureSpace
 from gan_bench.metrics.features import extract, layers
 from gan_bench.metrics.inputs import VECTORS, MetricInputs
@@ -136,7 +137,7 @@ def _write_features(features: dict, space: FeatureSpace, folder: Path) -> list[s
 
 
 def run_floors(heldout, train, classifier: str | Path, device: torch.device, metrics: list[registry.Metric], *,
-               num_samples: int, seed: int, cas_steps: int, batch_size: int) -> tuple[dict, dict]:
+               num_samples: int, seed: int, cas: CasRecipe, batch_size: int) -> tuple[dict, dict]:
     """The floors of the per-run `metrics` (CAS: its recipe trained on N training images, tested on the held-out
     images), mean and spread over the draws as `cas_real`; nothing for data without class labels."""
     if heldout.labels is None or train.labels is None or not metrics:
@@ -144,7 +145,7 @@ def run_floors(heldout, train, classifier: str | Path, device: torch.device, met
     inputs = MetricInputs(None, {}, {}, real_labels=heldout.labels, real_images=heldout.images,
                           train_images=train.images, train_labels=train.labels, num_classes=len(heldout.classes),
                           classifier=Path(classifier), device=device, seed=seed, batch_size=batch_size,
-                          cas_steps=cas_steps)
+                          cas=cas)
     mean, spread = floor_scores(inputs, num_samples, metrics)
     return ({registry.baseline_key(column): value for column, value in mean.items()},
             {registry.baseline_key(column): value for column, value in spread.items()})
@@ -153,11 +154,11 @@ def run_floors(heldout, train, classifier: str | Path, device: torch.device, met
 def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str | Path, *, cuda: bool,
                       num_samples: int = _DEFAULTS["num_samples"], seed: int = _DEFAULTS["seed"],
                       batch_size: int = _DEFAULTS["batch_size"], kid_cap: int = _DEFAULTS["kid_subset_size"],
-                      cas_steps: int | None = None, classifier: str | Path | None = None,
+                      cas: CasRecipe | None = None, classifier: str | Path | None = None,
                       compute: list[str] | None = None, verbose: bool = False) -> dict:
     """Extract and cache the held-out images' features (and the training images' vectors), write the real side
     (metrics/real_side.py) and score the floors and ceilings of the space of the metrics named in `compute` (None:
-    every one); with `cas_steps` and the domain `classifier`, also the per-run metrics' floors (CAS). Writes
+    every one); with CAS's recipe `cas` and the domain `classifier`, also the per-run metrics' floors (CAS). Writes
     `out_json` last; its `floors` names the metrics whose floors it holds."""
     heldout, train = load_prepared(data_path, HELDOUT), load_prepared(data_path, TRAIN)
     folder = cache_dir(out_json)
@@ -183,12 +184,12 @@ def compute_reference(data_path: str | Path, space: FeatureSpace, out_json: str 
                                                      batch_size=batch_size, verbose=verbose))
     record[keys.FLOORS] = [metric.name for metric in floors]
     per_run = real_side.baseline_metrics(None, compute)
-    if cas_steps is not None and classifier is not None and per_run:
+    if cas is not None and classifier is not None and per_run:
         cas_mean, cas_spread = run_floors(heldout, train, classifier, inputs.device, per_run, num_samples=num_samples,
-                                          seed=seed, cas_steps=cas_steps, batch_size=batch_size)
+                                          seed=seed, cas=cas, batch_size=batch_size)
         record[keys.REAL_BASELINES].update(cas_mean)
         record[keys.REAL_BASELINES_SPREAD].update(cas_spread)
-        record[keys.CAS_TRAIN_STEPS] = int(cas_steps)
+        record.update(cas.record())
         record[keys.FLOORS] += [metric.name for metric in per_run]
     write_json(out_json, record)
     return record

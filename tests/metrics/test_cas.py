@@ -6,6 +6,7 @@ import torch
 from gan_bench.metrics.cas import classification_accuracy_score
 from gan_bench.data.splits import holdout_split
 from gan_bench.metrics.classifier import ClassifierSettings, heldout_images
+from gan_bench.metrics.classifier_settings import CasRecipe
 from gan_bench.metrics.inputs import MetricInputs
 
 
@@ -42,3 +43,19 @@ def test_the_sample_trained_classifier_takes_exactly_its_step_budget_whatever_n(
         model.register_forward_hook(lambda module, args, out: calls.append(module.training))
         fit(model, mnist.images[:n], mnist.labels[:n], settings, torch.device("cpu"), log=lambda _: None, steps=7)
         assert calls.count(True) == 7
+
+
+def test_the_recipe_sets_the_budget_batch_and_learning_rate_of_the_sample_trained_classifier(mnist, trained_classifier,
+                                                                                              monkeypatch):
+    """CAS keeps the domain classifier's architecture and seed but trains by its own recipe (metrics.cas_*)."""
+    from gan_bench.metrics import cas
+
+    seen = []
+    monkeypatch.setattr(cas, "fit", lambda model, x, y, settings, device, log, steps: seen.append(
+        (steps, settings.batch_size, settings.lr, settings.seed)))
+    path, record = trained_classifier
+    inputs = MetricInputs(None, {}, {}, labels=mnist.labels[:100], samples=mnist.images[:100],
+                          real_images=mnist.images[:50], real_labels=mnist.labels[:50], classifier=path,
+                          cas=CasRecipe(steps=9, batch_size=32, lr=0.004))
+    classification_accuracy_score(inputs)
+    assert seen == [(9, 32, 0.004, record["settings"]["seed"])]

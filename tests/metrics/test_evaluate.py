@@ -279,10 +279,10 @@ def test_cas_floor_is_read_from_the_reference_and_is_the_one_a_run_would_score(r
     a conditional run's evaluation reads it (no classifier trained on real images per run). It is the value the
     evaluation scores itself from a reference without it."""
     _memorizer_run(real_data, tmp_path, monkeypatch)
-    settings = dataclasses.replace(SETTINGS, cas_steps=20)
+    settings = dataclasses.replace(SETTINGS, cas_steps=20, cas_batch_size=64)
     point = dict(num_samples=settings.num_samples, seed=settings.seed, kid_cap=settings.kid_subset_size)
     with_cas, without = tmp_path / "with" / "domain.json", tmp_path / "without" / "domain.json"
-    record = compute_reference(real_data, domain, with_cas, cuda=False, cas_steps=settings.cas_steps,
+    record = compute_reference(real_data, domain, with_cas, cuda=False, cas=settings.cas,
                                classifier=trained_classifier[0], **point)
     compute_reference(real_data, domain, without, cuda=False, **point)
     scored = {name: evaluate_to_file(tmp_path / f"{name}.json", tmp_path / "summary.json", tmp_path / "checkpoint.pt",
@@ -292,11 +292,13 @@ def test_cas_floor_is_read_from_the_reference_and_is_the_one_a_run_would_score(r
     assert "cas_real" not in scored["cached"]["eval_times_s"] and "cas_real" in scored["computed"]["eval_times_s"]
     assert scored["cached"]["cas_real"] == record["real_baselines"]["cas_real"] == scored["computed"]["cas_real"]
     assert scored["cached"]["cas"] == scored["computed"]["cas"]
-    # A reference scored at another CAS budget is not read for this one.
-    other = evaluate_to_file(tmp_path / "other.json", tmp_path / "summary.json", tmp_path / "checkpoint.pt",
-                             real_data, [(domain, with_cas)], dataclasses.replace(settings, cas_steps=10),
-                             torch.device("cpu"), trained_classifier[0])
-    assert "cas_real" in other["eval_times_s"]
+    assert (scored["cached"]["cas_train_steps"], scored["cached"]["cas_batch_size"]) == (20, 64)
+    # A reference scored with another CAS recipe (budget or learning rate) is not read for this one.
+    for change in ({"cas_steps": 10}, {"cas_lr": 0.003}):
+        other = evaluate_to_file(tmp_path / "other.json", tmp_path / "summary.json", tmp_path / "checkpoint.pt",
+                                 real_data, [(domain, with_cas)], dataclasses.replace(settings, **change),
+                                 torch.device("cpu"), trained_classifier[0])
+        assert "cas_real" in other["eval_times_s"], change
 
 
 @pytest.mark.parametrize("command", ["evaluate_run", "score_snapshots"])

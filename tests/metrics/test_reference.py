@@ -10,6 +10,7 @@ from gan_bench.cli import main
 from gan_bench.errors import GanBenchError
 from gan_bench.metrics import fidelity
 from gan_bench.metrics.classifier import ClassifierSettings, save_classifier, train_classifier
+from gan_bench.metrics.classifier_settings import CasRecipe
 from gan_bench.metrics.feature_extractors import feature_space
 from gan_bench.metrics.fidelity import calculate
 from gan_bench.data.base import HELDOUT, TRAIN, load_prepared
@@ -55,7 +56,8 @@ def test_baselines_put_real_data_at_the_floor_and_blank_and_noise_far_above(refe
     assert record["is_splits"] == 10
 
 
-CAS_STEPS = 20   # a short CAS budget: the test checks how the floor is made, not how good it is
+# A short CAS recipe, not the default's batch or learning rate: the test checks how the floor is made, not how good it is.
+CAS = CasRecipe(steps=20, batch_size=64, lr=0.002)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,7 @@ def at_400(small_real, domain, trained_classifier, tmp_path_factory):
     """A reference at N = 400 (the 1,200 training images give three different draws), with CAS's floor."""
     out = tmp_path_factory.mktemp("ref400") / "domain.json"
     return out, compute_reference(small_real, domain, out, cuda=False, num_samples=400, seed=3, kid_cap=200,
-                                  cas_steps=CAS_STEPS, classifier=trained_classifier[0])
+                                  cas=CAS, classifier=trained_classifier[0])
 
 
 def test_the_floor_is_n_training_images_against_the_heldout_set_at_the_runs_n(small_real, domain, at_400):
@@ -176,11 +178,12 @@ def test_cas_floor_is_its_recipe_on_n_training_images_scored_once_by_the_referen
     for draw in range(FLOOR_DRAWS):
         pick = floor_draw(len(train.images), 400, 3 + draw)
         draws.append(train_on_samples_test_on_real(train.images[pick], train.labels[pick], heldout.images,
-                                                   heldout.labels, record, torch.device("cpu"), CAS_STEPS))
+                                                   heldout.labels, record, torch.device("cpu"), CAS))
     assert floors["real_baselines"]["cas_real"] == pytest.approx(sum(draws) / len(draws), abs=1e-12)
     assert floors["real_baselines_spread"]["cas_real"] == pytest.approx(
         float(torch.tensor(draws, dtype=torch.float64).std()), rel=1e-9)
-    assert floors["cas_train_steps"] == CAS_STEPS and floors["real_baselines"]["cas_real"] > 0.15   # chance: 0.1
+    assert floors["real_baselines"]["cas_real"] > 0.15   # chance: 0.1
+    assert (floors["cas_train_steps"], floors["cas_batch_size"], floors["cas_lr"]) == (20, 64, 0.002)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from gan_bench.metrics.spaces import DOMAIN, PATTERN as SPACE_PATTERN  # one wil
 
 def _cas_floor(wildcards):
     """CAS's floor is scored by the domain space's reference (which has the classifier CAS's recipe copies), when
-    CAS is computed: its budget (cas_steps) in the settings asks for it."""
+    CAS is computed: its recipe (the cas_* keys) in the settings asks for it."""
     computed = config["metrics"]["compute"]
     return wildcards.space == DOMAIN and (computed is None or "cas" in computed)
 
