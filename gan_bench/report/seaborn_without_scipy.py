@@ -15,17 +15,22 @@ UNUSED = ("scipy.stats", "scipy.cluster")   # seaborn's only imports of scipy, e
 
 
 def import_seaborn():
-    """The seaborn module; imported here, with `UNUSED` hidden, unless it is already loaded."""
+    """The seaborn module; imported here, with `UNUSED` hidden, unless it is already loaded. A seaborn that cannot
+    do without them (a later version) is imported as it is: slower, the same figures."""
     if "seaborn" in sys.modules:
         return sys.modules["seaborn"]
     loaded = {name: sys.modules[name] for name in UNUSED if name in sys.modules}
     sys.modules.update(dict.fromkeys(UNUSED))   # a None entry makes `import` raise ImportError
     try:
         return importlib.import_module("seaborn")
+    except ImportError:
+        for name in [name for name in sys.modules if name.partition(".")[0] == "seaborn"]:
+            del sys.modules[name]   # the half-imported package, so that it is imported again from the start
     finally:
         for name in UNUSED:
             del sys.modules[name]
         sys.modules.update(loaded)   # whoever imported them before still finds them
+    return importlib.import_module("seaborn")
 
 
 sns = import_seaborn()

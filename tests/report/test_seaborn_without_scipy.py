@@ -6,6 +6,8 @@ from pathlib import Path
 
 from synthetic import build_results
 
+from gan_bench.report.seaborn_without_scipy import import_seaborn
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Draws every figure seaborn draws (lines with error bars, lines per run, a scatter) from a results folder; with
@@ -51,3 +53,14 @@ def test_scipy_stats_imported_before_seaborn_is_left_in_place():
               "print(sys.modules['scipy.stats'] is scipy.stats, sns.color_palette(n_colors=2) is not None)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "True True"
+
+
+def test_a_seaborn_that_needs_scipy_stats_is_imported_as_it_is(tmp_path, monkeypatch):
+    (tmp_path / "seaborn").mkdir()
+    (tmp_path / "seaborn" / "__init__.py").write_text("import scipy.stats\nNEEDS = scipy.stats.t\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in [name for name in sys.modules if name.partition(".")[0] == "seaborn"]:
+        monkeypatch.delitem(sys.modules, name)   # given back after the test
+    imported = import_seaborn()
+    assert imported.__file__ == str(tmp_path / "seaborn" / "__init__.py") and imported.NEEDS is not None
+    assert sys.modules["scipy.stats"] is not None   # not left hidden
