@@ -6,11 +6,11 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from gan_bench import record_keys as keys
 from gan_bench.report.curve_tables import Curves, FrontierPoint
 from gan_bench.report.figures import Figure, _save
+from gan_bench.report.seaborn_without_scipy import sns
 
 X_AXES = ((keys.IMAGES_SEEN, "images seen"), (keys.TRAIN_TIME_S, "training seconds"))
 

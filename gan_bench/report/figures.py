@@ -18,12 +18,12 @@ matplotlib.use("Agg")  # no display on CI machines; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 
 from gan_bench import record_keys as keys  # noqa: E402
 from gan_bench.atomic_files import atomic_write  # noqa: E402
 from gan_bench.report import published  # noqa: E402
 from gan_bench.report.load import read_losses  # noqa: E402
+from gan_bench.report.seaborn_without_scipy import sns  # noqa: E402
 from gan_bench.report.stats import t_interval  # noqa: E402
 from gan_bench.report.tables import Column, completed, not_gpu, source_configurations  # noqa: E402
 

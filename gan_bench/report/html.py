@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from importlib import resources
 
@@ -50,6 +51,7 @@ def pvalue(value) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+@functools.cache   # one per process: each page's templates (base.html, macros.html, ...) are compiled once
 def environment() -> jinja2.Environment:
     templates = resources.files("gan_bench.report") / "templates"
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),

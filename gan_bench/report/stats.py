@@ -6,11 +6,18 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 LEVEL = 0.95
 ALPHA = 0.05
 TEST_NAME = "two-sided paired t-test (scipy.stats.ttest_rel)"
+
+
+def _scipy_stats():
+    """scipy.stats, imported where a distribution is used: it costs about half a CPU-second, and a report of
+    single-seed runs at chance-free metrics needs none."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass
@@ -32,7 +39,7 @@ def t_interval(values) -> Summary | None:
     if x.size == 1:
         return Summary(1, float(x[0]), None, None, None)
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + LEVEL / 2, x.size - 1)) * sd / math.sqrt(x.size)
+    half = float(_scipy_stats().t.ppf(0.5 + LEVEL / 2, x.size - 1)) * sd / math.sqrt(x.size)
     mean = float(x.mean())
     return Summary(int(x.size), mean, sd, mean - half, mean + half)
 
@@ -64,7 +71,7 @@ def paired_test(name_a: str, a, name_b: str, b, lower_is_better: bool = True) ->
         # Identical differences make the t statistic undefined; the sign is still unanimous or zero.
         verdict = "no difference" if gain[0] == 0 else f"holds in all {n} pairs (constant difference; no p-value)"
         return Paired(name_a, name_b, n, t_interval(gain), wins, None, verdict)
-    p = float(stats.ttest_rel(gain, np.zeros_like(gain)).pvalue)
+    p = float(_scipy_stats().ttest_rel(gain, np.zeros_like(gain)).pvalue)
     verdict = "holds" if p < ALPHA else "not significant"
     return Paired(name_a, name_b, n, t_interval(gain), wins, p, verdict)
 
@@ -73,7 +80,7 @@ def chance_band(num_classes: int, num_samples: int) -> tuple[float, float]:
     """Chance level 1/K of a share of N samples, and the upper end of its central 95 % binomial interval:
     a share at or below that end is what samples that ignore the class would score."""
     chance = 1.0 / num_classes
-    return chance, float(stats.binom.ppf(0.5 + LEVEL / 2, num_samples, chance)) / num_samples
+    return chance, float(_scipy_stats().binom.ppf(0.5 + LEVEL / 2, num_samples, chance)) / num_samples
 
 
 MAX_SEEDS = 1000   # beyond this a difference is, for a benchmark, not there
@@ -87,6 +94,7 @@ def seeds_to_separate(mean_gap: float, sd_gap: float | None) -> int | None:
         return None
     if sd_gap == 0:
         return 2
+    stats = _scipy_stats()
     for n in range(2, MAX_SEEDS + 1):
         if float(stats.t.ppf(1 - ALPHA / 2, n - 1)) * sd_gap / math.sqrt(n) < abs(mean_gap):
             return n

@@ -1,6 +1,8 @@
+import gc
 import json
 
 from gan_bench.cli import build_parser, main
+from gan_bench.report.commands import collector_paused
 from synthetic import build_results
 
 
@@ -16,6 +18,22 @@ def test_report_command_writes_the_page(tmp_path, capsys):
     assert args.func(args) == 0
     assert "<title>My &lt;title&gt;</title>" in (tmp_path / "reports" / "index.html").read_text()
     assert "report written to" in capsys.readouterr().out
+    assert gc.isenabled() and gc.get_freeze_count() == 0   # the collector as the command found it
+
+
+def test_the_collector_is_paused_while_importing_and_its_state_kept():
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() > 0   # what was imported is out of the collector's scans
+    gc.unfreeze()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()   # a caller that had it off keeps it off
+    finally:
+        gc.unfreeze()
+        gc.enable()
 
 
 def test_missing_table_is_a_user_error_in_one_line(tmp_path, capsys):
