@@ -20,8 +20,11 @@ use rule reference_stats as curve_reference_stats with:
         # The rest as in the final evaluation's reference, so the floor is comparable. `compute`: only the floors the
         # curves read (curves.metrics; gan_bench/metrics/commands.py FLOOR_CHOICE_KEYS says why this key).
         settings=lambda wc: settings_json(
-            {**json.loads(settings_of("metrics", REFERENCE_KEYS)), "num_samples": int(wc.n),
-             "compute": CURVE_SETTINGS["metrics"]}
+            {
+                **json.loads(settings_of("metrics", REFERENCE_KEYS)),
+                "num_samples": int(wc.n),
+                "compute": CURVE_SETTINGS["metrics"],
+            }
         ),
     log:
         "results/logs/curve_reference_stats/{dataset}/res{res}/{space}-n{n}.log",
