@@ -3,12 +3,12 @@
 
 The classifier is the domain classifier's architecture and seed, trained by CAS's own recipe (metrics.cas_steps
 optimizer steps of metrics.cas_batch_size images at peak learning rate metrics.cas_lr; recorded in metrics.json)
-whatever N, so its cost per run is bounded and stated. The test images are the held-out part of the dataset (gan_bench.data.base: no generator
-trained on them). Its floor (the REAL baseline, `cas_real`) is the same recipe trained on N real training images
-instead of N samples: it depends only on the real data, so the domain space's reference step scores it once per
-dataset (the mean over the floor's draws, with its spread; reference-stats given the cas_* keys) and every conditional run's
-evaluation reads it. A model whose samples carry the right class information in a learnable form scores near it;
-one that ignores its label scores near chance (1/K).
+whatever N, so its cost per run is bounded and stated. The test images are the held-out part of the dataset
+(gan_bench.data.base: no generator trained on them). Its floor (the REAL baseline, `cas_real`) is the same recipe
+trained on N real training images instead of N samples: it depends only on the real data, so the domain space's
+reference step scores it once per dataset (the mean over the floor's draws, with its spread; reference-stats given
+the cas_* keys) and every conditional run's evaluation reads it. A model whose samples carry the right class
+information in a learnable form scores near it; one that ignores its label scores near chance (1/K).
 """
 
 from __future__ import annotations
