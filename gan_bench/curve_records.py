@@ -7,12 +7,14 @@ functions, so the table's columns and the record's keys are spelled once (gan_be
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from gan_bench import record_keys as keys
 from gan_bench.atomic_files import read_json, write_json, write_rows
 from gan_bench.errors import GanBenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CURVE_TABLE = "curve.csv"
 CURVE_RECORD = "curve.json"
@@ -36,6 +38,8 @@ def write_curve(run_dir: str | Path, points: list[dict], record: dict, metric_co
 
 def read_curve(run_dir: str | Path) -> tuple[pd.DataFrame, dict]:
     """(curve table, curve record) of a scored run; a one-line error when either is missing or damaged."""
+    import pandas as pd  # here, not above: the snapshot-scoring job only writes curves (pandas: ~0.2 CPU-s)
+
     run_dir = Path(run_dir)
     record = read_json(run_dir / CURVE_RECORD)
     try:
