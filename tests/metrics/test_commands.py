@@ -71,7 +71,7 @@ print(json.dumps([name for name in ("torch_fidelity", "torchvision", "torch._dyn
 
 
 @pytest.mark.slow  # a fresh interpreter importing torch, then reference-stats and evaluate through the CLI
-def test_domain_only_scoring_imports_neither_torch_fidelity_nor_the_report_libraries(prepared_subset, trained_classifier, tmp_path):
+def test_domain_only_scoring_skips_torch_fidelity_pandas_and_scipy(prepared_subset, trained_classifier, tmp_path):
     data, classifier = prepared_subset(tmp_path / "res16.pt", slice(0, 300)), trained_classifier[0]
     model = DCGAN(DCGAN.Config.from_options({"image_size": 16, "width": 4}), DatasetInfo("mnist", 1, 16, 10, 300))
     save_model(tmp_path / "run" / "checkpoint.pt", "dcgan", model, step=5, settings_hash="h1")
